@@ -1,0 +1,71 @@
+"""The seams between the recovery core and the outside world.
+
+The core (verification, recovery operations, cases) talks only to these
+interfaces; the local database, WHMCS, the SMS gateways and the mail senders
+are interchangeable implementations chosen in configuration.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal, Protocol
+
+AccountType = Literal["private", "company"]
+
+
+@dataclass(frozen=True)
+class Account:
+    id: int
+    type: AccountType
+    name: str
+    email: str
+    phones: tuple[str, ...]  # E.164, e.g. "+48601234567"
+    company: str | None = None
+    nip: str | None = None
+
+
+class AccountSource(Protocol):
+    """Where customer accounts live: the local database or WHMCS."""
+
+    def find_by_phone(self, phone_e164: str) -> Account | None: ...
+
+    def get(self, account_id: int) -> Account | None: ...
+
+    def send_password_reset(self, account: Account) -> None:
+        """Make the panel send its password-reset link to the account's email."""
+
+    def change_email(self, account: Account, new_email: str) -> None:
+        """Apply a confirmed email change."""
+
+    def open_staff_ticket(self, account: Account | None, subject: str, message: str) -> str:
+        """Hand something to staff; returns the source's reference (e.g. WHMCS ticket id)."""
+
+
+class ProviderError(Exception):
+    """A third-party provider (SMS gateway, WHMCS) refused or failed a request."""
+
+
+class SmsSender(Protocol):
+    """Gateways that deliver a text we composed (outbox, SMSAPI.pl, SerwerSMS)."""
+
+    def send_text(self, to_e164: str, text: str) -> None: ...
+
+
+class ExternalVerifier(Protocol):
+    """Gateways that own the code themselves (Twilio Verify): they generate,
+    send and check it; we never see the code."""
+
+    def start(self, to_e164: str) -> None: ...
+
+    def check(self, to_e164: str, code: str) -> bool: ...
+
+
+class EmailSender(Protocol):
+    def send(self, to: str, subject: str, body: str) -> None: ...
+
+
+@dataclass(frozen=True)
+class OutgoingEmail:
+    to: str
+    subject: str
+    body: str
+    headers: dict[str, str] = field(default_factory=dict)
