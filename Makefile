@@ -1,0 +1,61 @@
+# Two commands matter: `make run` (set up everything, train if the data
+# changed, run the whole assistant) and `make test` (every test). The rest are
+# the steps they are made of.
+SHELL := /bin/bash
+PYTHON310 ?= $(shell PYENV_VERSION=3.10.13 pyenv which python3.10 2>/dev/null || command -v python3.10)
+PYTHON3 ?= $(shell command -v python3.11 || command -v python3)
+RASA := .venv/bin/rasa
+export TF_CPP_MIN_LOG_LEVEL := 2
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+export PYTHONWARNINGS := ignore
+
+.PHONY: setup setup-test train validate run test test-backend test-stories test-assistant bench clean
+
+setup: .venv/.installed backend/.venv/.installed web/node_modules/.installed
+
+.venv/.installed: requirements/assistant.txt requirements/assistant-dev.txt
+	@test -n "$(PYTHON310)" || { echo "Python 3.10 is needed for Rasa 3.6 (pyenv install 3.10.13)"; exit 1; }
+	test -x .venv/bin/python || $(PYTHON310) -m venv .venv
+	.venv/bin/pip install -q --upgrade pip wheel
+	.venv/bin/pip install -q -r requirements/assistant-dev.txt
+	touch $@
+
+backend/.venv/.installed: backend/requirements.txt backend/requirements-dev.txt
+	test -x backend/.venv/bin/python || $(PYTHON3) -m venv backend/.venv
+	backend/.venv/bin/pip install -q --upgrade pip
+	backend/.venv/bin/pip install -q -r backend/requirements-dev.txt
+	touch $@
+
+web/node_modules/.installed: web/package.json web/package-lock.json
+	cd web && npm ci --no-audit --no-fund --silent
+	touch $@
+
+# Debian's Chromium for the browser tests (Playwright drives it; it never downloads a browser).
+setup-test: setup
+	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver; }
+
+train: .venv/.installed
+	scripts/train.sh
+
+validate: .venv/.installed
+	$(RASA) data validate --max-history 5
+
+run: setup train
+	scripts/run.sh
+
+test-backend: backend/.venv/.installed
+	cd backend && .venv/bin/pytest -q
+
+test-stories: train
+	$(RASA) test core --stories tests/ --model "$$(scripts/train.sh --print-path)" --out results/core --fail-on-prediction-errors
+
+test-assistant: setup-test train
+	RASA_MODEL="$$(scripts/train.sh --print-path)" .venv/bin/pytest -q
+
+test: setup-test validate train test-backend test-stories test-assistant
+
+bench: setup train
+	scripts/bench.sh
+
+clean:
+	rm -rf models results .rasa var/*.sqlite3
