@@ -1,0 +1,105 @@
+"""The scaled set-up: two Rasa instances sharing one PostgreSQL tracker store
+and a Redis lock store (endpoints-scaled.yml), against the real services on
+this machine. A customer's conversation may hop between instances, as it does
+behind a load balancer, and must carry on as if one server answered."""
+from __future__ import annotations
+
+import concurrent.futures
+import json
+import os
+import secrets
+import uuid
+
+import psycopg2
+import pytest
+import redis
+
+from tests.conftest import require_service
+from tests.stack import Stack, free_port
+
+PG = {"host": os.environ.get("POSTGRES_HOST", "127.0.0.1"), "port": int(os.environ.get("POSTGRES_PORT", "5432")),
+      "user": os.environ.get("POSTGRES_USER", "postgres"), "password": os.environ.get("POSTGRES_PASSWORD", "")}
+REDIS = {"host": os.environ.get("REDIS_HOST", "127.0.0.1"), "port": int(os.environ.get("REDIS_PORT", "6379"))}
+
+
+def _admin_connection():
+    connection = psycopg2.connect(dbname="postgres", connect_timeout=3, **PG)
+    connection.autocommit = True
+    return connection
+
+
+@pytest.fixture(scope="module")
+def database():
+    try:
+        admin = _admin_connection()
+        redis.Redis(socket_connect_timeout=3, **REDIS).ping()
+    except (psycopg2.OperationalError, redis.exceptions.ConnectionError):
+        require_service("PostgreSQL and Redis")
+        raise
+    name = f"rasa_scaled_{secrets.token_hex(4)}"
+    with admin.cursor() as cursor:
+        cursor.execute(f"CREATE DATABASE {name}")
+    try:
+        yield name
+    finally:
+        with admin.cursor() as cursor:
+            cursor.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        admin.close()
+
+
+@pytest.fixture(scope="module")
+def scaled(tmp_path_factory, database):
+    stack = Stack(tmp_path_factory.mktemp("scaled"))
+    stack.workdir.mkdir(parents=True, exist_ok=True)
+    endpoints = stack.endpoints_file(
+        tracker_store={"type": "sql", "dialect": "postgresql", "url": PG["host"], "port": PG["port"],
+                       "db": database, "username": PG["user"], "password": PG["password"]},
+        lock_store={"type": "redis", "url": REDIS["host"], "port": REDIS["port"], "db": 0,
+                    "key_prefix": f"test{secrets.token_hex(3)}"},
+    )
+    second_port = free_port()
+    try:
+        stack.start_backend()
+        stack.start_actions()
+        with concurrent.futures.ThreadPoolExecutor(2) as pool:
+            starts = [pool.submit(stack.start_rasa, endpoints=endpoints),
+                      pool.submit(stack.start_rasa, endpoints=endpoints, port=second_port, name="rasa-2")]
+            for start in starts:
+                start.result()
+        yield stack, [stack.rasa_url, f"http://127.0.0.1:{second_port}"]
+    finally:
+        stack.stop()
+
+
+def stored_events(database: str, sender: str) -> list[dict]:
+    with psycopg2.connect(dbname=database, **PG) as connection, connection.cursor() as cursor:
+        cursor.execute("SELECT data FROM events WHERE sender_id = %s ORDER BY id", (sender,))
+        return [json.loads(row[0]) for row in cursor.fetchall()]
+
+
+def test_a_conversation_hopping_between_instances_keeps_its_form_and_verification(scaled, database):
+    stack, (first, second) = scaled
+    sender = f"scaled-{uuid.uuid4().hex}"
+    phone = "+48601234567"
+
+    assert stack.say(sender, "nie działa mi skrzynka mailowa, domena wygasła", rasa_url=first)
+    assert stack.say(sender, "601 234 567", rasa_url=second)
+    code = stack.latest_code(phone)  # the second instance continued the form the first one opened
+    assert stack.say(sender, code, rasa_url=first)
+
+    events = stored_events(database, sender)
+    verified = [e for e in events if e.get("event") == "slot" and e.get("name") == "phone_verified"]
+    assert verified and verified[-1]["value"] is True
+    assert sum(1 for e in events if e.get("event") == "user") == 3
+
+
+def test_simultaneous_messages_to_two_instances_are_both_kept(scaled, database):
+    stack, urls = scaled
+    sender = f"scaled-{uuid.uuid4().hex}"
+    stack.say(sender, "dzień dobry", rasa_url=urls[0])
+    with concurrent.futures.ThreadPoolExecutor(4) as pool:
+        replies = list(pool.map(lambda i: stack.say(sender, ["jakie są godziny pracy?", "dziękuję"][i % 2],
+                                                     rasa_url=urls[i % 2]), range(4)))
+    assert all(replies), "every message got an answer"
+    user_texts = [e["text"] for e in stored_events(database, sender) if e.get("event") == "user"]
+    assert len(user_texts) == 5, "the Redis lock serialised the conversation: no message lost"
