@@ -1,0 +1,1 @@
+"""Account backend for the Client Panel recovery assistant."""

@@ -1,0 +1,73 @@
+"""Accounts kept in the backend's own database (the development and demo
+source); WHMCS is the production source (providers/whmcs.py)."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable, Optional
+
+import sqlalchemy as sa
+import yaml
+
+from .phone import to_e164
+from .ports import Account, EmailSender
+from .storage import account_phones, accounts
+
+
+def load_fixture(engine: sa.Engine, path: Path) -> int:
+    """Replace every account with the ones in the YAML file; returns how many."""
+    rows = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+    with engine.begin() as db:
+        db.execute(account_phones.delete())
+        db.execute(accounts.delete())
+        for row in rows:
+            if row["type"] not in ("private", "company"):
+                raise ValueError(f"account {row['id']}: type must be private or company")
+            db.execute(accounts.insert().values(
+                id=int(row["id"]), type=row["type"], name=row["name"], company=row.get("company"),
+                nip=str(row["nip"]) if row.get("nip") else None, email=row["email"]))
+            for phone in row.get("phones", []):
+                e164 = to_e164(str(phone))
+                if e164 is None:
+                    raise ValueError(f"account {row['id']}: {phone!r} is not a phone number")
+                db.execute(account_phones.insert().values(phone=e164, account_id=int(row["id"])))
+    return len(rows)
+
+
+class LocalAccountSource:
+    def __init__(self, engine: sa.Engine, email: EmailSender, reset_url: str,
+                 staff_ticket: Callable[[Optional[Account], str, str], str]):
+        self._engine = engine
+        self._email = email
+        self._reset_url = reset_url
+        self._staff_ticket = staff_ticket
+
+    def _account(self, where) -> Optional[Account]:
+        with self._engine.connect() as db:
+            row = db.execute(sa.select(accounts).where(where)).mappings().first()
+            if row is None:
+                return None
+            phones = db.execute(sa.select(account_phones.c.phone).where(
+                account_phones.c.account_id == row["id"])).scalars().all()
+        return Account(id=row["id"], type=row["type"], name=row["name"], email=row["email"],
+                       phones=tuple(sorted(phones)), company=row["company"], nip=row["nip"])
+
+    def find_by_phone(self, phone_e164: str) -> Optional[Account]:
+        owner = sa.select(account_phones.c.account_id).where(account_phones.c.phone == phone_e164).limit(1)
+        return self._account(accounts.c.id == owner.scalar_subquery())
+
+    def get(self, account_id: int) -> Optional[Account]:
+        return self._account(accounts.c.id == account_id)
+
+    def send_password_reset(self, account: Account) -> None:
+        self._email.send(
+            account.email, "Kylos: ustawienie nowego hasła do Panelu Klienta",
+            "Dzień dobry,\n\nna prośbę złożoną na czacie pomocy wysyłamy link do ustawienia nowego hasła:\n"
+            f"{self._reset_url}\n\nNa tej stronie prosimy podać ten adres e-mail. Jeśli to nie Pan/Pani "
+            "prosił(a) o zmianę, prosimy zignorować tę wiadomość.\n\nZespół Kylos")
+
+    def change_email(self, account: Account, new_email: str) -> None:
+        with self._engine.begin() as db:
+            db.execute(accounts.update().where(accounts.c.id == account.id).values(email=new_email))
+
+    def open_staff_ticket(self, account: Optional[Account], subject: str, message: str) -> str:
+        return self._staff_ticket(account, subject, message)

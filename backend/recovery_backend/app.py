@@ -1,0 +1,239 @@
+"""The HTTP API (see docs/backend-api.md)."""
+from __future__ import annotations
+
+import dataclasses
+import hmac
+import logging
+from typing import Literal, Optional
+
+from fastapi import Depends, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse
+from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from .accounts import load_fixture
+from .audit import AuditLog
+from .cases import CaseService, InvalidCase
+from .clock import Clock
+from .documents import documents_for, load_documents
+from .masking import mask_email, mask_phone
+from .office_hours import HOURS_TEXT, WARSAW, OfficeHours
+from .phone import to_e164
+from .recovery import InvalidEmail, RecoveryService
+from .settings import Settings
+from .storage import create_engine, persistent_secret
+from .verification import DeliveryQueue, RateLimited, VerificationService
+from .wiring import account_source, email_sender, sms_delivery
+
+log = logging.getLogger("recovery_backend.api")
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, code: str, **extra):
+        super().__init__(code)
+        self.status, self.body = status, {"error": code, **extra}
+
+
+class StartBody(BaseModel):
+    phone: str = Field(max_length=64)
+    conversation_id: str = Field(min_length=1, max_length=200)
+    channel: str = Field(default="rest", max_length=30)
+
+
+class AttestedBody(StartBody):
+    attestation: Literal["telegram_contact"]
+
+
+class CheckBody(BaseModel):
+    code: str = Field(max_length=64)
+
+
+class ChannelBody(BaseModel):
+    channel: str = Field(default="rest", max_length=30)
+
+
+class EmailChangeBody(ChannelBody):
+    new_email: str = Field(max_length=320)
+
+
+class CaseBody(BaseModel):
+    reason: Literal["documents", "human_handoff"]
+    account_type: Optional[Literal["private", "company"]] = None
+    contact_email: Optional[str] = Field(default=None, max_length=320)
+    nip: Optional[str] = Field(default=None, max_length=20)
+    channel: str = Field(default="rest", max_length=30)
+    conversation_id: str = Field(min_length=1, max_length=200)
+    summary: str = Field(default="", max_length=5000)
+
+
+def create_app(settings: Settings) -> FastAPI:
+    clock = Clock(settings.pinned_now)
+    engine = create_engine(settings.database_url)
+    if not settings.code_secret:
+        settings = dataclasses.replace(settings, code_secret=persistent_secret(engine, "code_hmac"))
+    if settings.accounts_fixture:
+        count = load_fixture(engine, settings.accounts_fixture)
+        log.info("accounts loaded", extra={"count": count, "fixture": settings.accounts_fixture.name})
+    hours = OfficeHours(settings.extra_closed_dates)
+    documents = load_documents(settings.documents_file)
+    audit = AuditLog(engine, clock)
+    case_service = CaseService(engine, clock, hours)
+    email = email_sender(settings)
+
+    def staff_ticket(account, subject: str, message: str) -> str:
+        opened = case_service.open("human_handoff", account.type if account else None, None, None, "backend",
+                                   f"staff-{subject}", f"{subject}: {message}")
+        return opened.case_number
+
+    accounts = account_source(settings, engine, email, staff_ticket)
+    deliveries = DeliveryQueue()
+    verification = VerificationService(engine, settings, clock, accounts, sms_delivery(settings), deliveries)
+    recovery = RecoveryService(engine, settings, clock, accounts, email, audit)
+
+    app = FastAPI(title="Kylos account recovery backend", version="1.0.0",
+                  openapi_url="/api/v1/openapi.json", docs_url=None, redoc_url=None)
+    app.state.settings, app.state.audit, app.state.deliveries = settings, audit, deliveries
+
+    @app.exception_handler(ApiError)
+    async def api_error(_request: Request, error: ApiError):
+        return JSONResponse(error.body, status_code=error.status)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(_request: Request, _error: RequestValidationError):
+        return JSONResponse({"error": "invalid_request"}, status_code=422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(_request: Request, error: StarletteHTTPException):
+        return JSONResponse({"error": "not_found" if error.status_code == 404 else "invalid_request"},
+                            status_code=error.status_code)
+
+    @app.middleware("http")
+    async def require_key(request: Request, call_next):
+        # Authentication runs before body parsing so that a caller without a key learns nothing.
+        path = request.url.path
+        if path.startswith("/api/v1/") and path not in ("/api/v1/health", "/api/v1/openapi.json"):
+            given = request.headers.get("x-api-key", "")
+            if hmac.compare_digest(given.encode(), settings.api_key.encode()):
+                request.state.role = "assistant"
+            elif settings.staff_key and hmac.compare_digest(given.encode(), settings.staff_key.encode()):
+                request.state.role = "staff"
+            else:
+                return JSONResponse({"error": "unauthorized"}, status_code=401)
+        return await call_next(request)
+
+    def assistant(request: Request) -> None:
+        if request.state.role != "assistant":
+            raise ApiError(403, "forbidden")
+
+    def staff(request: Request) -> None:
+        if request.state.role != "staff":
+            raise ApiError(403, "forbidden")
+
+    def token_account(request: Request) -> int:
+        account_id = verification.account_for_token(request.headers.get("x-recovery-token", ""))
+        if account_id is None:
+            raise ApiError(403, "token_invalid")
+        return account_id
+
+    def e164_or_422(text: str) -> str:
+        e164 = to_e164(text)
+        if e164 is None:
+            raise ApiError(422, "invalid_phone")
+        return e164
+
+    def started_body(started) -> dict:
+        return {"verification_id": started.verification_id, "status": "accepted",
+                "expires_in": started.expires_in, "resend_after": started.resend_after}
+
+    @app.get("/api/v1/health")
+    def health():
+        return {"status": "ok"}
+
+    @app.post("/api/v1/phone-verifications", status_code=202, dependencies=[Depends(assistant)])
+    def start_verification(body: StartBody):
+        try:
+            started = verification.start(e164_or_422(body.phone), body.conversation_id, body.channel)
+        except RateLimited as limited:
+            raise ApiError(429, "rate_limited", retry_after=limited.retry_after)
+        return started_body(started)
+
+    @app.post("/api/v1/phone-verifications/attested", status_code=202, dependencies=[Depends(assistant)])
+    def start_attested(body: AttestedBody):
+        phone = e164_or_422(body.phone)
+        started = verification.start(phone, body.conversation_id, body.channel, attested=True)
+        audit.record("phone_attested", body.channel, None, f"{body.attestation} {mask_phone(phone)}")
+        return started_body(started)
+
+    @app.post("/api/v1/phone-verifications/{verification_id}/token", dependencies=[Depends(assistant)])
+    def attested_token(verification_id: str):
+        return check_body(verification.token_for_attested(verification_id))
+
+    @app.post("/api/v1/phone-verifications/{verification_id}/check", dependencies=[Depends(assistant)])
+    def check_code(verification_id: str, body: CheckBody):
+        return check_body(verification.check(verification_id, body.code.strip()))
+
+    def check_body(result) -> dict:
+        if result.verified:
+            return {"verified": True, "token": result.token, "token_expires_in": result.token_expires_in}
+        return {"verified": False, "tries_left": result.tries_left, "reason": result.reason}
+
+    @app.get("/api/v1/recovery/email-hint", dependencies=[Depends(assistant)])
+    def email_hint(account_id: int = Depends(token_account)):
+        return {"masked_email": recovery.email_hint(account_id)}
+
+    @app.post("/api/v1/recovery/password-reset", status_code=202, dependencies=[Depends(assistant)])
+    def password_reset(body: ChannelBody, account_id: int = Depends(token_account)):
+        recovery.password_reset(account_id, body.channel)
+        return {"status": "sent"}
+
+    @app.post("/api/v1/recovery/email-change", status_code=202, dependencies=[Depends(assistant)])
+    def email_change(body: EmailChangeBody, account_id: int = Depends(token_account)):
+        try:
+            status = recovery.request_email_change(account_id, body.new_email, body.channel)
+        except InvalidEmail as invalid:
+            raise ApiError(422, invalid.code)
+        return {"status": status, "masked_new_email": mask_email(body.new_email.strip())}
+
+    @app.get("/email-change/confirm", response_class=HTMLResponse)
+    def confirm_email_change(t: str = ""):
+        if recovery.confirm_email_change(t):
+            return HTMLResponse(_page("Adres e-mail zmieniony",
+                                      "Nowy adres jest już adresem logowania do Panelu Klienta. Teraz można "
+                                      "ustawić hasło: https://panel.kylos.pl/index.php?rp=/password/reset"))
+        return HTMLResponse(_page("Link nieważny", "Ten link wygasł albo został już użyty. Prosimy wrócić "
+                                  "do czatu pomocy i poprosić o nowy."), status_code=410)
+
+    @app.post("/api/v1/cases", status_code=201, dependencies=[Depends(assistant)])
+    def open_case(body: CaseBody):
+        try:
+            opened = case_service.open(body.reason, body.account_type, body.contact_email, body.nip,
+                                       body.channel, body.conversation_id, body.summary)
+        except InvalidCase as invalid:
+            raise ApiError(422, invalid.code)
+        return {"case_number": opened.case_number, "open_now": opened.open_now,
+                "handled_from": opened.handled_from.astimezone(WARSAW).isoformat()}
+
+    @app.get("/api/v1/cases", dependencies=[Depends(staff)])
+    def list_cases():
+        return {"cases": case_service.all()}
+
+    @app.get("/api/v1/documents", dependencies=[Depends(assistant)])
+    def list_documents(account_type: Literal["private", "company"]):
+        return documents_for(documents, account_type)
+
+    @app.get("/api/v1/office-hours", dependencies=[Depends(assistant)])
+    def office_hours():
+        now = clock.now()
+        return {"open_now": hours.is_open(now), "now": now.astimezone(WARSAW).isoformat(),
+                "next_opening": hours.next_opening(now).astimezone(WARSAW).isoformat(),
+                "timezone": "Europe/Warsaw", "hours_text": HOURS_TEXT}
+
+    return app
+
+
+def _page(title: str, text: str) -> str:
+    from html import escape
+    return (f"<!doctype html><html lang='pl'><meta charset='utf-8'><title>{escape(title)}</title>"
+            f"<body style='font-family:sans-serif;max-width:40em;margin:3em auto'><h1>{escape(title)}</h1>"
+            f"<p>{escape(text)}</p></body></html>")

@@ -1,0 +1,111 @@
+"""Every setting of the backend, read once from the environment.
+
+| variable | default | meaning |
+| --- | --- | --- |
+| RECOVERY_ENV | development | `production` refuses development shortcuts (RECOVERY_NOW) |
+| BACKEND_HOST / BACKEND_PORT | 127.0.0.1 / 8000 | where the HTTP API listens |
+| BACKEND_API_KEY | — (required) | key of the action server (`X-API-Key`) |
+| BACKEND_STAFF_KEY | — | key of staff tools (listing cases); unset = no staff access |
+| DATABASE_URL | sqlite:///<repo>/var/backend.sqlite3 | SQLite file or `postgresql+psycopg://…` |
+| ACCOUNTS_FIXTURE | backend/fixtures/demo-accounts.yml | YAML accounts loaded at start (replacing all) |
+| SMS_SENDER | outbox | outbox, smsapi, serwersms or twilio_verify |
+| SMS_OUTBOX | <repo>/var/sms-outbox.jsonl | file the outbox sender appends to |
+| EMAIL_SENDER | outbox | outbox or smtp |
+| EMAIL_OUTBOX | <repo>/var/email-outbox.jsonl | file the outbox e-mail sender appends to |
+| SMTP_HOST / SMTP_PORT / SMTP_USER / SMTP_PASSWORD / SMTP_STARTTLS / SMTP_FROM | localhost / 25 / — / — / false / panel@kylos.pl | SMTP sender |
+| EMAIL_CHANGE_MODE | confirm_link | `confirm_link` (customer confirms) or `staff` (queued for staff) |
+| PUBLIC_BASE_URL | http://127.0.0.1:8000 | base of the links put in e-mails |
+| PASSWORD_RESET_URL | https://panel.kylos.pl/index.php?rp=/password/reset | the panel's reset page |
+| RECOVERY_NOW | — | ISO 8601 with offset; pins the clock (development only) |
+| CODE_SECRET | made once and kept in the database | HMAC key for code and token hashes |
+| OFFICE_CLOSED_DATES | — | extra closed dates, comma separated (YYYY-MM-DD) |
+"""
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Optional
+
+REPO = Path(__file__).resolve().parents[2]
+BACKEND_DIR = REPO / "backend"
+log = logging.getLogger("recovery_backend.settings")
+
+
+@dataclass(frozen=True)
+class Settings:
+    environment: str
+    host: str
+    port: int
+    api_key: str
+    staff_key: Optional[str]
+    database_url: str
+    accounts_fixture: Path
+    sms_sender: str
+    sms_outbox: Path
+    email_sender: str
+    email_outbox: Path
+    smtp_host: str
+    smtp_port: int
+    smtp_user: Optional[str]
+    smtp_password: Optional[str]
+    smtp_starttls: bool
+    smtp_from: str
+    email_change_mode: str
+    public_base_url: str
+    password_reset_url: str
+    pinned_now: Optional[datetime]
+    code_secret: bytes
+    extra_closed_dates: tuple[str, ...]
+    documents_file: Path
+    code_ttl_seconds: int = 600
+    token_ttl_seconds: int = 900
+    max_wrong_tries: int = 5
+    sends_per_number_per_hour: int = 3
+    resend_cooldown_seconds: int = 60
+    starts_per_conversation_per_hour: int = 5
+
+    @classmethod
+    def from_env(cls, env: Optional[dict] = None) -> "Settings":
+        env = dict(os.environ if env is None else env)
+        environment = env.get("RECOVERY_ENV", "development")
+        api_key = env.get("BACKEND_API_KEY", "")
+        if len(api_key) < 16:
+            raise SystemExit("BACKEND_API_KEY must be set (16+ characters); `make run` generates one.")
+        pinned = None
+        if env.get("RECOVERY_NOW"):
+            if environment == "development":
+                pinned = datetime.fromisoformat(env["RECOVERY_NOW"])
+                if pinned.tzinfo is None:
+                    raise SystemExit("RECOVERY_NOW needs a UTC offset, e.g. 2026-11-28T11:00:00+01:00")
+            else:
+                log.warning("RECOVERY_NOW ignored outside development mode")
+        port = int(env.get("BACKEND_PORT", "8000"))
+        return cls(
+            environment=environment,
+            host=env.get("BACKEND_HOST", "127.0.0.1"),
+            port=port,
+            api_key=api_key,
+            staff_key=env.get("BACKEND_STAFF_KEY") or None,
+            database_url=env.get("DATABASE_URL") or f"sqlite:///{REPO / 'var' / 'backend.sqlite3'}",
+            accounts_fixture=Path(env.get("ACCOUNTS_FIXTURE") or BACKEND_DIR / "fixtures" / "demo-accounts.yml"),
+            sms_sender=env.get("SMS_SENDER", "outbox"),
+            sms_outbox=Path(env.get("SMS_OUTBOX") or REPO / "var" / "sms-outbox.jsonl"),
+            email_sender=env.get("EMAIL_SENDER", "outbox"),
+            email_outbox=Path(env.get("EMAIL_OUTBOX") or REPO / "var" / "email-outbox.jsonl"),
+            smtp_host=env.get("SMTP_HOST", "localhost"),
+            smtp_port=int(env.get("SMTP_PORT", "25")),
+            smtp_user=env.get("SMTP_USER") or None,
+            smtp_password=env.get("SMTP_PASSWORD") or None,
+            smtp_starttls=env.get("SMTP_STARTTLS", "false").lower() in ("1", "true", "yes"),
+            smtp_from=env.get("SMTP_FROM", "panel@kylos.pl"),
+            email_change_mode=env.get("EMAIL_CHANGE_MODE", "confirm_link"),
+            public_base_url=env.get("PUBLIC_BASE_URL", f"http://127.0.0.1:{port}").rstrip("/"),
+            password_reset_url=env.get("PASSWORD_RESET_URL", "https://panel.kylos.pl/index.php?rp=/password/reset"),
+            pinned_now=pinned,
+            code_secret=env.get("CODE_SECRET", "").encode(),
+            extra_closed_dates=tuple(d.strip() for d in env.get("OFFICE_CLOSED_DATES", "").split(",") if d.strip()),
+            documents_file=Path(env.get("DOCUMENTS_FILE") or BACKEND_DIR / "config" / "documents.yml"),
+        )

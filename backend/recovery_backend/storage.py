@@ -1,0 +1,116 @@
+"""Tables of the backend (SQLAlchemy Core): SQLite by default, PostgreSQL by DSN."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlalchemy import event
+
+metadata = sa.MetaData()
+
+accounts = sa.Table(
+    "accounts", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("type", sa.String(10), nullable=False),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("company", sa.String(200)),
+    sa.Column("nip", sa.String(20)),
+    sa.Column("email", sa.String(320), nullable=False),
+)
+account_phones = sa.Table(
+    "account_phones", metadata,
+    sa.Column("phone", sa.String(20), primary_key=True),
+    sa.Column("account_id", sa.Integer, sa.ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True),
+)
+verifications = sa.Table(
+    "verifications", metadata,
+    sa.Column("id", sa.String(64), primary_key=True),
+    sa.Column("phone_hash", sa.String(64), nullable=False, index=True),
+    sa.Column("account_id", sa.Integer),  # None when the number has no account: such a verification never succeeds
+    sa.Column("conversation_hash", sa.String(64), nullable=False, index=True),
+    sa.Column("channel", sa.String(30), nullable=False),
+    sa.Column("code_hash", sa.String(64)),
+    sa.Column("external", sa.Boolean, nullable=False, default=False),
+    # Only for a provider that checks codes itself (Twilio Verify) and needs the number back.
+    sa.Column("provider_phone", sa.String(20)),
+    sa.Column("attested", sa.Boolean, nullable=False, default=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("wrong_tries", sa.Integer, nullable=False, default=0),
+    sa.Column("used", sa.Boolean, nullable=False, default=False),
+)
+tokens = sa.Table(
+    "tokens", metadata,
+    sa.Column("token_hash", sa.String(64), primary_key=True),
+    sa.Column("account_id", sa.Integer, nullable=False),
+    sa.Column("channel", sa.String(30), nullable=False),
+    sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+)
+email_changes = sa.Table(
+    "email_changes", metadata,
+    sa.Column("token_hash", sa.String(64), primary_key=True),
+    sa.Column("account_id", sa.Integer, nullable=False),
+    sa.Column("new_email", sa.String(320), nullable=False),
+    sa.Column("channel", sa.String(30), nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("status", sa.String(20), nullable=False),  # pending, applied, queued_for_staff
+)
+audit_log = sa.Table(
+    "audit_log", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("action", sa.String(40), nullable=False),
+    sa.Column("channel", sa.String(30), nullable=False),
+    sa.Column("account_id", sa.Integer),
+    sa.Column("details", sa.String(500), nullable=False),  # masked values only
+)
+cases = sa.Table(
+    "cases", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("case_number", sa.String(30), unique=True),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("reason", sa.String(20), nullable=False),
+    sa.Column("account_type", sa.String(10)),
+    sa.Column("contact_email", sa.String(320)),
+    sa.Column("nip", sa.String(20)),
+    sa.Column("channel", sa.String(30), nullable=False),
+    sa.Column("conversation_hash", sa.String(64), nullable=False),
+    sa.Column("summary", sa.String(1000), nullable=False),
+)
+
+server_secrets = sa.Table(
+    "server_secrets", metadata,
+    sa.Column("name", sa.String(40), primary_key=True),
+    sa.Column("value", sa.String(200), nullable=False),
+)
+
+
+def persistent_secret(engine: sa.Engine, name: str) -> bytes:
+    """A random secret made once per database, so hashes stay valid across restarts."""
+    import secrets
+    with engine.begin() as db:
+        value = db.execute(sa.select(server_secrets.c.value).where(server_secrets.c.name == name)).scalar()
+        if value is None:
+            value = secrets.token_hex(32)
+            db.execute(server_secrets.insert().values(name=name, value=value))
+    return value.encode()
+
+
+def create_engine(url: str) -> sa.Engine:
+    if url.startswith("sqlite:///"):
+        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        engine = sa.create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(connection, _record):
+            # WAL lets readers and a writer work at once; foreign keys are off by default in SQLite.
+            cursor = connection.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA busy_timeout=30000")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.close()
+    else:
+        engine = sa.create_engine(url, pool_pre_ping=True)
+    metadata.create_all(engine)
+    return engine

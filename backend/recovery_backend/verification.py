@@ -1,0 +1,206 @@
+"""Proof that the customer holds the registered phone: one-time codes and the
+tokens that a successful proof earns.
+
+Every start does the same work whatever the number — look-up, rate counting,
+a stored (hashed) code — and hands delivery to a background queue, so neither
+the answer nor its timing tells whether the number has an account.
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+import queue
+import secrets
+import threading
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from typing import Callable, Optional, Union
+
+import sqlalchemy as sa
+
+from .clock import Clock
+from .masking import mask_phone
+from .phone import can_take_sms
+from .ports import AccountSource, ExternalVerifier, ProviderError, SmsSender
+from .settings import Settings
+from .storage import tokens, verifications
+
+log = logging.getLogger("recovery_backend.verification")
+
+
+class RateLimited(Exception):
+    def __init__(self, retry_after: int):
+        super().__init__(f"retry after {retry_after}s")
+        self.retry_after = retry_after
+
+
+@dataclass(frozen=True)
+class Started:
+    verification_id: str
+    expires_in: int
+    resend_after: int
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    verified: bool
+    tries_left: int = 0
+    reason: Optional[str] = None
+    token: Optional[str] = None
+    token_expires_in: int = 0
+
+
+def _utc(moment: datetime) -> datetime:
+    """Datetimes read back from SQLite lose their offset; they were stored in UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+def sms_text(code: str, minutes: int) -> str:
+    return (f"Kylos: kod do odzyskania dostępu do Panelu Klienta to {code}. Jest ważny {minutes} min. "
+            "Nie podawaj go nikomu — nasi pracownicy nigdy o niego nie proszą.")
+
+
+class DeliveryQueue:
+    """Sends SMS off the request path; a failed send is logged (masked) and dropped."""
+
+    def __init__(self):
+        self._jobs: "queue.Queue[Callable[[], None]]" = queue.Queue()
+        threading.Thread(target=self._work, name="sms-delivery", daemon=True).start()
+
+    def put(self, job: Callable[[], None]) -> None:
+        self._jobs.put(job)
+
+    def _work(self) -> None:
+        while True:
+            job = self._jobs.get()
+            try:
+                job()
+            except ProviderError as error:
+                log.error("sms delivery failed", extra={"error": str(error)})
+            except Exception:  # a broken gateway must not stop later deliveries
+                log.exception("sms delivery crashed")
+            finally:
+                self._jobs.task_done()
+
+    def join(self) -> None:
+        self._jobs.join()
+
+
+class VerificationService:
+    def __init__(self, engine: sa.Engine, settings: Settings, clock: Clock, accounts: AccountSource,
+                 delivery: Union[SmsSender, ExternalVerifier], deliveries: DeliveryQueue):
+        self._engine, self._settings, self._clock = engine, settings, clock
+        self._accounts, self._delivery, self._queue = accounts, delivery, deliveries
+        self._external = hasattr(delivery, "check") and not hasattr(delivery, "send_text")
+
+    def _hash(self, value: str) -> str:
+        return hmac.new(self._settings.code_secret, value.encode(), hashlib.sha256).hexdigest()
+
+    def _check_limits(self, db, phone_hash: str, conversation_hash: str) -> None:
+        now, s = self._clock.now(), self._settings
+        hour_ago = now - timedelta(hours=1)
+        recent = db.execute(sa.select(verifications.c.created_at).where(
+            verifications.c.phone_hash == phone_hash, verifications.c.created_at > hour_ago,
+            verifications.c.attested.is_(False),
+        ).order_by(verifications.c.created_at)).scalars().all()
+        recent = [_utc(moment) for moment in recent]
+        if recent and (now - recent[-1]).total_seconds() < s.resend_cooldown_seconds:
+            raise RateLimited(int(s.resend_cooldown_seconds - (now - recent[-1]).total_seconds()) + 1)
+        if len(recent) >= s.sends_per_number_per_hour:
+            raise RateLimited(int((recent[0] + timedelta(hours=1) - now).total_seconds()) + 1)
+        per_conversation = db.execute(sa.select(sa.func.count()).select_from(verifications).where(
+            verifications.c.conversation_hash == conversation_hash, verifications.c.created_at > hour_ago,
+        )).scalar_one()
+        if per_conversation >= s.starts_per_conversation_per_hour:
+            raise RateLimited(3600)
+
+    def start(self, phone_e164: str, conversation_id: str, channel: str, attested: bool = False) -> Started:
+        s, now = self._settings, self._clock.now()
+        account = self._accounts.find_by_phone(phone_e164)
+        deliverable = account is not None and can_take_sms(phone_e164)
+        code = f"{secrets.randbelow(10**6):06d}"  # drawn for every number: the same work either way
+        verification_id = secrets.token_urlsafe(24)
+        phone_hash, conversation_hash = self._hash(phone_e164), self._hash(conversation_id)
+        with self._engine.begin() as db:
+            if not attested:
+                self._check_limits(db, phone_hash, conversation_hash)
+            db.execute(verifications.insert().values(
+                id=verification_id, phone_hash=phone_hash,
+                account_id=account.id if (account and (deliverable or attested)) else None,
+                conversation_hash=conversation_hash, channel=channel[:30],
+                code_hash=None if self._external else self._hash(f"{verification_id}:{code}"),
+                external=self._external, attested=attested,
+                provider_phone=phone_e164 if (self._external and deliverable) else None, created_at=now,
+                expires_at=now + timedelta(seconds=s.code_ttl_seconds), wrong_tries=0, used=False))
+        if deliverable and not attested:
+            if self._external:
+                self._queue.put(lambda: self._delivery.start(phone_e164))
+            else:
+                text = sms_text(code, s.code_ttl_seconds // 60)
+                self._queue.put(lambda: self._delivery.send_text(phone_e164, text))
+        log.info("verification started", extra={"phone": mask_phone(phone_e164), "channel": channel,
+                                                  "attested": attested})
+        return Started(verification_id, s.code_ttl_seconds, s.resend_cooldown_seconds)
+
+    def check(self, verification_id: str, code: str, phone_for_external: Optional[str] = None) -> CheckResult:
+        s, now = self._settings, self._clock.now()
+        with self._engine.begin() as db:
+            row = db.execute(sa.select(verifications).where(verifications.c.id == verification_id)
+                             .with_for_update()).mappings().first()
+            if row is None:
+                return CheckResult(False, 0, "expired")
+            expires_at = _utc(row["expires_at"])
+            if row["used"] or now >= expires_at or row["attested"]:
+                return CheckResult(False, 0, "expired")
+            if row["wrong_tries"] >= s.max_wrong_tries:
+                return CheckResult(False, 0, "too_many_tries")
+            right = self._code_is_right(row, code)
+            if row["external"] and row["provider_phone"] and code.isdigit() and len(code) == 6:
+                right = self._delivery.check(row["provider_phone"], code)
+            if not right or row["account_id"] is None:
+                tries = row["wrong_tries"] + 1
+                db.execute(verifications.update().where(verifications.c.id == verification_id)
+                           .values(wrong_tries=tries))
+                left = max(s.max_wrong_tries - tries, 0)
+                return CheckResult(False, left, "wrong_code" if left else "too_many_tries")
+            db.execute(verifications.update().where(verifications.c.id == verification_id).values(used=True))
+            token = self._issue_token(db, row["account_id"], row["channel"])
+        log.info("verification succeeded", extra={"channel": row["channel"]})
+        return CheckResult(True, token=token, token_expires_in=s.token_ttl_seconds)
+
+    def _code_is_right(self, row, code: str) -> bool:
+        if not (code.isdigit() and len(code) == 6):
+            return False
+        if row["external"]:
+            return False  # checked by the provider in check_external
+        return hmac.compare_digest(row["code_hash"] or "", self._hash(f"{row['id']}:{code}"))
+
+    def token_for_attested(self, verification_id: str) -> CheckResult:
+        now = self._clock.now()
+        with self._engine.begin() as db:
+            row = db.execute(sa.select(verifications).where(verifications.c.id == verification_id)).mappings().first()
+            if row is None or not row["attested"] or row["used"] or row["account_id"] is None:
+                return CheckResult(False, 0, "not_verified")
+            expires_at = _utc(row["expires_at"])
+            if now >= expires_at:
+                return CheckResult(False, 0, "not_verified")
+            db.execute(verifications.update().where(verifications.c.id == verification_id).values(used=True))
+            token = self._issue_token(db, row["account_id"], row["channel"])
+        return CheckResult(True, token=token, token_expires_in=self._settings.token_ttl_seconds)
+
+    def _issue_token(self, db, account_id: int, channel: str) -> str:
+        token = secrets.token_urlsafe(32)
+        db.execute(tokens.insert().values(
+            token_hash=self._hash(token), account_id=account_id, channel=channel,
+            expires_at=self._clock.now() + timedelta(seconds=self._settings.token_ttl_seconds)))
+        return token
+
+    def account_for_token(self, token: str) -> Optional[int]:
+        now = self._clock.now()
+        with self._engine.connect() as db:
+            row = db.execute(sa.select(tokens).where(tokens.c.token_hash == self._hash(token or ""))).mappings().first()
+        if row is None:
+            return None
+        expires_at = _utc(row["expires_at"])
+        return row["account_id"] if now < expires_at else None

@@ -1,0 +1,52 @@
+"""Builds the parts chosen in settings: account source, SMS and e-mail delivery."""
+from __future__ import annotations
+
+import os
+from typing import Union
+
+import sqlalchemy as sa
+
+from .accounts import LocalAccountSource
+from .messaging import OutboxEmailSender, OutboxSmsSender, SmtpEmailSender
+from .ports import AccountSource, EmailSender, ExternalVerifier, SmsSender
+from .settings import Settings
+
+
+def email_sender(settings: Settings) -> EmailSender:
+    if settings.email_sender == "smtp":
+        return SmtpEmailSender(settings.smtp_host, settings.smtp_port, settings.smtp_from, settings.smtp_user,
+                               settings.smtp_password, settings.smtp_starttls)
+    if settings.email_sender == "outbox":
+        return OutboxEmailSender(settings.email_outbox)
+    raise SystemExit(f"EMAIL_SENDER must be outbox or smtp, not {settings.email_sender!r}")
+
+
+def sms_delivery(settings: Settings) -> Union[SmsSender, ExternalVerifier]:
+    env = os.environ
+    if settings.sms_sender == "outbox":
+        return OutboxSmsSender(settings.sms_outbox)
+    if settings.sms_sender == "smsapi":
+        from .providers.smsapi import SmsapiSender
+        return SmsapiSender(env["SMSAPI_TOKEN"], env.get("SMSAPI_SENDER") or None,
+                            env.get("SMSAPI_BASE_URL", "https://api.smsapi.pl"))
+    if settings.sms_sender == "serwersms":
+        from .providers.serwersms import SerwerSmsSender
+        return SerwerSmsSender(env["SERWERSMS_TOKEN"], env.get("SERWERSMS_SENDER") or None,
+                               env.get("SERWERSMS_BASE_URL", "https://api2.serwersms.pl"))
+    if settings.sms_sender == "twilio_verify":
+        from .providers.twilio_verify import TwilioVerifier
+        return TwilioVerifier(env["TWILIO_ACCOUNT_SID"], env["TWILIO_AUTH_TOKEN"], env["TWILIO_VERIFY_SERVICE_SID"],
+                              env.get("TWILIO_BASE_URL", "https://verify.twilio.com"))
+    raise SystemExit(f"unknown SMS_SENDER {settings.sms_sender!r}")
+
+
+def account_source(settings: Settings, engine: sa.Engine, email: EmailSender, staff_ticket) -> AccountSource:
+    source = os.environ.get("ACCOUNT_SOURCE", "local")
+    if source == "local":
+        return LocalAccountSource(engine, email, settings.password_reset_url, staff_ticket)
+    if source == "whmcs":
+        from .providers.whmcs import WhmcsAccountSource
+        return WhmcsAccountSource(os.environ["WHMCS_URL"], os.environ["WHMCS_IDENTIFIER"],
+                                  os.environ["WHMCS_SECRET"], engine,
+                                  email_change_via_ticket=settings.email_change_mode == "staff")
+    raise SystemExit(f"ACCOUNT_SOURCE must be local or whmcs, not {source!r}")
