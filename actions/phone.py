@@ -1,0 +1,60 @@
+"""Reading a phone number out of what a customer typed, and saying in Polish
+what is wrong with it when it is not one we can send a code to."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal, Optional
+
+import phonenumbers
+from phonenumbers import PhoneNumberType
+
+Kind = Literal["mobile", "landline", "invalid"]
+_CANDIDATE = re.compile(r"(?:\+|00)?[\d\s().\-]{6,25}\d")
+_MOBILE = {PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE_OR_MOBILE}
+
+
+@dataclass(frozen=True)
+class PhoneCheck:
+    kind: Kind
+    e164: Optional[str] = None
+    problem: Optional[str] = None  # a Polish sentence for the customer when invalid
+
+
+def _problem(digits: str, text: str) -> str:
+    if not digits:
+        return "W tej wiadomości nie ma numeru telefonu."
+    if re.search(r"[A-Za-zĄĆĘŁŃÓŚŹŻąćęłńóśźż]", text) and len(digits) < 9:
+        return "Numer telefonu może zawierać tylko cyfry (oraz spacje, myślniki lub +)."
+    if len(digits) < 9:
+        return f"Ten numer ma za mało cyfr ({len(digits)}) — polski numer ma 9 cyfr."
+    if len(digits) > 15:
+        return "Ten numer ma za dużo cyfr."
+    return "To nie wygląda na istniejący numer telefonu."
+
+
+def check_phone(text: str, region: str = "PL") -> PhoneCheck:
+    text = (text or "")[:200]
+    match = _CANDIDATE.search(text)
+    candidate = match.group(0).strip() if match else ""
+    if candidate.startswith("00"):
+        candidate = "+" + candidate[2:]
+    digits = re.sub(r"\D", "", candidate)
+    try:
+        number = phonenumbers.parse(candidate, region)
+    except phonenumbers.NumberParseException:
+        return PhoneCheck("invalid", problem=_problem(digits, text))
+    if not phonenumbers.is_valid_number(number):
+        return PhoneCheck("invalid", problem=_problem(digits, text))
+    e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    kind: Kind = "mobile" if phonenumbers.number_type(number) in _MOBILE else "landline"
+    return PhoneCheck(kind, e164=e164)
+
+
+def masked(e164: str) -> str:
+    """+48 *** *** 567 — what the customer sees echoed back."""
+    return f"{e164[:3]} *** *** {e164[-3:]}" if e164 and len(e164) > 6 else "***"
+
+
+FORMAT_HELP = ("Proszę wpisać numer zapisany w Panelu Klienta, np. 601 234 567, +48 601 234 567 "
+               "albo 0048 601 234 567. Numer z innego kraju — z kierunkowym, np. +49 …")

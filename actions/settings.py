@@ -1,0 +1,56 @@
+"""The action server's configuration: company facts from company.yml, the
+backend's address and key from the environment.
+
+| variable | default | meaning |
+| --- | --- | --- |
+| BACKEND_URL | http://127.0.0.1:8000 | the account backend |
+| BACKEND_API_KEY | — (required) | the action server's key for the backend |
+| BACKEND_CONNECT_TIMEOUT / BACKEND_READ_TIMEOUT | 2 / 5 (seconds) | how long a customer waits at most |
+| COMPANY_FILE | company.yml in the repository | company facts |
+| CHANNEL_ATTESTATION_SECRET | — | verifies phones attested by the Telegram connector |
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@dataclass(frozen=True)
+class Company:
+    name: str
+    panel_url: str
+    password_reset_url: str
+    change_password_article_url: str
+    contact_url: str
+    documents_email: str
+    ceidg_url: str
+    hours_text: str
+
+
+@dataclass(frozen=True)
+class BackendSettings:
+    url: str
+    api_key: str
+    connect_timeout: float
+    read_timeout: float
+
+
+@lru_cache(maxsize=1)
+def company() -> Company:
+    path = Path(os.environ.get("COMPANY_FILE", REPO / "company.yml"))
+    return Company(**yaml.safe_load(path.read_text(encoding="utf-8")))
+
+
+def backend_settings() -> BackendSettings:
+    return BackendSettings(
+        url=os.environ.get("BACKEND_URL", "http://127.0.0.1:8000").rstrip("/"),
+        api_key=os.environ.get("BACKEND_API_KEY", ""),
+        connect_timeout=float(os.environ.get("BACKEND_CONNECT_TIMEOUT", "2")),
+        read_timeout=float(os.environ.get("BACKEND_READ_TIMEOUT", "5")),
+    )
