@@ -8,6 +8,7 @@ RASA := .venv/bin/rasa
 export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PYTHONWARNINGS := ignore
+export RASA_TELEMETRY_ENABLED := false
 
 .PHONY: setup setup-test train validate run test test-backend test-stories test-assistant bench clean
 
