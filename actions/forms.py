@@ -22,12 +22,19 @@ def _latest_text(tracker: Tracker) -> str:
     return tracker.latest_message.get("text") or ""
 
 
+def _reset_by_an_action(value: Any) -> bool:
+    """Actions clear slots before a form starts; such a clearing is nothing the customer typed."""
+    return value is None
+
+
 class ValidatePhoneForm(FormValidationAction):
     def name(self) -> Text:
         return "validate_phone_form"
 
     def validate_phone_number(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                               domain: DomainDict) -> Dict[Text, Any]:
+        if _reset_by_an_action(value):
+            return {"phone_number": None}
         checked = check_phone(_latest_text(tracker))
         if checked.kind == "mobile":
             return {"phone_number": checked.e164, "phone_status": "mobile", "phone_failures": 0}
@@ -47,6 +54,8 @@ class ValidateCodeForm(FormValidationAction):
 
     def validate_verification_code(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                    domain: DomainDict) -> Dict[Text, Any]:
+        if _reset_by_an_action(value):
+            return {"verification_code": None}
         failures = int(tracker.get_slot("code_failures") or 0)
         code = find_code(_latest_text(tracker))
         if code is None:
@@ -86,6 +95,8 @@ class ValidateEmailForm(FormValidationAction):
 
     def validate_new_email(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                            domain: DomainDict) -> Dict[Text, Any]:
+        if _reset_by_an_action(value):
+            return {"new_email": None}
         text = _latest_text(tracker)
         problem = email_problem(text)
         if problem:
@@ -106,22 +117,24 @@ class ValidateEmailForm(FormValidationAction):
         return {"new_email": change.masked_new_email, "email_change_status": change.status}
 
 
-class ValidateCaseForm(FormValidationAction):
+class ContactEmailValidation:
+    """Shared by the forms that ask where staff should answer."""
+
+    def validate_contact_email(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                               domain: DomainDict) -> Dict[Text, Any]:
+        if _reset_by_an_action(value):
+            return {"contact_email": None}
+        return _contact_email(tracker, dispatcher)
+
+
+class ValidateCaseForm(ContactEmailValidation, FormValidationAction):
     def name(self) -> Text:
         return "validate_case_form"
 
-    def validate_contact_email(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
-                               domain: DomainDict) -> Dict[Text, Any]:
-        return _contact_email(tracker, dispatcher)
 
-
-class ValidateHandoffForm(FormValidationAction):
+class ValidateHandoffForm(ContactEmailValidation, FormValidationAction):
     def name(self) -> Text:
         return "validate_handoff_form"
-
-    def validate_contact_email(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
-                               domain: DomainDict) -> Dict[Text, Any]:
-        return _contact_email(tracker, dispatcher)
 
 
 def _contact_email(tracker: Tracker, dispatcher: CollectingDispatcher) -> Dict[Text, Any]:
