@@ -1,0 +1,112 @@
+"""The backend under test: in-process (FastAPI's TestClient) for the rules, and
+as a real process on a loopback port where restarts and timing matter."""
+from __future__ import annotations
+
+import json
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+from fastapi.testclient import TestClient
+
+from recovery_backend.app import create_app
+from recovery_backend.settings import Settings
+
+BACKEND = Path(__file__).resolve().parents[1]
+FIXTURE = BACKEND.parent / "tests" / "fixtures" / "accounts.yml"
+API_KEY = "test-assistant-key-0123456789"
+STAFF_KEY = "test-staff-key-0123456789"
+CODE = re.compile(r"\b(\d{6})\b")
+
+
+def base_env(tmp_path: Path, **extra: str) -> dict:
+    return {
+        "RECOVERY_ENV": "development", "BACKEND_API_KEY": API_KEY, "BACKEND_STAFF_KEY": STAFF_KEY,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'backend.sqlite3'}", "ACCOUNTS_FIXTURE": str(FIXTURE),
+        "SMS_OUTBOX": str(tmp_path / "sms.jsonl"), "EMAIL_OUTBOX": str(tmp_path / "mail.jsonl"), **extra,
+    }
+
+
+class Backend:
+    def __init__(self, client, tmp_path: Path):
+        self.client, self.tmp_path = client, tmp_path
+
+    def post(self, path, body=None, token=None, key=API_KEY):
+        headers = {"X-API-Key": key, **({"X-Recovery-Token": token} if token else {})}
+        return self.client.post(path, json=body or {}, headers=headers)
+
+    def get(self, path, token=None, key=API_KEY, **params):
+        headers = {"X-API-Key": key, **({"X-Recovery-Token": token} if token else {})}
+        return self.client.get(path, headers=headers, params=params)
+
+    def start(self, phone, conversation="conv-1"):
+        return self.post("/api/v1/phone-verifications", {"phone": phone, "conversation_id": conversation})
+
+    def sms(self) -> list[dict]:
+        deliveries = getattr(self.client.app.state, "deliveries", None) if hasattr(self.client, "app") else None
+        if deliveries:
+            deliveries.join()
+        path = self.tmp_path / "sms.jsonl"
+        return [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
+
+    def code_for(self, phone) -> str:
+        return CODE.search([m for m in self.sms() if m["to"] == phone][-1]["text"]).group(1)
+
+    def emails(self) -> list[dict]:
+        path = self.tmp_path / "mail.jsonl"
+        return [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
+
+    def verified_token(self, phone, conversation="conv-1") -> str:
+        verification = self.start(phone, conversation).json()["verification_id"]
+        result = self.post(f"/api/v1/phone-verifications/{verification}/check", {"code": self.code_for(phone)})
+        return result.json()["token"]
+
+
+def make_backend(tmp_path: Path, **env: str) -> Backend:
+    settings = Settings.from_env(base_env(tmp_path, **env))
+    return Backend(TestClient(create_app(settings)), tmp_path)
+
+
+@pytest.fixture
+def backend(tmp_path) -> Backend:
+    return make_backend(tmp_path)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class BackendProcess:
+    """The service as users run it: `python -m recovery_backend`."""
+
+    def __init__(self, tmp_path: Path, **env: str):
+        self.port = free_port()
+        self.env = {**os.environ, **base_env(tmp_path, **env), "BACKEND_PORT": str(self.port)}
+        self.log = (tmp_path / "backend.log").open("ab")
+        self.process = None
+        self.url = f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> "BackendProcess":
+        self.process = subprocess.Popen([sys.executable, "-m", "recovery_backend"], cwd=BACKEND, env=self.env,
+                                        stdout=self.log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{self.url}/api/v1/health", timeout=1).status_code == 200:
+                    return self
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        raise RuntimeError("backend did not start")
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
