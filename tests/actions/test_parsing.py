@@ -1,0 +1,80 @@
+"""The plain functions behind the forms: phones, e-mails, codes, dates, summaries."""
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from actions.attestation import attest, verified_phone
+from actions.conversation_summary import summarize
+from actions.email_address import email_problem, find_email
+from actions.one_time_code import find_code
+from actions.phone import check_phone, masked
+from actions.polish_dates import when
+
+WARSAW = ZoneInfo("Europe/Warsaw")
+
+
+@pytest.mark.parametrize("text, e164", [
+    ("+48 601 234 567", "+48601234567"), ("0048601234567", "+48601234567"), ("601-234-567", "+48601234567"),
+    ("mój numer to 601234567", "+48601234567"), ("+44 7911 123456", "+447911123456"),
+])
+def test_mobile_numbers_in_any_polish_form(text, e164):
+    assert check_phone(text) == check_phone(text).__class__("mobile", e164=e164)
+
+
+@pytest.mark.parametrize("text", ["(22) 123 45 67", "22 555 66 77", "+48 22 111 22 33"])
+def test_landlines_are_recognised_from_the_number_itself(text):
+    assert check_phone(text).kind == "landline"
+
+
+@pytest.mark.parametrize("text, fragment", [
+    ("abc", "nie ma numeru"), ("12345", "za mało cyfr"), ("601 23", "za mało cyfr"),
+    ("1234567890123456789", "za dużo"), ("999 999 999", "istniejący"), ("", "nie ma numeru"),
+])
+def test_invalid_numbers_get_a_polish_reason(text, fragment):
+    checked = check_phone(text)
+    assert checked.kind == "invalid" and fragment in checked.problem
+
+
+def test_masked_phone_keeps_only_the_ends():
+    assert masked("+48601234567") == "+48 *** *** 567"
+
+
+def test_emails():
+    assert find_email("mój nowy adres: jan.kowalski@example.pl.") == "jan.kowalski@example.pl"
+    assert email_problem("jan@example.pl") is None
+    assert "@" in email_problem("jan kowalski")
+    assert "błędny format" in email_problem("jan@@example")
+
+
+def test_codes():
+    assert find_code("kod: 123 456") == "123456"
+    assert find_code("12345") is None
+    assert find_code("1234567") is None
+
+
+def test_polish_dates():
+    now = datetime(2026, 11, 28, 11, 0, tzinfo=WARSAW)
+    assert when(datetime(2026, 11, 30, 9, 0, tzinfo=WARSAW), now) == "w poniedziałek 30 listopada o 9:00"
+    assert when(datetime(2026, 11, 28, 15, 30, tzinfo=WARSAW), now) == "dziś o 15:30"
+    assert when(datetime(2026, 11, 29, 9, 0, tzinfo=WARSAW), now) == "jutro (niedzielę 29 listopada) o 9:00"
+
+
+def test_summary_never_carries_codes_or_contacts():
+    summary = summarize({"recovery_path": "dead_email", "phone_status": "mobile", "verification_id": "x",
+                         "code_failures": 2, "phone_number": "+48601234567", "contact_email": "a@b.pl",
+                         "verification_code": "123456"}, "socketio")
+    assert "nie działa skrzynka" in summary and "Błędne kody: 2" in summary
+    for secret in ("601234567", "a@b.pl", "123456"):
+        assert secret not in summary
+
+
+def test_attestation_only_for_the_signing_secret_and_the_sender(monkeypatch):
+    monkeypatch.setenv("CHANNEL_ATTESTATION_SECRET", "s" * 32)
+    metadata = attest("telegram_contact", "42", "+48601234567")
+    assert verified_phone(metadata, "42") == ("telegram_contact", "+48601234567")
+    assert verified_phone(metadata, "43") is None
+    forged = {"phone_attestation": {**metadata["phone_attestation"], "phone": "+48602345678"}}
+    assert verified_phone(forged, "42") is None
+    monkeypatch.setenv("CHANNEL_ATTESTATION_SECRET", "t" * 32)
+    assert verified_phone(metadata, "42") is None
