@@ -54,7 +54,7 @@ def scaled(tmp_path_factory, database):
     endpoints = stack.endpoints_file(
         tracker_store={"type": "sql", "dialect": "postgresql", "url": PG["host"], "port": PG["port"],
                        "db": database, "username": PG["user"], "password": PG["password"]},
-        lock_store={"type": "redis", "url": REDIS["host"], "port": REDIS["port"], "db": 0,
+        lock_store={"type": "scaling.redis_lock.AtomicRedisLockStore", "url": REDIS["host"], "port": REDIS["port"], "db": 0,
                     "key_prefix": f"test{secrets.token_hex(3)}"},
     )
     second_port = free_port()
