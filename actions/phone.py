@@ -10,7 +10,7 @@ import phonenumbers
 from phonenumbers import PhoneNumberType
 
 Kind = Literal["mobile", "landline", "invalid"]
-_CANDIDATE = re.compile(r"(?:\+|00)?[\d\s().\-]{6,25}\d")
+_CANDIDATE = re.compile(r"[+(]?\d[\d\s().\-]*\d|\d")
 _MOBILE = {PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE_OR_MOBILE}
 
 
