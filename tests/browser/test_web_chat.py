@@ -1,0 +1,121 @@
+"""The help page in real headless Chromium (Debian's package, driven by
+Playwright) against the running assistant: a whole recovery by clicking and
+typing, history after a reload, nothing a user types is executed, phone width."""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect, sync_playwright
+
+from tests.stack import REPO, free_port
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+SCREENSHOT = REPO / "docs" / "web-chat-screenshot.png"
+
+
+@pytest.fixture(scope="module")
+def help_page(stack):
+    if not (REPO / "web" / "node_modules" / "socket.io-client").exists():
+        subprocess.run(["npm", "ci", "--no-audit", "--no-fund"], cwd=REPO / "web", check=True)
+    port = free_port()
+    server = subprocess.Popen([sys.executable, str(REPO / "web" / "server.py"), "--port", str(port),
+                               "--rasa-url", stack.rasa_url], stdout=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}/"
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(url, timeout=1)
+            break
+        except OSError:
+            time.sleep(0.1)
+    yield url
+    server.terminate()
+    server.wait()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync"])
+        yield chromium
+        chromium.close()
+
+
+def bot_says(page, fragment: str):
+    expect(page.locator(".msg.bot").filter(has_text=fragment).last).to_be_visible(timeout=15_000)
+
+
+def type_message(page, text: str):
+    page.get_by_label("Twoja wiadomość").fill(text)
+    page.keyboard.press("Enter")
+
+
+def test_whole_recovery_in_the_browser_and_history_after_reload(help_page, browser, stack, tmp_path):
+    page = browser.new_page()
+    dialogs = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    page.goto(help_page)
+    expect(page.get_by_role("status")).to_have_text("Połączono", timeout=15_000)
+
+    type_message(page, "dzień dobry")
+    bot_says(page, "Co się stało?")
+    page.get_by_role("button", name="Skrzynka e-mail z konta nie działa").click()
+    bot_says(page, "numer telefonu zapisany w Panelu Klienta")
+    type_message(page, "+48 691 777 888")
+    bot_says(page, "Jeśli ten numer jest zapisany")
+    type_message(page, stack.latest_code("+48691777888"))
+    bot_says(page, "numer potwierdzony")
+    type_message(page, "pawel@nowy-adres.pl")
+    bot_says(page, "pa***@n***.pl")
+    link = page.locator(".msg.bot a[href^='https://panel.kylos.pl']").last
+    expect(link).to_have_attribute("rel", "noopener noreferrer")
+
+    shot = SCREENSHOT if os.environ.get("UPDATE_SCREENSHOT") == "1" else tmp_path / "web-chat.png"
+    page.screenshot(path=str(shot))
+    assert shot.exists() and shot.stat().st_size > 10_000
+
+    page.reload()
+    expect(page.locator(".msg.user").filter(has_text="pawel@nowy-adres.pl")).to_be_visible()
+    expect(page.locator(".msg.bot").filter(has_text="pa***@n***.pl")).to_be_visible()
+    assert dialogs == []
+    page.close()
+
+
+def test_markup_from_the_user_is_shown_as_text_never_run(help_page, browser):
+    page = browser.new_page()
+    dialogs = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    page.goto(help_page)
+    expect(page.get_by_role("status")).to_have_text("Połączono", timeout=15_000)
+    attack = "<img src=x onerror=alert(1)><script>alert(2)</script>"
+    type_message(page, attack)
+    expect(page.locator(".msg.user").filter(has_text=attack)).to_be_visible()
+    expect(page.locator(".msg.bot").last).to_be_visible(timeout=15_000)
+    page.wait_for_timeout(500)
+    assert dialogs == [] and page.locator(".chat-log img, .chat-log script").count() == 0
+    page.close()
+
+
+def test_usable_at_phone_width_and_by_keyboard(help_page, browser):
+    page = browser.new_page(viewport={"width": 375, "height": 740})
+    page.goto(help_page)
+    expect(page.get_by_role("status")).to_have_text("Połączono", timeout=15_000)
+    box = page.locator("#chat").bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 375
+    page.get_by_label("Twoja wiadomość").focus()
+    page.keyboard.type("co potrafisz?")
+    page.keyboard.press("Enter")
+    bot_says(page, "Pomagam odzyskać dostęp")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")
+    focused = page.evaluate("document.activeElement.textContent")
+    assert focused, "buttons are reachable with the keyboard"
+    page.close()
