@@ -30,5 +30,7 @@ class PolishFoldingTokenizer(WhitespaceTokenizer):
     def tokenize(self, message: Message, attribute: Text) -> List[Token]:
         tokens = super().tokenize(message, attribute)
         for token in tokens:
+            # Count vectors read the lemma (which defaults to the original text), so fold both.
             token.text = fold(token.text)
+            token.lemma = fold(token.lemma or token.text)
         return tokens
