@@ -1,0 +1,140 @@
+"""Rasa's Slack channel as configured here: request signing (Slack's own
+documented example), replies in the thread through a fake Slack Web API,
+buttons as blocks, retries not processed twice, forged requests refused."""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import threading
+import time
+import types
+import urllib.error
+import urllib.request
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from channels.slack import SlackInput
+from tests.stack import Stack
+
+TOKEN, SECRET = "xoxb-test-token", "slack-signing-secret-0123456789"
+
+# From Slack's "Verifying requests from Slack" documentation.
+DOC_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
+DOC_TIMESTAMP = "1531420618"
+DOC_BODY = ("token=xyzz0WbapA4vBCDEFasx0q6G&team_id=T1DC2JH3J&team_domain=testteamnow&channel_id=G8PSS9T3V"
+            "&channel_name=foobar&user_id=U2CERLKJA&user_name=roadrunner&command=%2Fwebhook-collect&text="
+            "&response_url=https%3A%2F%2Fhooks.slack.com%2Fcommands%2FT1DC2JH3J%2F397700885554%2F96rGlfmibIGlgcZRskXaIFfN"
+            "&trigger_id=398738663015.47445629121.803a0bc887a14d10d2c447fce8b6703c")
+DOC_SIGNATURE = "v0=a2114d57b48eac39b9ad189dd8316235a7b4a8d21a10bd27519666489c69b503"
+
+
+def request(body: str, timestamp: str, signature: str):
+    return types.SimpleNamespace(body=body.encode(), headers={"X-Slack-Request-Timestamp": timestamp,
+                                                              "X-Slack-Signature": signature})
+
+
+def test_signature_check_with_slacks_documented_example(monkeypatch):
+    channel = SlackInput.from_credentials({"slack_token": TOKEN, "slack_signing_secret": DOC_SECRET})
+    monkeypatch.setattr(time, "time", lambda: int(DOC_TIMESTAMP) + 30)
+    assert channel.is_request_from_slack_authentic(request(DOC_BODY, DOC_TIMESTAMP, DOC_SIGNATURE))
+    assert not channel.is_request_from_slack_authentic(request(DOC_BODY + "x", DOC_TIMESTAMP, DOC_SIGNATURE))
+    monkeypatch.setattr(time, "time", lambda: int(DOC_TIMESTAMP) + 301)
+    assert not channel.is_request_from_slack_authentic(request(DOC_BODY, DOC_TIMESTAMP, DOC_SIGNATURE))
+
+
+def test_an_unconfigured_channel_accepts_nothing(monkeypatch):
+    channel = SlackInput.from_credentials({"slack_token": "", "slack_signing_secret": ""})
+    timestamp = str(int(time.time()))
+    empty_key = "v0=" + hmac.new(b"", f"v0:{timestamp}:{DOC_BODY}".encode(), hashlib.sha256).hexdigest()
+    assert not channel.is_request_from_slack_authentic(request(DOC_BODY, timestamp, empty_key))
+
+
+class FakeSlackApi:
+    def __init__(self):
+        self.posts, api = [], self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                raw = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                if self.headers.get("Authorization") != f"Bearer {TOKEN}":
+                    return self._answer({"ok": False, "error": "invalid_auth"})
+                body = json.loads(raw or b"{}") if "json" in self.headers.get("Content-Type", "") else {}
+                if self.path.rstrip("/").endswith("chat.postMessage"):
+                    if "channel" not in body:
+                        return self._answer({"ok": False, "error": "channel_not_found"})
+                    api.posts.append(body)
+                    return self._answer({"ok": True, "channel": body["channel"], "ts": f"1795485{len(api.posts)}.0001"})
+                self._answer({"ok": False, "error": "unknown_method"})
+
+            def _answer(self, payload):
+                data = json.dumps(payload).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json; charset=utf-8")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.server.server_port}/api/"
+
+
+@pytest.fixture(scope="module")
+def slack(tmp_path_factory):
+    fake = FakeSlackApi()
+    stack = Stack(tmp_path_factory.mktemp("slack"), extra_env={
+        "SLACK_BOT_TOKEN": TOKEN, "SLACK_SIGNING_SECRET": SECRET, "SLACK_API_BASE": fake.url})
+    try:
+        stack.start_all()
+        yield stack, fake
+    finally:
+        stack.stop()
+        fake.server.shutdown()
+
+
+def post_event(stack, text: str, ts: str, retry: str | None = None, secret: str = SECRET) -> int:
+    body = json.dumps({"token": "x", "team_id": "T1", "api_app_id": "A1", "type": "event_callback",
+                       "event_id": f"Ev{ts}", "event_time": int(time.time()),
+                       "event": {"type": "message", "channel": "D0SLACK1", "channel_type": "im", "user": "U0CUSTOMER",
+                                 "text": text, "ts": ts}})
+    timestamp = str(int(time.time()))
+    signature = "v0=" + hmac.new(secret.encode(), f"v0:{timestamp}:{body}".encode(), hashlib.sha256).hexdigest()
+    headers = {"Content-Type": "application/json", "X-Slack-Request-Timestamp": timestamp, "X-Slack-Signature": signature}
+    if retry:
+        headers.update({"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": retry})
+    http_request = urllib.request.Request(f"{stack.rasa_url}/webhooks/slack/webhook", data=body.encode(), headers=headers)
+    try:
+        with urllib.request.urlopen(http_request, timeout=30) as answer:
+            return answer.status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+def wait_for_posts(fake, count: int, timeout: float = 15) -> list:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and len(fake.posts) < count:
+        time.sleep(0.1)
+    return fake.posts
+
+
+def test_replies_go_into_the_thread_with_buttons_as_blocks(slack):
+    stack, fake = slack
+    assert post_event(stack, "dzień dobry", "1795485000.000100") == 200
+    posts = wait_for_posts(fake, 1)
+    assert posts and posts[-1]["channel"] == "D0SLACK1" and posts[-1]["thread_ts"] == "1795485000.000100"
+    blocks = json.dumps(posts[-1].get("blocks", []))
+    assert "/email_not_working" in blocks and "actions" in blocks
+
+
+def test_retries_are_not_processed_twice_and_forgeries_are_refused(slack):
+    stack, fake = slack
+    before = len(fake.posts)
+    assert post_event(stack, "jakie są godziny pracy?", "1795485000.000200", retry="http_error") in (200, 201)
+    assert post_event(stack, "dzień dobry", "1795485000.000300", secret="forged-secret") != 200
+    time.sleep(1)
+    assert len(fake.posts) == before
