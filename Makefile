@@ -56,7 +56,7 @@ test-assistant: setup-test train
 test: setup-test validate train test-backend test-stories test-assistant
 
 bench: setup train
-	scripts/bench.sh
+	scripts/bench.sh $(ARGS)
 
 clean:
 	rm -rf models results .rasa var/*.sqlite3

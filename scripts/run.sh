@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs the whole assistant in the foreground on embedded defaults: the account
 # backend (SQLite, outboxes instead of SMS/e-mail), the action server, Rasa
-# (REST and socket.io channels)
+# (REST and socket.io channels, plus Telegram/Slack when their variables are set)
 # and the help page. Ctrl-C or SIGTERM stops every part.
 set -euo pipefail
 cd "$(dirname "$0")/.."
