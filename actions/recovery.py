@@ -33,6 +33,17 @@ def _reset(*names: str) -> List[EventType]:
     return [SlotSet(name, None) for name in names]
 
 
+def _forget_verification() -> List[EventType]:
+    """Whatever was proven is dropped: the customer starts the phone check again."""
+    return _reset(*VERIFICATION_SLOTS) + [SlotSet("phone_verified", False)]
+
+
+def _proven_token(tracker: Tracker):
+    """The backend token, only while the phone counts as proven."""
+    token = tracker.get_slot("recovery_token")
+    return token if tracker.get_slot("phone_verified") and token else None
+
+
 def offer_alternatives(dispatcher: CollectingDispatcher, reason: str) -> None:
     facts = company()
     dispatcher.utter_message(
@@ -96,10 +107,10 @@ class ActionAfterVerification(Action):
         return "action_after_verification"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
-        token = tracker.get_slot("recovery_token")
-        if not (tracker.get_slot("phone_verified") and token):
+        token = _proven_token(tracker)
+        if token is None:
             offer_alternatives(dispatcher, "Nie udało się potwierdzić numeru kodem z SMS-a.")
-            return _reset(*VERIFICATION_SLOTS) + [SlotSet("phone_verified", False)]
+            return _forget_verification()
         if tracker.get_slot("recovery_path") == "dead_email":
             dispatcher.utter_message(text="Dziękuję, numer potwierdzony.")
             return [FollowupAction("email_form")]
@@ -107,7 +118,7 @@ class ActionAfterVerification(Action):
             hint = BackendClient().email_hint(token)
         except TokenInvalid:
             offer_alternatives(dispatcher, "Potwierdzenie numeru wygasło.")
-            return _reset(*VERIFICATION_SLOTS) + [SlotSet("phone_verified", False)]
+            return _forget_verification()
         except BackendUnavailable:
             dispatcher.utter_message(response="utter_backend_down")
             return []
@@ -152,15 +163,15 @@ class ActionSendPasswordReset(Action):
         return "action_send_password_reset"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
-        token = tracker.get_slot("recovery_token")
-        if not (tracker.get_slot("phone_verified") and token):
+        token = _proven_token(tracker)
+        if token is None:
             offer_alternatives(dispatcher, "Link do nowego hasła wysyłam dopiero po potwierdzeniu numeru telefonu.")
             return []
         try:
             BackendClient().password_reset(token, _channel(tracker))
         except TokenInvalid:
             offer_alternatives(dispatcher, "Potwierdzenie numeru wygasło.")
-            return _reset(*VERIFICATION_SLOTS) + [SlotSet("phone_verified", False)]
+            return _forget_verification()
         except BackendUnavailable:
             dispatcher.utter_message(response="utter_backend_down")
             return []
@@ -181,7 +192,7 @@ class ActionFinishEmailChange(Action):
             dispatcher.utter_message(response="utter_email_change_queued")
         elif status == "expired":
             offer_alternatives(dispatcher, "Potwierdzenie numeru wygasło, zanim podał(a) Pan/Pani nowy adres.")
-            return _reset(*VERIFICATION_SLOTS) + [SlotSet("phone_verified", False)]
+            return _forget_verification()
         else:
             dispatcher.utter_message(response="utter_backend_down")
             return [SlotSet("new_email", None)]
@@ -288,7 +299,7 @@ class ActionOfferAlternatives(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
         offer_alternatives(dispatcher, "Bez telefonu zapisanego w panelu nie wyślę kodu.")
-        return _reset(*VERIFICATION_SLOTS) + [SlotSet("phone_verified", False)]
+        return _forget_verification()
 
 
 class ActionResetRecovery(Action):
