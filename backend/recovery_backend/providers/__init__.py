@@ -1,0 +1,1 @@
+"""Third-party gateways behind the ports in ports.py."""
