@@ -1,0 +1,86 @@
+"""A small in-memory WHMCS answering its API (includes/api.php) as WHMCS documents it."""
+from __future__ import annotations
+
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs
+
+IDENTIFIER, SECRET = "whmcs-identifier", "whmcs-secret"
+
+
+class FakeWhmcs:
+    def __init__(self):
+        self.clients = {
+            1: {"id": 1, "firstname": "Marek", "lastname": "Zieliński", "companyname": "", "tax_id": "",
+                "email": "marek@zielinski-domena.pl", "phonenumber": "+48.601234567", "countrycode": "PL"},
+            2: {"id": 2, "firstname": "Ewa", "lastname": "Kowalczyk", "companyname": "Firma Przykładowa sp. z o.o.",
+                "tax_id": "5260250274", "email": "biuro@przykladowa-firma.pl", "phonenumber": "602345678",
+                "countrycode": "PL"},
+            3: {"id": 3, "firstname": "Anna", "lastname": "Nowak", "companyname": "", "tax_id": "",
+                "email": "anna.nowak@example.pl", "phonenumber": "22 111 22 33", "countrycode": "PL"},
+        }
+        self.users = [{"id": 50, "firstname": "Marek", "lastname": "Zieliński", "email": "marek@zielinski-domena.pl",
+                       "clients": [{"id": 1, "isOwner": True}]}]
+        self.actions, self.tickets = [], []
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                form = {k: v[0] for k, v in parse_qs(self.rfile.read(int(self.headers["Content-Length"])).decode()).items()}
+                if self.path != "/includes/api.php":
+                    return self._answer(404, {"result": "error", "message": "Not Found"})
+                if form.get("identifier") != IDENTIFIER or form.get("secret") != SECRET:
+                    return self._answer(403, {"result": "error", "message": "Authentication Failed"})
+                if form.get("responsetype") != "json":
+                    return self._answer(200, {"result": "error", "message": "responsetype json expected by this fake"})
+                fake.actions.append((form["action"], form))
+                self._answer(200, fake.handle(form["action"], form))
+
+            def _answer(self, status, payload):
+                data = json.dumps(payload).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.server.server_port}/includes/api.php"
+
+    def handle(self, action: str, form: dict) -> dict:
+        if action == "GetClients":
+            start, limit = int(form.get("limitstart", 0)), int(form.get("limitnum", 25))
+            page = list(self.clients.values())[start:start + limit]
+            return {"result": "success", "totalresults": len(self.clients), "startnumber": start,
+                    "numreturned": len(page), "clients": {"client": [
+                        {k: c[k] for k in ("id", "firstname", "lastname", "companyname", "email")} for c in page]}}
+        if action == "GetClientsDetails":
+            client = self.clients.get(int(form.get("clientid", 0)))
+            if not client:
+                return {"result": "error", "message": "Client Not Found"}
+            return {"result": "success", "client": dict(client), **client}
+        if action == "ResetPassword":
+            if not any(c["email"] == form.get("email") for c in self.clients.values()):
+                return {"result": "error", "message": "Client Not Found"}
+            return {"result": "success", "email": form["email"]}
+        if action == "UpdateClient":
+            self.clients[int(form["clientid"])]["email"] = form["email"]
+            return {"result": "success", "clientid": form["clientid"]}
+        if action == "GetUsers":
+            found = [u for u in self.users if form.get("search", "") in u["email"]]
+            return {"result": "success", "totalresults": len(found), "users": found}
+        if action == "UpdateUser":
+            next(u for u in self.users if u["id"] == int(form["user_id"]))["email"] = form["email"]
+            return {"result": "success", "user_id": int(form["user_id"])}
+        if action == "OpenTicket":
+            self.tickets.append(form)
+            return {"result": "success", "id": len(self.tickets), "tid": f"{700000 + len(self.tickets)}", "c": "x"}
+        return {"result": "error", "message": f"Command Not Found: {action}"}
+
+    def close(self):
+        self.server.shutdown()

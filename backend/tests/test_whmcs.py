@@ -1,0 +1,79 @@
+"""The WHMCS account source against a fake WHMCS on loopback."""
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+
+from conftest import make_backend
+from fake_whmcs import IDENTIFIER, SECRET, FakeWhmcs
+from recovery_backend.ports import ProviderError
+from recovery_backend.providers import whmcs
+from recovery_backend.providers.whmcs import WhmcsAccountSource
+
+
+@pytest.fixture
+def fake():
+    running = FakeWhmcs()
+    yield running
+    running.close()
+
+
+@pytest.fixture
+def source(fake, tmp_path, monkeypatch):
+    monkeypatch.setattr(whmcs, "PAGE", 2)  # three clients: two pages
+    return WhmcsAccountSource(fake.url, IDENTIFIER, SECRET, sa.create_engine(f"sqlite:///{tmp_path / 'index.db'}"))
+
+
+def test_phone_index_finds_clients_in_any_whmcs_phone_format(source, fake):
+    assert source.refresh_index() == 3
+    marek = source.find_by_phone("+48601234567")
+    assert marek.id == 1 and marek.type == "private" and marek.email == "marek@zielinski-domena.pl"
+    company = source.find_by_phone("+48602345678")
+    assert company.type == "company" and company.nip == "5260250274"
+    assert source.find_by_phone("+48221112233").id == 3
+    assert source.find_by_phone("+48609999888") is None
+    pages = [form["limitstart"] for action, form in fake.actions if action == "GetClients"]
+    assert pages == ["0", "2"]
+
+
+def test_the_index_is_refreshed_only_when_old(source, fake):
+    source.find_by_phone("+48601234567")
+    source.find_by_phone("+48602345678")
+    assert sum(1 for action, _ in fake.actions if action == "GetClients") == 2  # one refresh, two pages
+
+
+def test_reset_and_email_change_go_to_whmcs(source, fake):
+    marek = source.find_by_phone("+48601234567")
+    source.send_password_reset(marek)
+    source.change_email(marek, "marek@nowy.pl")
+    assert fake.clients[1]["email"] == "marek@nowy.pl" and fake.users[0]["email"] == "marek@nowy.pl"
+    assert [a for a, _ in fake.actions if a in ("ResetPassword", "UpdateClient", "GetUsers", "UpdateUser")] == \
+        ["ResetPassword", "UpdateClient", "GetUsers", "UpdateUser"]
+
+
+def test_email_change_can_become_a_ticket(fake, tmp_path):
+    source = WhmcsAccountSource(fake.url, IDENTIFIER, SECRET, sa.create_engine(f"sqlite:///{tmp_path / 'i.db'}"),
+                                email_change_via_ticket=True)
+    marek = source.find_by_phone("+48601234567")
+    source.change_email(marek, "marek@nowy.pl")
+    assert fake.clients[1]["email"] == "marek@zielinski-domena.pl"
+    assert fake.tickets[0]["clientid"] == "1" and "marek@nowy.pl" not in fake.tickets[0]["message"]
+
+
+def test_whmcs_errors_are_provider_errors(fake, tmp_path):
+    wrong = WhmcsAccountSource(fake.url, IDENTIFIER, "wrong", sa.create_engine(f"sqlite:///{tmp_path / 'w.db'}"))
+    with pytest.raises(ProviderError) as error:
+        wrong.refresh_index()
+    assert "403" in str(error.value) and "Authentication Failed" in str(error.value)
+
+
+def test_backend_recovers_a_whmcs_account(fake, tmp_path, monkeypatch):
+    monkeypatch.setenv("ACCOUNT_SOURCE", "whmcs")
+    monkeypatch.setenv("WHMCS_URL", fake.url)
+    monkeypatch.setenv("WHMCS_IDENTIFIER", IDENTIFIER)
+    monkeypatch.setenv("WHMCS_SECRET", SECRET)
+    backend = make_backend(tmp_path)
+    token = backend.verified_token("+48602345678")
+    assert backend.get("/api/v1/recovery/email-hint", token=token).json() == {"masked_email": "bi***@p***.pl"}
+    assert backend.post("/api/v1/recovery/password-reset", {}, token=token).status_code == 202
+    assert ("ResetPassword", ) == tuple(a for a, _ in fake.actions if a == "ResetPassword")
