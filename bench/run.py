@@ -166,6 +166,47 @@ def measure(name: str, model: Path, workdir: Path) -> dict:
     return {"startup_s": startup, "levels": levels, **memory}
 
 
+def backend_load(workdir: Path, workers: int = 8, per_worker: int = 40) -> dict:
+    """The account backend alone: starting verifications and checking codes, `workers` at once."""
+    import urllib.request
+
+    stack = Stack(workdir)
+    workdir.mkdir(parents=True, exist_ok=True)
+    stack.accounts = workdir / "accounts.yml"
+    phones = accounts_fixture(stack.accounts, workers * per_worker)
+    timings: dict[str, list[float]] = {"start": [], "check": []}
+    lock = threading.Lock()
+
+    def call(path: str, body: dict) -> dict:
+        request = urllib.request.Request(f"{stack.backend_url}{path}", data=json.dumps(body).encode(), headers={
+            "Content-Type": "application/json", "X-API-Key": stack.api_key})
+        with urllib.request.urlopen(request, timeout=10) as answer:
+            return json.loads(answer.read())
+
+    def worker(offset: int) -> None:
+        for phone in phones[offset * per_worker:(offset + 1) * per_worker]:
+            started = time.perf_counter()
+            verification = call("/api/v1/phone-verifications", {"phone": phone, "conversation_id": phone})
+            middle = time.perf_counter()
+            call(f"/api/v1/phone-verifications/{verification['verification_id']}/check", {"code": "000000"})
+            ended = time.perf_counter()
+            with lock:
+                timings["start"].append((middle - started) * 1000)
+                timings["check"].append((ended - middle) * 1000)
+
+    try:
+        stack.start_backend()
+        began = time.perf_counter()
+        with concurrent.futures.ThreadPoolExecutor(workers) as pool:
+            list(pool.map(worker, range(workers)))
+        elapsed = time.perf_counter() - began
+    finally:
+        stack.stop()
+    return {"workers": workers, "requests_per_s": 2 * workers * per_worker / elapsed,
+            **{f"{name}_{q}": percentile(values, int(q[1:])) for name, values in timings.items()
+               for q in ("p50", "p95", "p99")}}
+
+
 def plot(results: dict, path: Path) -> None:
     import matplotlib
     matplotlib.use("Agg")
@@ -248,6 +289,15 @@ UnexpecTED, ResponseSelector).
 
 {chr(10).join(rows)}
 
+## The account backend alone
+
+Starting a phone verification and checking a code, {results['backend']['workers']} clients at once
+(each start for a different number, as limits allow one send per number a minute):
+start p50 / p95 / p99 = {results['backend']['start_p50']:.1f} / {results['backend']['start_p95']:.1f} /
+{results['backend']['start_p99']:.1f} ms; check p50 / p95 / p99 = {results['backend']['check_p50']:.1f} /
+{results['backend']['check_p95']:.1f} / {results['backend']['check_p99']:.1f} ms;
+{results['backend']['requests_per_s']:.0f} requests/s in all.
+
 Raw results: `bench/results/latest.json`.
 """
 
@@ -272,6 +322,8 @@ def main() -> None:
         workdir = Path(tempfile.mkdtemp(prefix=f"bench-{name}-"))
         results[name] = {"training_s": training, "understanding": figures, "load": measure(name, model, workdir)}
         shutil.rmtree(workdir, ignore_errors=True)
+    print("[backend] load…", flush=True)
+    results["backend"] = backend_load(Path(tempfile.mkdtemp(prefix="bench-backend-")))
     (RESULTS / "latest.json").write_text(json.dumps(results, indent=2))
     plot(results, REPO / "docs" / "benchmarks.png")
     text = page(results)
