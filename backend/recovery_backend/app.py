@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import dataclasses
 import hmac
+import os
 import logging
 from typing import Literal, Optional
 
@@ -14,7 +15,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .accounts import load_fixture
 from .audit import AuditLog
-from .cases import CaseService, InvalidCase
+from .cases import CaseService, InvalidCase, scrub_summary
 from .clock import Clock
 from .documents import documents_for, load_documents
 from .masking import mask_email, mask_phone
@@ -87,6 +88,7 @@ def create_app(settings: Settings) -> FastAPI:
         return opened.case_number
 
     accounts = account_source(settings, engine, email, staff_ticket)
+    tickets_in_account_source = os.environ.get("ACCOUNT_SOURCE", "local") == "whmcs"
     deliveries = DeliveryQueue()
     verification = VerificationService(engine, settings, clock, accounts, sms_delivery(settings), deliveries)
     recovery = RecoveryService(engine, settings, clock, accounts, email, audit)
@@ -211,6 +213,9 @@ def create_app(settings: Settings) -> FastAPI:
                                        body.channel, body.conversation_id, body.summary)
         except InvalidCase as invalid:
             raise ApiError(422, invalid.code)
+        if tickets_in_account_source:
+            # Staff work in WHMCS: the case is mirrored there as a ticket (same number in the subject).
+            accounts.open_staff_ticket(None, f"Odzyskanie dostępu {opened.case_number}", scrub_summary(body.summary))
         return {"case_number": opened.case_number, "open_now": opened.open_now,
                 "handled_from": opened.handled_from.astimezone(WARSAW).isoformat()}
 

@@ -77,3 +77,14 @@ def test_backend_recovers_a_whmcs_account(fake, tmp_path, monkeypatch):
     assert backend.get("/api/v1/recovery/email-hint", token=token).json() == {"masked_email": "bi***@p***.pl"}
     assert backend.post("/api/v1/recovery/password-reset", {}, token=token).status_code == 202
     assert ("ResetPassword", ) == tuple(a for a, _ in fake.actions if a == "ResetPassword")
+
+
+def test_cases_become_whmcs_tickets(fake, tmp_path, monkeypatch):
+    for name, value in (("ACCOUNT_SOURCE", "whmcs"), ("WHMCS_URL", fake.url), ("WHMCS_IDENTIFIER", IDENTIFIER),
+                        ("WHMCS_SECRET", SECRET)):
+        monkeypatch.setenv(name, value)
+    backend = make_backend(tmp_path)
+    case = backend.post("/api/v1/cases", {"reason": "documents", "channel": "web", "conversation_id": "c",
+                                          "summary": "Sprawa: dokumenty, kod 123456"}).json()
+    assert fake.tickets[-1]["subject"] == f"Odzyskanie dostępu {case['case_number']}"
+    assert "123456" not in fake.tickets[-1]["message"]

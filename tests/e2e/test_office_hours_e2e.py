@@ -56,3 +56,16 @@ def test_inside_office_hours_no_waiting_for_the_next_opening(pinned):
     transcript = documents_conversation(stack, "osoba prywatna")
     assert CASE_NUMBER.search(transcript), transcript
     assert not re.search(r"poniedziałek|30 listopada", transcript), transcript
+
+
+def test_backend_down_gets_a_clear_answer_and_the_conversation_goes_on(stack, sender_id):
+    stack.say(sender_id, "nie działa mi skrzynka mailowa")
+    stack.services.pop("backend").stop()
+    try:
+        replies = texts(stack.say(sender_id, "691 000 111"))
+        assert "chwilowo nie odpowiada" in replies and "numeru zapisanego w Panelu Klienta" in replies
+        assert "9:00" in texts(stack.say(sender_id, "w jakich godzinach pracujecie?"))
+    finally:
+        stack.start_backend()
+    assert "Jeśli ten numer jest zapisany" in texts(stack.say(sender_id, "/email_not_working")) + \
+        texts(stack.say(sender_id, "693 000 222"))
