@@ -1,0 +1,67 @@
+"""Where the Rasa server spends its time: py-spy samples it while scripted
+messages run through the REST channel; prints the heaviest frames.
+
+    .venv/bin/python -m bench.profile > docs/benchmarks-profile.txt
+"""
+from __future__ import annotations
+
+import collections
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from tests.stack import ASSISTANT_BIN, Stack  # noqa: E402
+
+SECONDS = 12
+
+
+def heaviest(raw: Path, count: int = 30) -> list[tuple[float, str]]:
+    total, inclusive = 0, collections.Counter()
+    for line in raw.read_text().splitlines():
+        stack, _, samples = line.rpartition(" ")
+        total += int(samples)
+        for frame in set(stack.split(";")):
+            inclusive[frame] += int(samples)
+    return [(n / total, frame) for frame, n in inclusive.most_common(count)]
+
+
+def main() -> None:
+    workdir = Path(tempfile.mkdtemp(prefix="profile-"))
+    stack = Stack(workdir).start_all()
+    try:
+        def timed(sender: str, text: str) -> float:
+            started = time.perf_counter()
+            stack.say(sender, text)
+            return (time.perf_counter() - started) * 1000
+
+        kinds = {"first message (session start action)": [], "response only": [], "custom action + backend": []}
+        for i in range(10):
+            kinds["first message (session start action)"].append(timed(f"p{i}", "dzień dobry"))
+            kinds["response only"].append(timed(f"p{i}", "ile kosztuje hosting"))
+            kinds["custom action + backend"].append(timed(f"p{i}", "w jakich godzinach pracujecie"))
+        for kind, values in kinds.items():
+            print(f"median latency, {kind}: {statistics.median(values):.0f} ms")
+        raw = workdir / "profile.txt"
+        sampler = subprocess.Popen([str(ASSISTANT_BIN / "py-spy"), "record", "-p", str(stack.services["rasa"].process.pid),
+                                    "-d", str(SECONDS), "-f", "raw", "-o", str(raw), "--nonblocking"],
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline, i = time.time() + SECONDS - 1, 0
+        while time.time() < deadline:
+            for text in ("dzień dobry", "ile kosztuje hosting", "w jakich godzinach pracujecie"):
+                timed(f"q{i}", text)
+            i += 1
+        sampler.wait()
+        print(f"\nheaviest frames of the Rasa server (share of samples, inclusive), {SECONDS} s under load:")
+        for share, frame in heaviest(raw):
+            print(f"{share:6.1%}  {frame[:140]}")
+    finally:
+        stack.stop()
+
+
+if __name__ == "__main__":
+    main()
