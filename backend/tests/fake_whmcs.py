@@ -1,10 +1,7 @@
 """A small in-memory WHMCS answering its API (includes/api.php) as WHMCS documents it."""
 from __future__ import annotations
 
-import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs
+from fake_gateway import FakeGateway
 
 IDENTIFIER, SECRET = "whmcs-identifier", "whmcs-secret"
 
@@ -23,34 +20,19 @@ class FakeWhmcs:
         self.users = [{"id": 50, "firstname": "Marek", "lastname": "Zieliński", "email": "marek@zielinski-domena.pl",
                        "clients": [{"id": 1, "isOwner": True}]}]
         self.actions, self.tickets = [], []
-        fake = self
+        self.gateway = FakeGateway(self.respond)
+        self.url = f"{self.gateway.url}/includes/api.php"
 
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):
-                form = {k: v[0] for k, v in parse_qs(self.rfile.read(int(self.headers["Content-Length"])).decode()).items()}
-                if self.path != "/includes/api.php":
-                    return self._answer(404, {"result": "error", "message": "Not Found"})
-                if form.get("identifier") != IDENTIFIER or form.get("secret") != SECRET:
-                    return self._answer(403, {"result": "error", "message": "Authentication Failed"})
-                if form.get("responsetype") != "json":
-                    return self._answer(200, {"result": "error", "message": "responsetype json expected by this fake"})
-                fake.actions.append((form["action"], form))
-                self._answer(200, fake.handle(form["action"], form))
-
-            def _answer(self, status, payload):
-                data = json.dumps(payload).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        self.url = f"http://127.0.0.1:{self.server.server_port}/includes/api.php"
+    def respond(self, seen) -> tuple[int, dict]:
+        form = seen.form()
+        if seen.path != "/includes/api.php":
+            return 404, {"result": "error", "message": "Not Found"}
+        if form.get("identifier") != IDENTIFIER or form.get("secret") != SECRET:
+            return 403, {"result": "error", "message": "Authentication Failed"}
+        if form.get("responsetype") != "json":
+            return 200, {"result": "error", "message": "responsetype json expected by this fake"}
+        self.actions.append((form["action"], form))
+        return 200, self.handle(form["action"], form)
 
     def handle(self, action: str, form: dict) -> dict:
         if action == "GetClients":
@@ -83,4 +65,4 @@ class FakeWhmcs:
         return {"result": "error", "message": f"Command Not Found: {action}"}
 
     def close(self):
-        self.server.shutdown()
+        self.gateway.close()

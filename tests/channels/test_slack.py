@@ -6,16 +6,15 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import threading
 import time
 import types
 import urllib.error
 import urllib.request
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
 from channels.slack import SlackInput
+from tests.channels.fake_http import FakeJsonApi, Request
 from tests.stack import Stack
 
 TOKEN, SECRET = "xoxb-test-token", "slack-signing-secret-0123456789"
@@ -52,36 +51,23 @@ def test_an_unconfigured_channel_accepts_nothing(monkeypatch):
 
 
 class FakeSlackApi:
+    """Slack's Web API as far as the bot uses it: chat.postMessage with a Bearer token."""
+
     def __init__(self):
-        self.posts, api = [], self
+        self.posts = []
+        self.api = FakeJsonApi(self.respond)
+        self.url = f"{self.api.base}/api/"
 
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):
-                raw = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-                if self.headers.get("Authorization") != f"Bearer {TOKEN}":
-                    return self._answer({"ok": False, "error": "invalid_auth"})
-                body = json.loads(raw or b"{}") if "json" in self.headers.get("Content-Type", "") else {}
-                if self.path.rstrip("/").endswith("chat.postMessage"):
-                    if "channel" not in body:
-                        return self._answer({"ok": False, "error": "channel_not_found"})
-                    api.posts.append(body)
-                    return self._answer({"ok": True, "channel": body["channel"], "ts": f"1795485{len(api.posts)}.0001"})
-                self._answer({"ok": False, "error": "unknown_method"})
-
-            def _answer(self, payload):
-                data = json.dumps(payload).encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json; charset=utf-8")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        self.url = f"http://127.0.0.1:{self.server.server_port}/api/"
+    def respond(self, request: Request) -> tuple[int, dict]:
+        if request.headers.get("Authorization") != f"Bearer {TOKEN}":
+            return 200, {"ok": False, "error": "invalid_auth"}
+        if not request.path.rstrip("/").endswith("chat.postMessage"):
+            return 200, {"ok": False, "error": "unknown_method"}
+        body = request.json() if "json" in request.headers.get("Content-Type", "") else {}
+        if "channel" not in body:
+            return 200, {"ok": False, "error": "channel_not_found"}
+        self.posts.append(body)
+        return 200, {"ok": True, "channel": body["channel"], "ts": f"1795485{len(self.posts)}.0001"}
 
 
 @pytest.fixture(scope="module")
@@ -94,7 +80,7 @@ def slack(tmp_path_factory):
         yield stack, fake
     finally:
         stack.stop()
-        fake.server.shutdown()
+        fake.api.stop()
 
 
 def post_event(stack, text: str, ts: str, retry: str | None = None, secret: str = SECRET) -> int:
