@@ -10,7 +10,9 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PYTHONWARNINGS := ignore
 export RASA_TELEMETRY_ENABLED := false
 
-.PHONY: setup setup-test train validate run test test-backend test-stories test-assistant bench clean
+CHANNEL_VARS := TELEGRAM_BOT_TOKEN= TELEGRAM_WEBHOOK_SECRET= TELEGRAM_API_BASE= SLACK_BOT_TOKEN= SLACK_SIGNING_SECRET= SLACK_API_BASE=
+
+.PHONY: setup setup-test train validate run shell test test-backend test-stories test-assistant bench clean
 
 setup: .venv/.installed backend/.venv/.installed web/node_modules/.installed
 
@@ -43,6 +45,10 @@ validate: .venv/.installed
 
 run: setup train
 	scripts/run.sh
+
+# `rasa shell` next to a running `make run`, which provides the backend and the action server.
+shell: train
+	$(CHANNEL_VARS) $(RASA) shell -p 5006 --endpoints endpoints.yml --model "$$(scripts/train.sh --print-path)"
 
 test-backend: backend/.venv/.installed
 	cd backend && .venv/bin/pytest -q
