@@ -4,17 +4,21 @@
   tested against a local fake and run behind a proxy;
 * an empty signing secret switches the channel off instead of stopping Rasa,
   and then nothing is accepted (an empty HMAC key would be guessable);
-* every retry is ignored, whatever its reason: replies were already sent once.
+* every retry is ignored, whatever its reason: replies were already sent once;
+* conversation ids are `slack:<team>:<user>`, so no other channel can name them.
 """
 from __future__ import annotations
 
-from typing import Any, Dict, Optional, Text
+import json
+from typing import Any, Awaitable, Callable, Dict, Optional, Text
 
-from rasa.core.channels.channel import InputChannel, OutputChannel
+from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
 from rasa.core.channels.slack import SlackBot
 from rasa.core.channels.slack import SlackInput as RasaSlackInput
 from sanic.request import Request
 from slack_sdk.web.async_client import AsyncWebClient
+
+from channels.conversation import conversation_id
 
 DEFAULT_API_BASE = "https://www.slack.com/api/"
 # Slack's documented X-Slack-Retry-Reason values.
@@ -55,3 +59,17 @@ class SlackInput(RasaSlackInput):
         base = getattr(self, "api_base", DEFAULT_API_BASE)
         bot.client = AsyncWebClient(self.slack_token, base_url=base if base.endswith("/") else base + "/")
         return bot
+
+    async def process_message(self, request: Request, on_new_message: Callable[[UserMessage], Awaitable[Any]],
+                              text: Text, sender_id: Optional[Text], metadata: Optional[Dict]) -> Any:
+        if sender_id:
+            sender_id = conversation_id("slack", team_of(request), sender_id)
+        return await super().process_message(request, on_new_message, text, sender_id, metadata)
+
+
+def team_of(request: Request) -> str:
+    """The workspace an event or an interaction came from."""
+    if "json" in (request.headers.get("content-type") or ""):
+        return str((request.json or {}).get("team_id") or "unknown")
+    payload = json.loads(request.form.get("payload") or "{}")
+    return str((payload.get("team") or {}).get("id") or "unknown")

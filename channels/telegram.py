@@ -20,6 +20,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from actions.attestation import attest
+from channels.conversation import channel_part, conversation_id
 
 log = logging.getLogger(__name__)
 DEFAULT_API_BASE = "https://api.telegram.org"
@@ -46,24 +47,32 @@ class TelegramOutput(OutputChannel):
         return body
 
     async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
+        recipient_id = chat_id(recipient_id)
         for start in range(0, len(text), MESSAGE_LIMIT):
             await self.call("sendMessage", {"chat_id": recipient_id, "text": text[start:start + MESSAGE_LIMIT],
                                             "reply_markup": {"remove_keyboard": True}})
 
     async def send_text_with_buttons(self, recipient_id: Text, text: Text, buttons: List[Dict[Text, Any]],
                                      **kwargs: Any) -> None:
+        recipient_id = chat_id(recipient_id)
         keyboard = [[{"text": button["title"], "callback_data": button["payload"]}] for button in buttons
                     if len(button["payload"].encode()) <= CALLBACK_DATA_LIMIT]
         await self.call("sendMessage", {"chat_id": recipient_id, "text": text,
                                         "reply_markup": {"inline_keyboard": keyboard}})
 
     async def send_custom_json(self, recipient_id: Text, json_message: Dict[Text, Any], **kwargs: Any) -> None:
+        recipient_id = chat_id(recipient_id)
         if (json_message.get("data") or {}).get("request_contact"):
             await self.call("sendMessage", {
                 "chat_id": recipient_id,
                 "text": "Można też udostępnić numer z Telegrama jednym przyciskiem — wtedy kod SMS nie jest potrzebny.",
                 "reply_markup": {"keyboard": [[{"text": SHARE_BUTTON, "request_contact": True}]],
                                  "one_time_keyboard": True, "resize_keyboard": True}})
+
+
+def chat_id(recipient_id: Text) -> Text:
+    """The private chat of a `tg:<user id>` conversation (a private chat's id is the user's)."""
+    return channel_part(recipient_id, "telegram") or recipient_id
 
 
 def own_contact_phone(message: Dict[str, Any]) -> Optional[str]:
@@ -115,13 +124,13 @@ class TelegramInput(InputChannel):
             if "callback_query" in update:
                 query = update["callback_query"]
                 await out.call("answerCallbackQuery", {"callback_query_id": query["id"]})
-                sender = str(query["from"]["id"])
+                sender = conversation_id("telegram", query["from"]["id"])
                 await on_new_message(UserMessage(str(query.get("data", "")), out, sender, input_channel=self.name()))
                 return response.text("ok")
             message = update.get("message")
             if not message or "from" not in message:
                 return response.text("ok")  # edited messages, channel posts, joins: nothing to answer
-            sender = str(message["from"]["id"])
+            sender = conversation_id("telegram", message["from"]["id"])
             if "contact" in message:
                 phone = own_contact_phone(message)
                 if phone is None:

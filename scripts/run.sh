@@ -10,16 +10,17 @@ export TF_CPP_MIN_LOG_LEVEL=2 SQLALCHEMY_SILENCE_UBER_WARNING=1 PYTHONWARNINGS=i
 
 # Development secrets are made once and kept out of git; real deployments set them.
 secrets_file=var/dev-secrets.env
-if [ ! -f "$secrets_file" ]; then
+dev_secrets=(BACKEND_API_KEY BACKEND_STAFF_KEY CHANNEL_ATTESTATION_SECRET REST_API_TOKEN CHAT_SESSION_SECRET)
+(
   umask 077
-  {
-    echo "BACKEND_API_KEY=$(openssl rand -hex 24)"
-    echo "BACKEND_STAFF_KEY=$(openssl rand -hex 24)"
-    echo "CHANNEL_ATTESTATION_SECRET=$(openssl rand -hex 24)"
-  } > "$secrets_file"
-fi
+  touch "$secrets_file"
+  # A file from an older version gains the secrets added since.
+  for name in "${dev_secrets[@]}"; do
+    grep -q "^$name=" "$secrets_file" || echo "$name=$(openssl rand -hex 24)" >> "$secrets_file"
+  done
+)
 # Values already in the environment win over the generated ones.
-for name in BACKEND_API_KEY BACKEND_STAFF_KEY CHANNEL_ATTESTATION_SECRET; do
+for name in "${dev_secrets[@]}"; do
   if [ -z "${!name:-}" ]; then export "$name=$(grep "^$name=" "$secrets_file" | cut -d= -f2-)"; fi
 done
 
@@ -31,6 +32,8 @@ export EMAIL_OUTBOX="${EMAIL_OUTBOX:-$PWD/var/email-outbox.jsonl}"
 export ACTIONS_PORT="${ACTIONS_PORT:-5055}"
 export ACTION_SERVER_URL="${ACTION_SERVER_URL:-http://127.0.0.1:${ACTIONS_PORT:-5055}/webhook}"
 export RASA_PORT="${RASA_PORT:-5005}" WEB_PORT="${WEB_PORT:-8080}"
+# Browser pages allowed to talk to Rasa (CORS and the web chat's socket.io): the help page only.
+export CHAT_ALLOWED_ORIGINS="${CHAT_ALLOWED_ORIGINS:-http://127.0.0.1:${WEB_PORT} http://localhost:${WEB_PORT}}"
 # A channel whose secrets are empty stays switched off (credentials.yml needs the variables to exist).
 for name in TELEGRAM_BOT_TOKEN TELEGRAM_WEBHOOK_SECRET TELEGRAM_API_BASE SLACK_BOT_TOKEN SLACK_SIGNING_SECRET SLACK_API_BASE; do
   export "$name=${!name:-}"
@@ -68,7 +71,7 @@ echo "Starting Rasa with $model…"
 api_args=()
 if [ -n "${RASA_API_TOKEN:-}" ]; then api_args=(--enable-api --auth-token "$RASA_API_TOKEN"); fi
 .venv/bin/rasa run --model "$model" --endpoints "$endpoints" --credentials credentials.yml \
-  --interface "${RASA_HOST:-127.0.0.1}" --port "$RASA_PORT" --cors "*" "${api_args[@]}" >>var/rasa.log 2>&1 &
+  --interface "${RASA_HOST:-127.0.0.1}" --port "$RASA_PORT" --cors $CHAT_ALLOWED_ORIGINS "${api_args[@]}" >>var/rasa.log 2>&1 &
 pids+=($!)
 wait_for rasa "http://127.0.0.1:${RASA_PORT}/"
 
@@ -81,6 +84,7 @@ cat <<TXT
 The assistant is running.
   Help page with the chat:  http://127.0.0.1:${WEB_PORT}/
   REST channel:             POST http://127.0.0.1:${RASA_PORT}/webhooks/rest/webhook
+                            (Authorization: Bearer \$REST_API_TOKEN from $secrets_file)
   SMS outbox (codes):       $SMS_OUTBOX
   E-mail outbox:            $EMAIL_OUTBOX
   Logs:                     var/*.log

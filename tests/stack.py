@@ -103,6 +103,8 @@ class Stack:
     backend_port: int = field(default_factory=free_port)
     actions_port: int = field(default_factory=free_port)
     rasa_port: int = field(default_factory=free_port)
+    web_port: int = field(default_factory=free_port)  # the help page, the one origin allowed to call Rasa
+    rest_token: str = field(default_factory=lambda: secrets.token_urlsafe(24))
     services: dict[str, Service] = field(default_factory=dict)
 
     @property
@@ -140,6 +142,9 @@ class Stack:
             "EMAIL_OUTBOX": str(self.email_outbox),
             "SMS_SENDER": "outbox",
             "EMAIL_SENDER": "outbox",
+            "REST_API_TOKEN": self.rest_token,
+            "CHAT_SESSION_SECRET": self.attestation_secret + "-chat",
+            "CHAT_ALLOWED_ORIGINS": f"http://127.0.0.1:{self.web_port}",
             "TELEGRAM_BOT_TOKEN": "",
             "TELEGRAM_WEBHOOK_SECRET": "",
             "TELEGRAM_API_BASE": "",
@@ -197,7 +202,7 @@ class Stack:
             [str(ASSISTANT_BIN / "rasa"), "run", "--model", str(model or latest_model()),
              "--endpoints", str(endpoints or self.endpoints_file()),
              "--credentials", str(REPO / "credentials.yml"),
-             "--interface", "127.0.0.1", "--port", str(port), "--cors", "*"],
+             "--interface", "127.0.0.1", "--port", str(port), "--cors", f"http://127.0.0.1:{self.web_port}"],
             REPO, f"http://127.0.0.1:{port}/",
         )
         self.services[name] = service.start(timeout=180)
@@ -239,11 +244,12 @@ class Stack:
         return [mail for mail in lines if to is None or mail["to"] == to]
 
     def say(self, sender: str, text: str, metadata: Optional[dict] = None, rasa_url: Optional[str] = None) -> list[dict]:
-        """One user message through Rasa's REST channel; returns the bot's messages."""
+        """One user message through the authenticated REST channel (conversation `rest:<sender>`);
+        returns the bot's messages."""
         body = json.dumps({"sender": sender, "message": text, "metadata": metadata or {}}).encode()
         request = urllib.request.Request(
             f"{rasa_url or self.rasa_url}/webhooks/rest/webhook", data=body,
-            headers={"Content-Type": "application/json"},
+            headers={"Content-Type": "application/json", "Authorization": f"Bearer {self.rest_token}"},
         )
         with urllib.request.urlopen(request, timeout=30) as response:
             return json.loads(response.read())

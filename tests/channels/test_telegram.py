@@ -105,3 +105,19 @@ def test_photos_get_a_polite_text_only_answer(telegram):
     stack, fake = telegram
     post(stack, message(505, photo=[{"file_id": "x", "file_unique_id": "y", "width": 90, "height": 90}]))
     assert "tylko wiadomości tekstowe" in fake.messages(505)[-1]["text"]
+
+
+def test_rest_cannot_take_over_a_telegram_conversation(telegram):
+    """Issue 9 C1: a REST post naming a Telegram user's id reaches a rest: conversation only."""
+    stack, fake = telegram
+    user = 506
+    post(stack, message(user, text="nie działa mi skrzynka mailowa"))
+    post(stack, message(user, contact={"phone_number": "+48604111222", "first_name": "Tomasz", "user_id": user}))
+    assert "numer potwierdzony" in " ".join(m["text"] for m in fake.messages(user))
+    for sender in (str(user), f"tg:{user}"):
+        replies = stack.say(sender, "attacker@evil.example")
+        assert "numer potwierdzony" not in " ".join(r.get("text") or "" for r in replies)
+    assert stack.emails("attacker@evil.example") == []
+    post(stack, message(user, text="tomasz.telegram@example.org"))
+    mails = stack.emails("tomasz.telegram@example.org")
+    assert mails and "/email-change/confirm?t=" in mails[-1]["body"]

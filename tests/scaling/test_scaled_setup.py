@@ -73,7 +73,7 @@ def scaled(tmp_path_factory, database):
 
 def stored_events(database: str, sender: str) -> list[dict]:
     with psycopg2.connect(dbname=database, **PG) as connection, connection.cursor() as cursor:
-        cursor.execute("SELECT data FROM events WHERE sender_id = %s ORDER BY id", (sender,))
+        cursor.execute("SELECT data FROM events WHERE sender_id = %s ORDER BY id", (f"rest:{sender}",))
         return [json.loads(row[0]) for row in cursor.fetchall()]
 
 

@@ -1,27 +1,51 @@
 // The help page's chat widget: Rasa's socket.io channel, everything rendered as text.
+//
+// Sessions are issued by the server (a signed token); the widget only keeps the token.
+// Messages typed while the connection is down wait in an outbox, visibly marked as not
+// sent, and go out only after the session is re-joined, in order. The transcript kept
+// for a reload lives in sessionStorage (this tab only), expires after 30 minutes and has
+// phone numbers, codes and e-mail addresses redacted.
 (function () {
   "use strict";
-  var STORE_SESSION = "kylos-chat-session";
-  var STORE_LOG = "kylos-chat-log";
+  var STORE = "kylos-chat";
+  var KEEP_MS = 30 * 60 * 1000;
+  var ACK_TIMEOUT_MS = 30000;
+  var chat = document.getElementById("chat");
   var log = document.getElementById("chat-log");
   var form = document.getElementById("chat-form");
   var input = document.getElementById("chat-input");
   var status = document.getElementById("chat-status");
+  var toggle = document.getElementById("chat-toggle");
+  var launcher = document.getElementById("chat-launcher");
 
-  function randomSessionId() {
-    // Whoever knows a session id receives that conversation's replies: it must be unguessable.
-    if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
-    var bytes = new Uint8Array(16);
-    crypto.getRandomValues(bytes);
-    return Array.prototype.map.call(bytes, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
+  // Older versions kept the whole transcript in localStorage, without expiry.
+  try { localStorage.removeItem("kylos-chat-log"); localStorage.removeItem("kylos-chat-session"); } catch (e) { /* private mode */ }
+
+  function load() {
+    try {
+      var saved = JSON.parse(sessionStorage.getItem(STORE) || "null");
+      if (saved && Date.now() - saved.savedAt < KEEP_MS) return saved;
+    } catch (e) { /* broken or unavailable storage: start afresh */ }
+    return { token: null, transcript: [], minimised: false };
+  }
+  var state = load();
+
+  function save() {
+    state.savedAt = Date.now();
+    try { sessionStorage.setItem(STORE, JSON.stringify(state)); } catch (e) { /* quota or private mode */ }
   }
 
-  var sessionId = localStorage.getItem(STORE_SESSION);
-  if (!sessionId) {
-    sessionId = randomSessionId();
-    localStorage.setItem(STORE_SESSION, sessionId);
+  // What may be kept in the browser: no e-mail address, phone number or code in clear.
+  function redact(text) {
+    return String(text)
+      .replace(/([A-Za-z0-9._%+-])[A-Za-z0-9._%+-]*@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/g, "$1***@***")
+      .replace(/\+?\d[\d\s-]{4,}\d/g, "•••");
   }
-  var transcript = JSON.parse(localStorage.getItem(STORE_LOG) || "[]");
+
+  // The server escapes Markdown for widgets that render it; this one shows plain text.
+  function unescapeMarkdown(text) {
+    return String(text).replace(/\\([\\`*_\[\]~<>|])/g, "$1");
+  }
 
   // Text with clickable http(s) links, built from DOM nodes only: nothing typed is ever parsed as HTML.
   function appendText(parent, text) {
@@ -67,44 +91,138 @@
       log.appendChild(group);
     }
     log.scrollTop = log.scrollHeight;
+    return item;
   }
 
-  function remember(entry) {
-    transcript.push({ from: entry.from, text: entry.text });
-    localStorage.setItem(STORE_LOG, JSON.stringify(transcript.slice(-200)));
+  function remember(from, text) {
+    state.transcript.push({ from: from, text: redact(text) });
+    state.transcript = state.transcript.slice(-100);
+    save();
   }
 
   function removeOldButtons() {
     Array.prototype.forEach.call(log.querySelectorAll(".buttons"), function (group) { group.remove(); });
   }
 
-  transcript.forEach(render);
+  function setPending(item, pending) {
+    item.classList.toggle("pending", pending);
+    var note = item.querySelector(".pending-note");
+    if (pending && !note) {
+      note = document.createElement("span");
+      note.className = "pending-note";
+      note.textContent = " (nie wysłano — wyślę po połączeniu)";
+      item.appendChild(note);
+    } else if (!pending && note) {
+      note.remove();
+    }
+  }
 
+  // --- minimise / open -------------------------------------------------------------
+  function setMinimised(minimised) {
+    state.minimised = minimised;
+    chat.hidden = minimised;
+    document.body.classList.toggle("chat-minimised", minimised);
+    launcher.hidden = !minimised;
+    toggle.setAttribute("aria-expanded", String(!minimised));
+    launcher.setAttribute("aria-expanded", String(!minimised));
+    save();
+  }
+  toggle.addEventListener("click", function () { setMinimised(true); launcher.focus(); });
+  launcher.addEventListener("click", function () { setMinimised(false); input.focus(); });
+  chat.addEventListener("keydown", function (event) {
+    if (event.key === "Escape") { setMinimised(true); launcher.focus(); }
+  });
+
+  state.transcript.forEach(render);
+  setMinimised(!!state.minimised);
+
+  // --- connection, session and outbox ----------------------------------------------
   var socket = io(window.CHAT_CONFIG.rasaUrl, { path: "/socket.io/", transports: ["websocket"] });
+  var ready = false;   // connected AND the session re-joined on this connection
+  var outbox = [];     // {id, message, item}: typed but not yet accepted by the server
+  var inFlight = {};   // id -> outbox entry sent on this connection, awaiting the server's ack
 
+  function messageId() {
+    var bytes = new Uint8Array(12);
+    crypto.getRandomValues(bytes);
+    return Array.prototype.map.call(bytes, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
+  }
+
+  function transmit(entry) {
+    inFlight[entry.id] = entry;
+    socket.timeout(ACK_TIMEOUT_MS).emit("user_uttered", { message: entry.message, message_id: entry.id },
+      function (error, answer) {
+        if (inFlight[entry.id] !== entry) return; // the connection dropped meanwhile: already re-queued
+        delete inFlight[entry.id];
+        if (!error && answer && answer.ok) return;
+        if (answer && answer.reason === "session") { ready = false; socket.emit("session_request", { session_id: state.token }); }
+        requeue(entry);
+      });
+  }
+
+  function requeue(entry) {
+    setPending(entry.item, true);
+    outbox.unshift(entry);
+    outbox.sort(function (a, b) { return a.seq - b.seq; });
+  }
+
+  var sequence = 0;
   function send(message, shownAs) {
-    var entry = { from: "user", text: shownAs || message };
     removeOldButtons();
-    render(entry);
-    remember(entry);
-    socket.emit("user_uttered", { message: message, session_id: sessionId });
+    var text = shownAs || message;
+    var entry = { id: messageId(), seq: sequence++, message: message, item: render({ from: "user", text: text }) };
+    remember("user", text);
+    if (ready) {
+      transmit(entry);
+    } else {
+      setPending(entry.item, true);
+      outbox.push(entry);
+    }
     input.focus();
   }
 
+  function flush() {
+    while (ready && outbox.length) {
+      var entry = outbox.shift();
+      setPending(entry.item, false);
+      transmit(entry);
+    }
+  }
+
+  function offline() {
+    ready = false;
+    status.textContent = "Brak połączenia — ponawiam…";
+    // Whatever the server did not acknowledge goes back to the outbox, to be sent after re-joining.
+    Object.keys(inFlight).forEach(function (id) { var entry = inFlight[id]; delete inFlight[id]; requeue(entry); });
+  }
+
   socket.on("connect", function () {
-    socket.emit("session_request", { session_id: sessionId });
-    status.textContent = "Połączono";
+    status.textContent = "Łączenie…";
+    socket.emit("session_request", { session_id: state.token });
   });
-  socket.on("disconnect", function () { status.textContent = "Brak połączenia — ponawiam…"; });
-  socket.on("connect_error", function () { status.textContent = "Brak połączenia — ponawiam…"; });
+  socket.on("session_confirm", function (token) {
+    var id = token && token.session_id ? token.session_id : token;
+    if (state.token && id !== state.token) {
+      // The server did not recognise the old session (expired secret, other server): start afresh.
+      state.transcript = [];
+      Array.prototype.forEach.call(log.querySelectorAll("li:not(.pending)"), function (item) { item.remove(); });
+    }
+    state.token = id;
+    save();
+    ready = true;
+    status.textContent = "Połączono";
+    flush();
+  });
+  socket.on("disconnect", offline);
+  socket.on("connect_error", offline);
   socket.on("bot_uttered", function (message) {
-    if (!message || typeof message.text !== "string") return; // channel hints (e.g. Telegram's contact button)
+    if (!message || typeof message.text !== "string") return;
     var buttons = (message.quick_replies || message.buttons || []).map(function (b) {
       return { title: String(b.title), payload: String(b.payload) };
     });
-    var entry = { from: "bot", text: message.text, buttons: buttons, live: true };
-    render(entry);
-    remember(entry);
+    var text = unescapeMarkdown(message.text);
+    render({ from: "bot", text: text, buttons: buttons, live: true });
+    remember("bot", text);
   });
 
   form.addEventListener("submit", function (event) {

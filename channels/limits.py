@@ -1,0 +1,12 @@
+"""What a chat message may be: one cap for every channel a client can post to."""
+from __future__ import annotations
+
+MAX_MESSAGE_CHARS = 2000
+TOO_LONG = (f"Ta wiadomość jest za długa (limit to {MAX_MESSAGE_CHARS} znaków). "
+            "Proszę napisać krócej — wystarczy jedno, dwa zdania.")
+# Whole request bodies above this are refused before being parsed.
+MAX_BODY_BYTES = 64 * 1024
+
+
+def too_long(text: str) -> bool:
+    return len(text) > MAX_MESSAGE_CHARS

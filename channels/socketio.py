@@ -1,0 +1,175 @@
+"""The web chat's socket.io channel with sessions the server issues.
+
+Rasa's channel with `session_persistence` uses whatever `session_id` a client
+sends as the conversation id, so a client could join any conversation (a
+Slack or Telegram user's included). Here the server issues the session: a
+random id plus an HMAC of it. A client that reconnects sends the token back
+and is re-joined only when the signature holds; anything else gets a new
+session. Messages are attributed to the session of the socket that sent them,
+never to an id in the message; client metadata is dropped; browsers from
+origins that are not configured cannot connect.
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import inspect
+import logging
+import secrets
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
+
+from rasa.core.channels.channel import UserMessage
+from rasa.core.channels.socketio import SocketBlueprint
+from rasa.core.channels.socketio import SocketIOInput as RasaSocketIOInput
+from rasa.core.channels.socketio import SocketIOOutput as RasaSocketIOOutput
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+from socketio import AsyncServer
+
+from channels.conversation import conversation_id
+from channels.cors import without_credentials
+from channels.idempotency import deliveries
+from channels.limits import TOO_LONG, too_long
+from channels.outbound import escape_markdown, is_channel_hint
+
+log = logging.getLogger(__name__)
+SIGNATURE_HEX = 32
+
+
+class SessionSigner:
+    """`<random>.<signature>` tokens; the conversation is `sio:<random>`."""
+
+    def __init__(self, secret: str) -> None:
+        if not secret:
+            log.warning("CHAT_SESSION_SECRET is not set: web chat sessions will not survive a restart")
+            secret = secrets.token_hex(32)
+        self.key = secret.encode()
+
+    def _sign(self, session: str) -> str:
+        return hmac.new(self.key, f"socketio-session\n{session}".encode(), hashlib.sha256).hexdigest()[:SIGNATURE_HEX]
+
+    def issue(self) -> str:
+        session = secrets.token_urlsafe(24)
+        return f"{session}.{self._sign(session)}"
+
+    def conversation(self, token: Any) -> Optional[str]:
+        """The conversation a token opens, or None when it was not issued here."""
+        if not isinstance(token, str) or token.count(".") != 1:
+            return None
+        session, signature = token.split(".")
+        if not session or not hmac.compare_digest(self._sign(session), signature):
+            return None
+        return conversation_id("socketio", session)
+
+
+class SocketIOOutput(RasaSocketIOOutput):
+    """Text escaped for clients that render Markdown (the community rasa-webchat),
+    buttons as quick replies, hints for other channels left out."""
+
+    async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
+        await super().send_text_message(recipient_id, escape_markdown(text), **kwargs)
+
+    async def send_text_with_buttons(self, recipient_id: Text, text: Text, buttons: List[Dict[Text, Any]],
+                                     **kwargs: Any) -> None:
+        await super().send_text_with_buttons(recipient_id, escape_markdown(text), buttons, **kwargs)
+
+    async def send_custom_json(self, recipient_id: Text, json_message: Dict[Text, Any], **kwargs: Any) -> None:
+        if not is_channel_hint(json_message):
+            await self._send_message(recipient_id, json_message)
+
+
+def _origins(value: Any) -> List[str]:
+    if isinstance(value, (list, tuple)):
+        return [str(origin).rstrip("/") for origin in value if origin]
+    return [origin.rstrip("/") for origin in str(value or "").replace(",", " ").split()]
+
+
+class SocketIOInput(RasaSocketIOInput):
+    @classmethod
+    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> "SocketIOInput":
+        credentials = credentials or {}
+        channel = cls(credentials.get("user_message_evt", "user_uttered"),
+                      credentials.get("bot_message_evt", "bot_uttered"),
+                      credentials.get("namespace"), True, credentials.get("socketio_path", "/socket.io"))
+        channel.signer = SessionSigner(credentials.get("session_secret") or "")
+        channel.allowed_origins = _origins(credentials.get("allowed_origins"))
+        channel.seen = deliveries()
+        return channel
+
+    def origin_allowed(self, environ: Dict[str, Any]) -> bool:
+        origin = (environ.get("HTTP_ORIGIN") or "").rstrip("/")
+        if not origin:
+            return True  # not a browser page: nothing cross-site to guard against
+        if self.allowed_origins:
+            return origin in self.allowed_origins
+        host = environ.get("HTTP_HOST", "")
+        return origin.split("://", 1)[-1] == host  # unconfigured: same origin only
+
+    def get_output_channel(self) -> Optional[SocketIOOutput]:
+        return SocketIOOutput(self.sio, self.bot_message_evt) if self.sio else None
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        # Origins are checked in `connect` (engine.io's own CORS handling stays off,
+        # Rasa's --cors answers the polling transport's requests).
+        sio = AsyncServer(async_mode="sanic", cors_allowed_origins=[])
+        webhook = SocketBlueprint(sio, self.socketio_path, "socketio_webhook", __name__)
+        self.sio = sio
+        sessions: Dict[str, str] = {}  # socket id -> conversation id, this process only
+        webhook.listener("before_server_start")(without_credentials)
+
+        @webhook.route("/", methods=["GET"])
+        async def health(_: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @sio.on("connect", namespace=self.namespace)
+        async def connect(sid: Text, environ: Dict, auth: Optional[Dict] = None) -> bool:
+            if not self.origin_allowed(environ):
+                log.warning("socket.io connection refused from origin %s", environ.get("HTTP_ORIGIN"))
+                return False
+            return True
+
+        @sio.on("disconnect", namespace=self.namespace)
+        async def disconnect(sid: Text) -> None:
+            sessions.pop(sid, None)
+
+        @sio.on("session_request", namespace=self.namespace)
+        async def session_request(sid: Text, data: Any) -> None:
+            token = data.get("session_id") if isinstance(data, dict) else None
+            conversation = self.signer.conversation(token)
+            if conversation is None:
+                token = self.signer.issue()
+                conversation = self.signer.conversation(token)
+            previous = sessions.get(sid)
+            if previous and previous != conversation:
+                await _maybe_await(sio.leave_room(sid, previous, namespace=self.namespace))
+            sessions[sid] = conversation
+            await _maybe_await(sio.enter_room(sid, conversation, namespace=self.namespace))
+            await sio.emit("session_confirm", token, room=sid, namespace=self.namespace)
+
+        @sio.on(self.user_message_evt, namespace=self.namespace)
+        async def handle_message(sid: Text, data: Any) -> Dict[str, Any]:
+            """The answer is the client's acknowledgement: it re-sends what was not `ok`."""
+            conversation = sessions.get(sid)
+            if conversation is None:
+                # The client must ask for a session first; it keeps the message and re-sends it.
+                return {"ok": False, "reason": "session"}
+            text = data.get("message") if isinstance(data, dict) else None
+            if not isinstance(text, str):
+                return {"ok": False, "reason": "message"}
+            message_id = data.get("message_id")
+            if isinstance(message_id, str) and not await self.seen.first_time(f"{conversation}:{message_id[:64]}"):
+                return {"ok": True}  # a re-send of a message already handled
+            output = SocketIOOutput(sio, self.bot_message_evt)
+            if too_long(text):
+                await output.send_text_message(conversation, TOO_LONG)
+                return {"ok": True}
+            await on_new_message(UserMessage(text, output, conversation, input_channel=self.name()))
+            return {"ok": True}
+
+        return webhook
+
+
+async def _maybe_await(result: Any) -> None:
+    if inspect.isawaitable(result):
+        await result
