@@ -15,7 +15,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .accounts import load_fixture
 from .audit import AuditLog
-from .cases import CaseService, InvalidCase, scrub_summary
+from .cases import CaseDetails, CaseService, InvalidCase, TooManyCases, scrub_summary
 from .clock import Clock
 from .documents import documents_for, load_documents
 from .masking import mask_email, mask_phone
@@ -24,7 +24,7 @@ from .phone import to_e164
 from .recovery import InvalidEmail, RecoveryService
 from .settings import Settings
 from .storage import create_engine, persistent_secret
-from .verification import DeliveryQueue, RateLimited, VerificationService
+from .verification import DeliveryQueue, RateLimited, TokenGrant, VerificationService
 from .wiring import account_source, email_sender, sms_delivery
 
 log = logging.getLogger("recovery_backend.api")
@@ -51,21 +51,38 @@ class CheckBody(BaseModel):
 
 
 class ChannelBody(BaseModel):
-    channel: str = Field(default="rest", max_length=30)
+    # Accepted for compatibility; the channel recorded is the one the token was issued on.
+    channel: Optional[str] = Field(default=None, max_length=30)
 
 
 class EmailChangeBody(ChannelBody):
     new_email: str = Field(max_length=320)
 
 
+class EmailCheckBody(BaseModel):
+    email: str = Field(max_length=320)
+
+
+class CaseContactBody(BaseModel):
+    conversation_id: str = Field(min_length=1, max_length=200)
+    contact_email: str = Field(max_length=320)
+
+
 class CaseBody(BaseModel):
-    reason: Literal["documents", "human_handoff"]
+    reason: Literal["documents", "human_handoff", "outside_procedure"]
     account_type: Optional[Literal["private", "company"]] = None
     contact_email: Optional[str] = Field(default=None, max_length=320)
     nip: Optional[str] = Field(default=None, max_length=20)
     channel: str = Field(default="rest", max_length=30)
     conversation_id: str = Field(min_length=1, max_length=200)
     summary: str = Field(default="", max_length=5000)
+    path: Optional[str] = Field(default=None, max_length=60)
+    company_name: Optional[str] = Field(default=None, max_length=200)
+    phone_proven: Optional[bool] = None
+    phones_tried: list[str] = Field(default_factory=list, max_length=10)
+    failure: Optional[str] = Field(default=None, max_length=200)
+    open_question: Optional[str] = Field(default=None, max_length=1000)
+    language: Optional[Literal["pl", "en"]] = None
 
 
 def create_app(settings: Settings) -> FastAPI:
@@ -79,12 +96,12 @@ def create_app(settings: Settings) -> FastAPI:
     hours = OfficeHours(settings.extra_closed_dates)
     documents = load_documents(settings.documents_file)
     audit = AuditLog(engine, clock)
-    case_service = CaseService(engine, clock, hours)
+    case_service = CaseService(engine, clock, hours, settings.cases_per_conversation_per_day)
     email = email_sender(settings)
 
     def staff_ticket(account, subject: str, message: str) -> str:
         opened = case_service.open("human_handoff", account.type if account else None, None, None, "backend",
-                                   f"staff-{subject}", f"{subject}: {message}")
+                                   f"staff-{subject}", f"{subject}: {message}", capped=False)
         return opened.case_number
 
     accounts = account_source(settings, engine, email, staff_ticket)
@@ -132,11 +149,20 @@ def create_app(settings: Settings) -> FastAPI:
         if request.state.role != "staff":
             raise ApiError(403, "forbidden")
 
-    def token_account(request: Request) -> int:
-        account_id = verification.account_for_token(request.headers.get("x-recovery-token", ""))
-        if account_id is None:
+    def token_grant(request: Request) -> TokenGrant:
+        # The token works only from the conversation it was earned in; a missing X-Conversation-Id is
+        # accepted until every client sends it (docs/backend-api.md).
+        grant = verification.grant_for_token(request.headers.get("x-recovery-token", ""),
+                                             request.headers.get("x-conversation-id"))
+        if grant is None:
             raise ApiError(403, "token_invalid")
-        return account_id
+        return grant
+
+    def count_use(grant: TokenGrant, counter: str, limit: int) -> int:
+        left = verification.use_token(grant, counter, limit)
+        if left is None:
+            raise ApiError(429, "rate_limited", retry_after=verification.seconds_left(grant))
+        return left
 
     def e164_or_422(text: str) -> str:
         e164 = to_e164(text)
@@ -181,21 +207,33 @@ def create_app(settings: Settings) -> FastAPI:
         return {"verified": False, "tries_left": result.tries_left, "reason": result.reason}
 
     @app.get("/api/v1/recovery/email-hint", dependencies=[Depends(assistant)])
-    def email_hint(account_id: int = Depends(token_account)):
-        return {"masked_email": recovery.email_hint(account_id)}
+    def email_hint(grant: TokenGrant = Depends(token_grant)):
+        return {"masked_email": recovery.email_hint(grant.account_id)}
+
+    @app.post("/api/v1/recovery/email-check", dependencies=[Depends(assistant)])
+    def email_check(body: EmailCheckBody, grant: TokenGrant = Depends(token_grant)):
+        left = count_use(grant, "email_checks", settings.email_checks_per_token)
+        return {"matches": recovery.email_matches(grant.account_id, body.email, grant.channel), "checks_left": left}
 
     @app.post("/api/v1/recovery/password-reset", status_code=202, dependencies=[Depends(assistant)])
-    def password_reset(body: ChannelBody, account_id: int = Depends(token_account)):
-        recovery.password_reset(account_id, body.channel)
+    def password_reset(body: ChannelBody, grant: TokenGrant = Depends(token_grant)):
+        count_use(grant, "password_resets", settings.password_resets_per_token)
+        recovery.password_reset(grant.account_id, grant.channel)
         return {"status": "sent"}
 
     @app.post("/api/v1/recovery/email-change", status_code=202, dependencies=[Depends(assistant)])
-    def email_change(body: EmailChangeBody, account_id: int = Depends(token_account)):
+    def email_change(body: EmailChangeBody, grant: TokenGrant = Depends(token_grant)):
         try:
-            status = recovery.request_email_change(account_id, body.new_email, body.channel)
+            recovery.check_new_email(grant.account_id, body.new_email)
+            count_use(grant, "email_changes", settings.email_changes_per_token)
+            requested = recovery.request_email_change(grant.account_id, body.new_email, grant.channel)
         except InvalidEmail as invalid:
             raise ApiError(422, invalid.code)
-        return {"status": status, "masked_new_email": mask_email(body.new_email.strip())}
+        # The proof has done its job: a leaked token can't start a second change.
+        verification.revoke(grant)
+        return {"status": requested.status, "masked_new_email": mask_email(body.new_email.strip()),
+                "applies_after": requested.applies_after.astimezone(WARSAW).isoformat()
+                if requested.applies_after else None}
 
     @app.get("/email-change/confirm", response_class=HTMLResponse)
     def confirm_email_change(t: str = ""):
@@ -208,16 +246,30 @@ def create_app(settings: Settings) -> FastAPI:
 
     @app.post("/api/v1/cases", status_code=201, dependencies=[Depends(assistant)])
     def open_case(body: CaseBody):
+        details = CaseDetails(body.path, body.company_name, body.phone_proven, tuple(body.phones_tried),
+                              body.failure, body.open_question, body.language)
         try:
             opened = case_service.open(body.reason, body.account_type, body.contact_email, body.nip,
-                                       body.channel, body.conversation_id, body.summary)
+                                       body.channel, body.conversation_id, body.summary, details)
         except InvalidCase as invalid:
             raise ApiError(422, invalid.code)
+        except TooManyCases as limited:
+            raise ApiError(429, "rate_limited", retry_after=limited.retry_after)
         if tickets_in_account_source:
             # Staff work in WHMCS: the case is mirrored there as a ticket (same number in the subject).
             accounts.open_staff_ticket(None, f"Odzyskanie dostępu {opened.case_number}", scrub_summary(body.summary))
         return {"case_number": opened.case_number, "open_now": opened.open_now,
                 "handled_from": opened.handled_from.astimezone(WARSAW).isoformat()}
+
+    @app.patch("/api/v1/cases/{case_number}", dependencies=[Depends(assistant)])
+    def update_case_contact(case_number: str, body: CaseContactBody):
+        try:
+            updated = case_service.set_contact_email(case_number, body.conversation_id, body.contact_email)
+        except InvalidCase as invalid:
+            raise ApiError(422, invalid.code)
+        if not updated:
+            raise ApiError(404, "not_found")
+        return {"case_number": case_number, "contact_email": mask_email(body.contact_email.strip())}
 
     @app.get("/api/v1/cases", dependencies=[Depends(staff)])
     def list_cases():

@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Optional
 
 import sqlalchemy as sa
@@ -13,11 +14,19 @@ from stdnum.pl import nip as polish_nip
 from .clock import Clock
 from .email_address import is_valid_email
 from .office_hours import WARSAW, OfficeHours
+from .masking import mask_email, mask_phone_for_staff
+from .phone import to_e164
 from .storage import cases
 
-# A case summary comes from the assistant; codes must never reach staff tools even by mistake.
-_CODE_LIKE = re.compile(r"\b\d{4,8}\b")
+# Free text comes from the assistant; codes, phone numbers and e-mail addresses must never reach
+# staff tools even by mistake: any run of 4+ digits (spaces, dashes, dots and brackets between them
+# allowed: "123 456", "+48 601-234-567") and any address are replaced.
+_DIGIT_RUN = re.compile(r"\+?\d(?:[\s\-.()/]*\d)+")
+_EMAIL_LIKE = re.compile(r"[^\s@]+@[^\s@]+\.[^\s@]+")
 SUMMARY_LIMIT = 1000
+# A masked number as staff see it: "+48 60* *** *99" (at most two digits shown at each end).
+_MASKED_PHONE = re.compile(r"^\+\d{1,3}(?: [\d*]{1,4})+$")
+REASONS = ("documents", "human_handoff", "outside_procedure")
 
 
 class InvalidCase(Exception):
@@ -34,16 +43,55 @@ class OpenedCase:
 
 
 def scrub_summary(summary: str) -> str:
-    return _CODE_LIKE.sub("[…]", " ".join((summary or "").split()))[:SUMMARY_LIMIT]
+    text = _EMAIL_LIKE.sub(lambda m: mask_email(m.group(0)), " ".join((summary or "").split()))
+    text = _DIGIT_RUN.sub(lambda m: m.group(0) if sum(c.isdigit() for c in m.group(0)) < 4 else "[…]", text)
+    return text[:SUMMARY_LIMIT]
+
+
+def masked_phone_tried(text: str) -> str:
+    """A number the customer tried, in the masked form staff see; a full number is masked here,
+    so an unmasked one is never stored. Anything else is refused."""
+    text = " ".join((text or "").split())
+    if _MASKED_PHONE.match(text):
+        _country, _, national = text.partition(" ")
+        if sum(c.isdigit() for c in national) <= 4:
+            return text
+    e164 = to_e164(text)
+    if e164 is None:
+        raise InvalidCase("invalid_phone")
+    return mask_phone_for_staff(e164)
+
+
+@dataclass(frozen=True)
+class CaseDetails:
+    """The structured part of a case, all optional, for the person who picks it up."""
+    path: Optional[str] = None
+    company_name: Optional[str] = None
+    phone_proven: Optional[bool] = None
+    phones_tried: tuple[str, ...] = ()
+    failure: Optional[str] = None
+    open_question: Optional[str] = None
+    language: Optional[str] = None
+
+
+class TooManyCases(Exception):
+    def __init__(self, retry_after: int):
+        super().__init__(f"retry after {retry_after}s")
+        self.retry_after = retry_after
+
+
+def _conversation_hash(conversation_id: str) -> str:
+    return hashlib.sha256(conversation_id.encode()).hexdigest()
 
 
 class CaseService:
-    def __init__(self, engine: sa.Engine, clock: Clock, office_hours: OfficeHours):
+    def __init__(self, engine: sa.Engine, clock: Clock, office_hours: OfficeHours, per_conversation_per_day: int = 0):
         self._engine, self._clock, self._hours = engine, clock, office_hours
+        self._per_conversation_per_day = per_conversation_per_day  # 0: no cap (staff tickets)
 
     def open(self, reason: str, account_type: Optional[str], contact_email: Optional[str], nip: Optional[str],
-             channel: str, conversation_id: str, summary: str) -> OpenedCase:
-        if reason not in ("documents", "human_handoff"):
+             channel: str, conversation_id: str, summary: str, details: CaseDetails = CaseDetails(), capped: bool = True) -> OpenedCase:
+        if reason not in REASONS:
             raise InvalidCase("invalid_request")
         if account_type not in (None, "private", "company"):
             raise InvalidCase("invalid_request")
@@ -53,18 +101,51 @@ class CaseService:
             if not polish_nip.is_valid(nip):
                 raise InvalidCase("invalid_nip")
             nip = polish_nip.compact(nip)
+        if details.language not in (None, "pl", "en"):
+            raise InvalidCase("invalid_request")
+        phones_tried = [masked_phone_tried(phone) for phone in details.phones_tried]
         now = self._clock.now()
+        conversation_hash = _conversation_hash(conversation_id)
         with self._engine.begin() as db:
+            if capped and self._per_conversation_per_day:
+                day_ago = now - timedelta(days=1)
+                opened = db.execute(sa.select(cases.c.created_at).where(
+                    cases.c.conversation_hash == conversation_hash, cases.c.created_at > day_ago)
+                    .order_by(cases.c.created_at)).scalars().all()
+                if len(opened) >= self._per_conversation_per_day:
+                    first = opened[0] if opened[0].tzinfo else opened[0].replace(tzinfo=now.tzinfo)
+                    raise TooManyCases(int((first + timedelta(days=1) - now).total_seconds()) + 1)
             case_id = db.execute(cases.insert().values(
                 created_at=now, reason=reason, account_type=account_type, contact_email=contact_email, nip=nip,
-                channel=channel[:30], conversation_hash=hashlib.sha256(conversation_id.encode()).hexdigest(),
-                summary=scrub_summary(summary))).inserted_primary_key[0]
+                channel=channel[:30], conversation_hash=conversation_hash, summary=scrub_summary(summary),
+                path=(details.path or None) and details.path[:60],
+                company_name=(details.company_name or None) and details.company_name[:200],
+                phone_proven=details.phone_proven, phones_tried=json.dumps(phones_tried) if phones_tried else None,
+                failure=(details.failure or None) and scrub_summary(details.failure)[:200],
+                open_question=(details.open_question or None) and scrub_summary(details.open_question),
+                language=details.language)).inserted_primary_key[0]
             number = f"ODZ-{now.astimezone(WARSAW):%Y%m%d}-{case_id:04d}"
             db.execute(cases.update().where(cases.c.id == case_id).values(case_number=number))
         return OpenedCase(number, self._hours.is_open(now), self._hours.next_opening(now))
 
+    def set_contact_email(self, case_number: str, conversation_id: str, contact_email: str) -> bool:
+        """Only the conversation that opened the case may change where staff answer."""
+        if not is_valid_email(contact_email or ""):
+            raise InvalidCase("invalid_email")
+        with self._engine.begin() as db:
+            changed = db.execute(cases.update().where(
+                cases.c.case_number == case_number,
+                cases.c.conversation_hash == _conversation_hash(conversation_id)).values(
+                contact_email=contact_email.strip())).rowcount
+        return changed == 1
+
     def all(self) -> list[dict]:
         with self._engine.connect() as db:
             rows = db.execute(sa.select(cases).order_by(cases.c.id)).mappings().all()
-        return [{k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in row.items()
-                 if k != "conversation_hash"} for row in rows]
+        listed = []
+        for row in rows:
+            case = {k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in row.items()
+                    if k != "conversation_hash"}
+            case["phones_tried"] = json.loads(row["phones_tried"]) if row["phones_tried"] else []
+            listed.append(case)
+        return listed

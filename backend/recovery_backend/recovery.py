@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Optional
 
 import sqlalchemy as sa
@@ -17,6 +18,12 @@ from .settings import Settings
 from .storage import email_changes
 
 CONFIRMATION_TTL = timedelta(hours=24)
+
+
+@dataclass(frozen=True)
+class EmailChangeRequested:
+    status: str  # confirmation_sent | queued_for_staff
+    applies_after: Optional[datetime]  # the earliest moment it can apply; None: as soon as confirmed
 
 
 class InvalidEmail(Exception):
@@ -44,18 +51,30 @@ class RecoveryService:
     def email_hint(self, account_id: int) -> str:
         return mask_email(self._account(account_id).email)
 
+    def email_matches(self, account_id: int, email: str, channel: str) -> bool:
+        """Is `email` the account's login address? (The customer asks "is it X?".)"""
+        account = self._account(account_id)
+        matches = (email or "").strip().lower() == account.email.strip().lower()
+        self._audit.record("email_checked", channel, account.id,
+                           f"{mask_email((email or '').strip())} {'matches' if matches else 'differs'}")
+        return matches
+
     def password_reset(self, account_id: int, channel: str) -> None:
         account = self._account(account_id)
         self._accounts.send_password_reset(account)
         self._audit.record("password_reset_sent", channel, account.id, f"to {mask_email(account.email)}")
 
-    def request_email_change(self, account_id: int, new_email: str, channel: str) -> str:
+    def check_new_email(self, account_id: int, new_email: str) -> tuple[Account, str]:
         new_email = (new_email or "").strip()
         if not is_valid_email(new_email):
             raise InvalidEmail("invalid_email")
         account = self._account(account_id)
         if new_email.lower() == account.email.lower():
             raise InvalidEmail("same_email")
+        return account, new_email
+
+    def request_email_change(self, account_id: int, new_email: str, channel: str) -> EmailChangeRequested:
+        account, new_email = self.check_new_email(account_id, new_email)
         masked = f"{mask_email(account.email)} -> {mask_email(new_email)}"
         now = self._clock.now()
         if self._settings.email_change_mode == "staff":
@@ -63,7 +82,7 @@ class RecoveryService:
                                              f"Konto {account.id}: prośba o zmianę adresu {masked}, kanał {channel}.")
             self._store_change(None, account.id, new_email, channel, "queued_for_staff")
             self._audit.record("email_change_queued", channel, account.id, masked)
-            return "queued_for_staff"
+            return EmailChangeRequested("queued_for_staff", None)
         link_token = secrets.token_urlsafe(32)
         self._store_change(link_token, account.id, new_email, channel, "pending")
         link = f"{self._settings.public_base_url}/email-change/confirm?t={link_token}"
@@ -76,7 +95,7 @@ class RecoveryService:
                          f"o zmianę adresu logowania na {mask_email(new_email)}. Jeśli to nie Pan/Pani, prosimy "
                          "o pilny kontakt: https://www.kylos.pl/pomoc/\n\nZespół Kylos")
         self._audit.record("email_change_requested", channel, account.id, masked)
-        return "confirmation_sent"
+        return EmailChangeRequested("confirmation_sent", None)
 
     def _store_change(self, link_token: Optional[str], account_id: int, new_email: str, channel: str,
                       status: str) -> None:

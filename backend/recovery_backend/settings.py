@@ -66,6 +66,10 @@ class Settings:
     sends_per_number_per_hour: int = 3
     resend_cooldown_seconds: int = 60
     starts_per_conversation_per_hour: int = 5
+    email_checks_per_token: int = 3
+    password_resets_per_token: int = 2
+    email_changes_per_token: int = 1
+    cases_per_conversation_per_day: int = 3
 
     @classmethod
     def from_env(cls, env: Optional[dict] = None) -> "Settings":

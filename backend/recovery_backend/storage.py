@@ -45,6 +45,13 @@ tokens = sa.Table(
     sa.Column("account_id", sa.Integer, nullable=False),
     sa.Column("channel", sa.String(30), nullable=False),
     sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+    # The conversation the proof was made in (HMAC of its id): the token works only there.
+    sa.Column("conversation_hash", sa.String(64)),
+    sa.Column("revoked", sa.Boolean, nullable=False, server_default=sa.false()),
+    # Uses counted per token (caps in settings), each raised by one conditional UPDATE.
+    sa.Column("email_checks", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("password_resets", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("email_changes", sa.Integer, nullable=False, server_default="0"),
 )
 email_changes = sa.Table(
     "email_changes", metadata,
@@ -77,6 +84,13 @@ cases = sa.Table(
     sa.Column("channel", sa.String(30), nullable=False),
     sa.Column("conversation_hash", sa.String(64), nullable=False),
     sa.Column("summary", sa.String(1000), nullable=False),
+    sa.Column("path", sa.String(60)),
+    sa.Column("company_name", sa.String(200)),
+    sa.Column("phone_proven", sa.Boolean),
+    sa.Column("phones_tried", sa.Text),  # JSON list of masked numbers only
+    sa.Column("failure", sa.String(200)),
+    sa.Column("open_question", sa.String(1000)),
+    sa.Column("language", sa.String(2)),
 )
 
 server_secrets = sa.Table(
@@ -113,4 +127,26 @@ def create_engine(url: str) -> sa.Engine:
     else:
         engine = sa.create_engine(url, pool_pre_ping=True)
     metadata.create_all(engine)
+    add_missing_columns(engine, metadata)
     return engine
+
+
+def add_missing_columns(engine: sa.Engine, schema: sa.MetaData) -> None:
+    """Columns added since a database was made (all nullable or with a server default),
+    so an existing database keeps its data across an upgrade."""
+    inspector = sa.inspect(engine)
+    with engine.begin() as db:
+        for table in schema.sorted_tables:
+            present = {column["name"] for column in inspector.get_columns(table.name)}
+            for column in table.columns:
+                if column.name in present:
+                    continue
+                kind = column.type.compile(dialect=engine.dialect)
+                default = ""
+                if column.server_default is not None:
+                    default_sql = column.server_default.arg
+                    default_sql = default_sql if isinstance(default_sql, str) else \
+                        str(default_sql.compile(dialect=engine.dialect))
+                    default = f" NOT NULL DEFAULT {default_sql}" if not isinstance(column.server_default.arg, str) \
+                        else f" NOT NULL DEFAULT '{default_sql}'"
+                db.execute(sa.text(f'ALTER TABLE {table.name} ADD COLUMN {column.name} {kind}{default}'))

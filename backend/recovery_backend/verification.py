@@ -43,6 +43,15 @@ class Started:
 
 
 @dataclass(frozen=True)
+class TokenGrant:
+    """What a valid token allows: one account, from one conversation on one channel."""
+    token_hash: str
+    account_id: int
+    channel: str
+    expires_at: datetime
+
+
+@dataclass(frozen=True)
 class CheckResult:
     verified: bool
     tries_left: int = 0
@@ -165,7 +174,7 @@ class VerificationService:
                 left = max(s.max_wrong_tries - tries, 0)
                 return CheckResult(False, left, "wrong_code" if left else "too_many_tries")
             db.execute(verifications.update().where(verifications.c.id == verification_id).values(used=True))
-            token = self._issue_token(db, row["account_id"], row["channel"])
+            token = self._issue_token(db, row)
         log.info("verification succeeded", extra={"channel": row["channel"]})
         return CheckResult(True, token=token, token_expires_in=s.token_ttl_seconds)
 
@@ -186,21 +195,44 @@ class VerificationService:
             if now >= expires_at:
                 return CheckResult(False, 0, "not_verified")
             db.execute(verifications.update().where(verifications.c.id == verification_id).values(used=True))
-            token = self._issue_token(db, row["account_id"], row["channel"])
+            token = self._issue_token(db, row)
         return CheckResult(True, token=token, token_expires_in=self._settings.token_ttl_seconds)
 
-    def _issue_token(self, db, account_id: int, channel: str) -> str:
+    def _issue_token(self, db, verification) -> str:
         token = secrets.token_urlsafe(32)
         db.execute(tokens.insert().values(
-            token_hash=self._hash(token), account_id=account_id, channel=channel,
+            token_hash=self._hash(token), account_id=verification["account_id"], channel=verification["channel"],
+            conversation_hash=verification["conversation_hash"], revoked=False,
             expires_at=self._clock.now() + timedelta(seconds=self._settings.token_ttl_seconds)))
         return token
 
-    def account_for_token(self, token: str) -> Optional[int]:
+    def grant_for_token(self, token: str, conversation_id: Optional[str],
+                        channel: Optional[str] = None) -> Optional[TokenGrant]:
+        """The grant of a live token used from its own conversation (and channel, when given), else None."""
         now = self._clock.now()
         with self._engine.connect() as db:
             row = db.execute(sa.select(tokens).where(tokens.c.token_hash == self._hash(token or ""))).mappings().first()
-        if row is None:
+        if row is None or row["revoked"] or now >= _utc(row["expires_at"]):
             return None
-        expires_at = _utc(row["expires_at"])
-        return row["account_id"] if now < expires_at else None
+        if conversation_id is not None and not hmac.compare_digest(row["conversation_hash"] or "",
+                                                                   self._hash(conversation_id)):
+            return None
+        if channel is not None and channel[:30] != row["channel"]:
+            return None
+        return TokenGrant(row["token_hash"], row["account_id"], row["channel"], _utc(row["expires_at"]))
+
+    def use_token(self, grant: TokenGrant, counter: str, limit: int) -> Optional[int]:
+        """Counts one use of `counter` on the token with one conditional UPDATE, so parallel calls
+        cannot pass the cap; returns the uses left after this one, or None when the cap was reached."""
+        column = tokens.c[counter]
+        with self._engine.begin() as db:
+            counted = db.execute(tokens.update().where(tokens.c.token_hash == grant.token_hash, column < limit)
+                                 .values({counter: column + 1}).returning(column)).scalar()
+        return None if counted is None else limit - counted
+
+    def revoke(self, grant: TokenGrant) -> None:
+        with self._engine.begin() as db:
+            db.execute(tokens.update().where(tokens.c.token_hash == grant.token_hash).values(revoked=True))
+
+    def seconds_left(self, grant: TokenGrant) -> int:
+        return max(int((grant.expires_at - self._clock.now()).total_seconds()) + 1, 1)

@@ -36,14 +36,23 @@ def base_env(tmp_path: Path, **extra: str) -> dict:
 class Backend:
     def __init__(self, client, tmp_path: Path):
         self.client, self.tmp_path = client, tmp_path
+        self.conversations: dict[str, str] = {}  # token -> the conversation it was earned in
 
-    def post(self, path, body=None, token=None, key=API_KEY):
-        headers = {"X-API-Key": key, **({"X-Recovery-Token": token} if token else {})}
-        return self.client.post(path, json=body or {}, headers=headers)
+    def headers(self, key, token, conversation):
+        headers = {"X-API-Key": key}
+        if token:
+            headers["X-Recovery-Token"] = token
+            headers["X-Conversation-Id"] = conversation or self.conversations.get(token, "")
+        return headers
 
-    def get(self, path, token=None, key=API_KEY, **params):
-        headers = {"X-API-Key": key, **({"X-Recovery-Token": token} if token else {})}
-        return self.client.get(path, headers=headers, params=params)
+    def post(self, path, body=None, token=None, key=API_KEY, conversation=None):
+        return self.client.post(path, json=body or {}, headers=self.headers(key, token, conversation))
+
+    def patch(self, path, body=None, key=API_KEY):
+        return self.client.patch(path, json=body or {}, headers={"X-API-Key": key})
+
+    def get(self, path, token=None, key=API_KEY, conversation=None, **params):
+        return self.client.get(path, headers=self.headers(key, token, conversation), params=params)
 
     def start(self, phone, conversation="conv-1"):
         return self.post("/api/v1/phone-verifications", {"phone": phone, "conversation_id": conversation})
@@ -65,7 +74,9 @@ class Backend:
     def verified_token(self, phone, conversation="conv-1") -> str:
         verification = self.start(phone, conversation).json()["verification_id"]
         result = self.post(f"/api/v1/phone-verifications/{verification}/check", {"code": self.code_for(phone)})
-        return result.json()["token"]
+        token = result.json()["token"]
+        self.conversations[token] = conversation
+        return token
 
 
 def make_backend(tmp_path: Path, **env: str) -> Backend:

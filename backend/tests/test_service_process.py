@@ -134,4 +134,4 @@ def test_postgresql_storage(tmp_path, postgres_url):
     case = backend.post("/api/v1/cases", {"reason": "human_handoff", "channel": "web", "conversation_id": "pg"})
     assert case.status_code == 201
     restarted = make_backend(tmp_path, DATABASE_URL=postgres_url)
-    assert restarted.get("/api/v1/recovery/email-hint", token=token).status_code == 200
+    assert restarted.get("/api/v1/recovery/email-hint", token=token, conversation="conv-1").status_code == 200
