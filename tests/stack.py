@@ -15,6 +15,7 @@ import socket
 import subprocess
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -100,6 +101,8 @@ class Stack:
     api_key: str = field(default_factory=lambda: secrets.token_urlsafe(24))
     staff_key: str = field(default_factory=lambda: secrets.token_urlsafe(24))
     attestation_secret: str = field(default_factory=lambda: secrets.token_urlsafe(24))
+    # Rasa's HTTP API (trackers) is on in tests, behind this token only.
+    rasa_token: str = field(default_factory=lambda: secrets.token_urlsafe(24))
     backend_port: int = field(default_factory=free_port)
     actions_port: int = field(default_factory=free_port)
     rasa_port: int = field(default_factory=free_port)
@@ -202,7 +205,8 @@ class Stack:
             [str(ASSISTANT_BIN / "rasa"), "run", "--model", str(model or latest_model()),
              "--endpoints", str(endpoints or self.endpoints_file()),
              "--credentials", str(REPO / "credentials.yml"),
-             "--interface", "127.0.0.1", "--port", str(port), "--cors", f"http://127.0.0.1:{self.web_port}"],
+             "--interface", "127.0.0.1", "--port", str(port), "--cors", f"http://127.0.0.1:{self.web_port}",
+             "--enable-api", "--auth-token", self.rasa_token],
             REPO, f"http://127.0.0.1:{port}/",
         )
         self.services[name] = service.start(timeout=180)
@@ -242,6 +246,13 @@ class Stack:
             return []
         lines = [json.loads(line) for line in self.email_outbox.read_text().splitlines() if line.strip()]
         return [mail for mail in lines if to is None or mail["to"] == to]
+
+    def tracker(self, conversation_id: str, rasa_url: Optional[str] = None) -> dict:
+        """The whole tracker (every session's events) from Rasa's HTTP API."""
+        query = urllib.parse.urlencode({"token": self.rasa_token, "include_events": "ALL"})
+        url = f"{rasa_url or self.rasa_url}/conversations/{urllib.parse.quote(conversation_id, safe=':')}/tracker?{query}"
+        with urllib.request.urlopen(url, timeout=30) as response:
+            return json.loads(response.read())
 
     def say(self, sender: str, text: str, metadata: Optional[dict] = None, rasa_url: Optional[str] = None) -> list[dict]:
         """One user message through the authenticated REST channel (conversation `rest:<sender>`);
