@@ -10,7 +10,8 @@ export TF_CPP_MIN_LOG_LEVEL=2 SQLALCHEMY_SILENCE_UBER_WARNING=1 PYTHONWARNINGS=i
 
 # Development secrets are made once and kept out of git; real deployments set them.
 secrets_file=var/dev-secrets.env
-dev_secrets=(BACKEND_API_KEY BACKEND_STAFF_KEY CHANNEL_ATTESTATION_SECRET REST_API_TOKEN CHAT_SESSION_SECRET)
+dev_secrets=(BACKEND_API_KEY BACKEND_STAFF_KEY CHANNEL_ATTESTATION_SECRET CONNECTOR_ATTESTATION_SECRET REST_API_TOKEN
+             CHAT_SESSION_SECRET)
 (
   umask 077
   touch "$secrets_file"

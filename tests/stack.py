@@ -145,6 +145,7 @@ class Stack:
             "EMAIL_OUTBOX": str(self.email_outbox),
             "SMS_SENDER": "outbox",
             "EMAIL_SENDER": "outbox",
+            "CONNECTOR_ATTESTATION_SECRET": self.attestation_secret + "-connector",
             "REST_API_TOKEN": self.rest_token,
             "CHAT_SESSION_SECRET": self.attestation_secret + "-chat",
             "CHAT_ALLOWED_ORIGINS": f"http://127.0.0.1:{self.web_port}",

@@ -1,14 +1,19 @@
 """The Telegram connector with updates shaped as the Bot API documents them,
-posted to the webhook of a running Rasa; replies caught by a fake Bot API."""
+posted to the webhook of a running Rasa; replies caught by a fake Bot API that
+refuses what Telegram refuses (tests/channels/fake_telegram.py)."""
 from __future__ import annotations
 
+import hashlib
+import hmac
 import itertools
 import json
+import time
 import urllib.error
 import urllib.request
 
 import pytest
 
+from channels.attestation import attest
 from tests.channels.fake_telegram import FakeBotApi
 from tests.stack import Stack
 
@@ -82,12 +87,18 @@ def test_own_contact_proves_the_phone_without_sms(telegram):
     assert stack.sms_messages("+48692888999") == []
 
 
+def has_share_button(sent: dict) -> bool:
+    rows = (sent.get("reply_markup") or {}).get("keyboard") or []
+    return any(button.get("request_contact") for row in rows for button in row)
+
+
 def test_someone_elses_contact_or_a_typed_claim_proves_nothing(telegram):
     stack, fake = telegram
     user = 504
     post(stack, message(user, text="nie znam danych logowania"))
     post(stack, message(user, contact={"phone_number": "+48692888999", "first_name": "Obcy", "user_id": 999}))
     assert "własny numer" in fake.messages(user)[-1]["text"]
+    assert has_share_button(fake.messages(user)[-1]), "the rejection keeps the button it tells the customer to press"
     post(stack, message(user, text="/share_contact"))
     assert "numer potwierdzony" not in " ".join(m["text"] for m in fake.messages(user))
 
@@ -121,3 +132,111 @@ def test_rest_cannot_take_over_a_telegram_conversation(telegram):
     post(stack, message(user, text="tomasz.telegram@example.org"))
     mails = stack.emails("tomasz.telegram@example.org")
     assert mails and "/email-change/confirm?t=" in mails[-1]["body"]
+
+
+def test_a_forwarded_own_contact_card_proves_nothing(telegram):
+    """Only the request_contact button is documented to send the sender's current number; a
+    forwarded card carries the sender's user_id with whatever number it had when sent."""
+    stack, fake = telegram
+    user = 507
+    post(stack, message(user, text="nie działa mi skrzynka mailowa"))
+    forwarded = {"forward_origin": {"type": "user", "date": 1700000000,
+                                    "sender_user": {"id": user, "is_bot": False, "first_name": "Klient"}},
+                 "forward_date": 1700000000}
+    post(stack, message(user, contact={"phone_number": "+48692888999", "first_name": "Klient", "user_id": user},
+                        **forwarded))
+    assert "numer potwierdzony" not in " ".join(m["text"] for m in fake.messages(user))
+    assert has_share_button(fake.messages(user)[-1])
+
+
+def test_the_contact_proof_is_signed_for_the_backend_as_documented():
+    """docs/backend-api.md, "Connector attestation format"."""
+    claim = attest("s" * 32, "telegram_contact", "tg:42", "telegram", "+48692888999", now=1795485000)["phone_attestation"]
+    proof = claim["proof"]
+    message = "\n".join(["v1", "telegram_contact", "tg:42", "telegram", "+48692888999", "1795485000", proof["nonce"]])
+    assert proof["signature"] == hmac.new(b"s" * 32, message.encode(), hashlib.sha256).hexdigest()
+    assert proof["issued_at"] == 1795485000 and 16 <= len(proof["nonce"]) <= 64
+    again = attest("s" * 32, "telegram_contact", "tg:42", "telegram", "+48692888999", now=1795485000)
+    assert again["phone_attestation"]["proof"]["nonce"] != proof["nonce"]
+
+
+def wait_for(condition, timeout: float = 20):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def test_whole_recovery_over_telegram(telegram):
+    """Phone → SMS code from the outbox → new e-mail → confirmation link e-mailed."""
+    stack, fake = telegram
+    user, phone = 508, "+48607444555"
+    post(stack, message(user, text="/start"))
+    assert fake.messages(user), "/start is answered"
+    post(stack, message(user, text="nie działa mi skrzynka mailowa, domena wygasła"))
+    post(stack, message(user, text="607 444 555"))
+    post(stack, message(user, text=stack.latest_code(phone)))
+    post(stack, message(user, text="zofia.telegram@example.org"))
+    mails = stack.emails("zofia.telegram@example.org")
+    assert mails and "/email-change/confirm?t=" in mails[-1]["body"]
+    assert fake.refused == []
+
+
+def test_redelivered_updates_are_answered_once_even_after_an_outage(telegram):
+    """Issue 10: the Bot API was down at the phone step; the turn runs once, its answer is sent when
+    the API is back, and Telegram's redelivery of the same update is not a second SMS."""
+    stack, fake = telegram
+    user, phone = 509, "+48608555666"
+    post(stack, message(user, text="nie działa mi skrzynka mailowa"))
+    before = len(fake.messages(user))
+    fake.fail_next(2, status=502)
+    update = message(user, text="608 555 666")
+    assert post(stack, update) == 200
+    assert len(stack.sms_messages(phone)) == 1
+    assert wait_for(lambda: len(fake.messages(user)) > before), "the answer is delivered once the API is back"
+    answered = len(fake.messages(user))
+    assert post(stack, update) == 200 and post(stack, update) == 200
+    time.sleep(1)
+    assert len(stack.sms_messages(phone)) == 1 and len(fake.messages(user)) == answered
+    # The customer goes on with the code from that one SMS.
+    post(stack, message(user, text=stack.latest_code(phone)))
+    assert "numer potwierdzony" in fake.messages(user)[-1]["text"] or \
+        "numer potwierdzony" in " ".join(m["text"] for m in fake.messages(user)[answered:])
+
+
+def test_rate_limited_sends_wait_as_told(telegram):
+    stack, fake = telegram
+    user = 510
+    fake.fail_next(1, status=429, retry_after=1)
+    post(stack, message(user, text="w jakich godzinach pracujecie?"))
+    assert wait_for(lambda: fake.messages(user)), "sent after retry_after"
+
+
+def test_fake_refuses_what_telegram_refuses():
+    fake = FakeBotApi("1:T", known_chats={5})
+    try:
+        def call(body):
+            request = urllib.request.Request(f"{fake.url}/bot1:T/sendMessage", data=json.dumps(body).encode(),
+                                             headers={"Content-Type": "application/json"})
+            try:
+                with urllib.request.urlopen(request) as answer:
+                    return answer.status, json.loads(answer.read())
+            except urllib.error.HTTPError as error:
+                return error.code, json.loads(error.read())
+
+        assert call({"chat_id": 6, "text": "x"})[1]["description"] == "Bad Request: chat not found"
+        assert call({"chat_id": 5, "text": ""})[1]["description"] == "Bad Request: message text is empty"
+        assert call({"chat_id": 5, "text": "x" * 4097})[1]["description"] == "Bad Request: message is too long"
+        status, answer = call({"chat_id": 5, "text": "x", "reply_markup": {"inline_keyboard": [[
+            {"text": "a", "callback_data": "x" * 65}]]}})
+        assert status == 400 and answer == {"ok": False, "error_code": 400, "description": "Bad Request: BUTTON_DATA_INVALID"}
+        assert call({"chat_id": 5, "text": "x"}) [1]["ok"] is True
+    finally:
+        fake.stop()
+
+
+def test_nothing_empty_is_ever_sent(telegram):
+    stack, fake = telegram
+    assert all(body.get("text", "").strip() for method, body in fake.calls if method == "sendMessage")
