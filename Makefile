@@ -12,7 +12,7 @@ export RASA_TELEMETRY_ENABLED := false
 
 CHANNEL_VARS := CONNECTOR_ATTESTATION_SECRET= REST_API_TOKEN= CHAT_SESSION_SECRET= CHAT_ALLOWED_ORIGINS= TELEGRAM_BOT_TOKEN= TELEGRAM_WEBHOOK_SECRET= TELEGRAM_API_BASE= SLACK_BOT_TOKEN= SLACK_SIGNING_SECRET= SLACK_API_BASE=
 
-.PHONY: setup setup-test train validate run shell test test-backend test-stories test-assistant bench clean
+.PHONY: setup setup-test train validate run shell purge test test-backend test-stories test-assistant bench clean
 
 setup: .venv/.installed backend/.venv/.installed web/node_modules/.installed
 
@@ -48,7 +48,11 @@ run: setup train
 
 # `rasa shell` next to a running `make run`, which provides the backend and the action server.
 shell: train
-	$(CHANNEL_VARS) $(RASA) shell -p 5006 --endpoints endpoints.yml --model "$$(scripts/train.sh --print-path)"
+	source scripts/env.sh && $(CHANNEL_VARS) .venv/bin/python -m runtime.rasa_server shell -p 5006 --endpoints "$$RASA_ENDPOINTS" --model "$$(scripts/train.sh --print-path)"
+
+# Deletes stored conversations older than TRACKER_RETENTION_DAYS (30); run it daily.
+purge: .venv/.installed
+	source scripts/env.sh && .venv/bin/python -m runtime.purge
 
 test-backend: backend/.venv/.installed
 	cd backend && .venv/bin/pytest -q

@@ -27,6 +27,8 @@ BACKEND_PYTHON = REPO / "backend" / ".venv" / "bin" / "python"
 TEST_ACCOUNTS = REPO / "tests" / "fixtures" / "accounts.yml"
 QUIET = {"TF_CPP_MIN_LOG_LEVEL": "2", "SQLALCHEMY_SILENCE_UBER_WARNING": "1", "PYTHONWARNINGS": "ignore"}
 CODE_IN_SMS = re.compile(r"\b(\d{6})\b")
+# The conversation store every assistant runs on (runtime/tracker_store.py).
+TRACKER_STORE = "runtime.tracker_store.RedactingSQLTrackerStore"
 
 
 def free_port() -> int:
@@ -101,6 +103,7 @@ class Stack:
     api_key: str = field(default_factory=lambda: secrets.token_urlsafe(24))
     staff_key: str = field(default_factory=lambda: secrets.token_urlsafe(24))
     attestation_secret: str = field(default_factory=lambda: secrets.token_urlsafe(24))
+    action_token: str = field(default_factory=lambda: secrets.token_urlsafe(24))
     # Rasa's HTTP API (trackers) is on in tests, behind this token only.
     rasa_token: str = field(default_factory=lambda: secrets.token_urlsafe(24))
     backend_port: int = field(default_factory=free_port)
@@ -139,6 +142,7 @@ class Stack:
             "BACKEND_API_KEY": self.api_key,
             "BACKEND_STAFF_KEY": self.staff_key,
             "CHANNEL_ATTESTATION_SECRET": self.attestation_secret,
+            "ACTION_SERVER_TOKEN": self.action_token,
             "DATABASE_URL": f"sqlite:///{self.workdir / 'backend.sqlite3'}",
             "ACCOUNTS_FIXTURE": str(self.accounts),
             "SMS_OUTBOX": str(self.sms_outbox),
@@ -181,16 +185,17 @@ class Stack:
     def start_actions(self) -> None:
         service = self._service(
             "actions",
-            [str(ASSISTANT_BIN / "rasa"), "run", "actions", "--actions", "actions", "--port", str(self.actions_port)],
-            REPO, f"http://127.0.0.1:{self.actions_port}/health",
+            [str(ASSISTANT_BIN / "python"), "-m", "runtime.action_server", "--host", "127.0.0.1",
+             "--port", str(self.actions_port)],
+            REPO, f"http://127.0.0.1:{self.actions_port}/readyz",
         )
-        service.env["SANIC_HOST"] = "127.0.0.1"
         self.services["actions"] = service.start(timeout=60)
 
     def endpoints_file(self, tracker_store: Optional[dict] = None, lock_store: Optional[dict] = None) -> Path:
-        endpoints = {"action_endpoint": {"url": self.actions_url}}
+        endpoints = {"action_endpoint": {"url": self.actions_url,
+                                         "headers": {"Authorization": f"Bearer {self.action_token}"}}}
         endpoints["tracker_store"] = tracker_store or {
-            "type": "sql", "dialect": "sqlite", "db": str(self.workdir / "rasa-tracker.sqlite3"),
+            "type": TRACKER_STORE, "dialect": "sqlite", "db": str(self.workdir / "rasa-tracker.sqlite3"),
         }
         if lock_store:
             endpoints["lock_store"] = lock_store
@@ -203,12 +208,12 @@ class Stack:
         port = port or self.rasa_port
         service = self._service(
             name,
-            [str(ASSISTANT_BIN / "rasa"), "run", "--model", str(model or latest_model()),
+            [str(ASSISTANT_BIN / "python"), "-m", "runtime.rasa_server", "run", "--model", str(model or latest_model()),
              "--endpoints", str(endpoints or self.endpoints_file()),
              "--credentials", str(REPO / "credentials.yml"),
              "--interface", "127.0.0.1", "--port", str(port), "--cors", f"http://127.0.0.1:{self.web_port}",
              "--enable-api", "--auth-token", self.rasa_token],
-            REPO, f"http://127.0.0.1:{port}/",
+            REPO, f"http://127.0.0.1:{port}/readyz",
         )
         self.services[name] = service.start(timeout=180)
 

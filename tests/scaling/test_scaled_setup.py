@@ -15,7 +15,8 @@ import pytest
 import redis
 
 from tests.conftest import require_service
-from tests.stack import Stack, free_port
+from tests.runtime.test_stored_conversations import strings_in
+from tests.stack import TRACKER_STORE, Stack, free_port
 
 PG = {"host": os.environ.get("POSTGRES_HOST", "127.0.0.1"), "port": int(os.environ.get("POSTGRES_PORT", "5432")),
       "user": os.environ.get("POSTGRES_USER", "postgres"), "password": os.environ.get("POSTGRES_PASSWORD", "")}
@@ -52,7 +53,7 @@ def scaled(tmp_path_factory, database):
     stack = Stack(tmp_path_factory.mktemp("scaled"))
     stack.workdir.mkdir(parents=True, exist_ok=True)
     endpoints = stack.endpoints_file(
-        tracker_store={"type": "sql", "dialect": "postgresql", "url": PG["host"], "port": PG["port"],
+        tracker_store={"type": TRACKER_STORE, "dialect": "postgresql", "url": PG["host"], "port": PG["port"],
                        "db": database, "username": PG["user"], "password": PG["password"]},
         lock_store={"type": "scaling.redis_lock.AtomicRedisLockStore", "url": REDIS["host"], "port": REDIS["port"], "db": 0,
                     "key_prefix": f"test{secrets.token_hex(3)}"},
@@ -103,3 +104,36 @@ def test_simultaneous_messages_to_two_instances_are_both_kept(scaled, database):
     assert all(replies), "every message got an answer"
     user_texts = [e["text"] for e in stored_events(database, sender) if e.get("event") == "user"]
     assert len(user_texts) == 5, "the Redis lock serialised the conversation: no message lost"
+
+
+def test_postgresql_store_keeps_no_typed_phone_code_or_email(scaled, database):
+    stack, (first, second) = scaled
+    sender = f"scaled-{uuid.uuid4().hex}"
+    stack.say(sender, "nie działa mi skrzynka mailowa", rasa_url=first)
+    stack.say(sender, "602 345 678", rasa_url=second)
+    code = stack.latest_code("+48602345678")
+    stack.say(sender, code, rasa_url=first)
+    stack.say(sender, "ewa.nowa@example.org", rasa_url=second)
+    stored = [e for e in stored_events(database, sender) if e.get("event") in ("user", "bot")]
+    assert len(stored) >= 8
+    for event in stored:
+        for text in strings_in(event):
+            digits = "".join(ch for ch in text if ch.isdigit())
+            assert "602345678" not in digits and code not in digits and "ewa.nowa@example.org" not in text, text
+
+
+def test_conversations_survive_the_loss_of_every_database_connection(scaled, database):
+    """Connections killed under Rasa (as a PostgreSQL failover or restart does) are
+    replaced on the next message; the conversation goes on where it was."""
+    stack, (first, second) = scaled
+    sender = f"scaled-{uuid.uuid4().hex}"
+    stack.say(sender, "nie działa mi skrzynka mailowa", rasa_url=first)
+    stack.say(sender, "dzień dobry", rasa_url=second)
+    with _admin_connection() as admin, admin.cursor() as cursor:
+        cursor.execute("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = %s", (database,))
+        assert cursor.fetchone()[0] >= 2, "both instances had pooled connections to lose"
+    for url in (first, second):
+        assert stack.say(sender, "jakie są godziny pracy?", rasa_url=url)
+    stack.say(sender, "691 777 888", rasa_url=first)
+    assert stack.sms_messages("+48691777888"), "the phone form, opened before the loss, went on"
+    assert sum(1 for e in stored_events(database, sender) if e.get("event") == "user") == 5

@@ -1,0 +1,60 @@
+"""`python -m runtime.action_server`: rasa_sdk's action server, accepting calls only
+from Rasa (runtime/auth.py), with /healthz, /readyz and /metrics, no CORS and no
+tracker echoed back in error answers.
+
+| variable | default | meaning |
+| --- | --- | --- |
+| ACTIONS_HOST / ACTIONS_PORT | 127.0.0.1 / 5055 | where it listens |
+| ACTION_SERVER_TOKEN | — (required) | the secret Rasa sends as `Authorization: Bearer …` |
+"""
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+
+from rasa_sdk import endpoint, utils
+from sanic import Sanic, response
+
+from runtime import log_privacy
+from runtime.auth import require_bearer_token, token_from_env
+from runtime.health import add_health_routes
+from runtime.metrics import add_metrics_route, time_action_calls
+
+log = logging.getLogger("runtime.action_server")
+
+
+def create_app(actions_package: str, token: str) -> Sanic:
+    app = endpoint.create_app(actions_package, cors_origins=None)
+    # Registered before the routes' own middleware runs: a refused call reaches no action.
+    require_bearer_token(app, token)
+    add_health_routes(app)
+    add_metrics_route(app)
+    time_action_calls(app)
+
+    async def failed(request, exception: Exception):
+        # rasa_sdk's own handler sends the whole tracker back and logs it; the type is enough.
+        log.error("action call failed: %s", type(exception).__name__)
+        return response.json({"error": "action failed"}, status=500)
+
+    app.error_handler.add(Exception, failed)
+    return app
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="the assistant's action server")
+    parser.add_argument("--host", default=os.environ.get("ACTIONS_HOST", "127.0.0.1"))
+    parser.add_argument("--port", type=int, default=int(os.environ.get("ACTIONS_PORT", "5055")))
+    parser.add_argument("--actions", default="actions")
+    args = parser.parse_args()
+    token = token_from_env()
+    log_privacy.install()
+    utils.configure_colored_logging(os.environ.get("LOG_LEVEL", "INFO"))
+    utils.update_sanic_log_level()
+    app = create_app(args.actions, token)
+    log.info("Action server on http://%s:%s", args.host, args.port)
+    app.run(args.host, args.port, workers=1, access_log=False)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,39 @@
+"""`python -m runtime.rasa_server run …`: `rasa run …` with private logs
+(runtime/log_privacy.py) and, on Rasa's own server, `/healthz`, `/readyz` (the model is
+loaded) and `/metrics` (messages per channel).
+
+Rasa 3.6 offers no hook for extra routes, so its `configure_app` is wrapped before
+its command line runs.
+"""
+from __future__ import annotations
+
+from runtime import log_privacy
+
+
+def _agent_ready(app) -> bool:
+    agent = getattr(app.ctx, "agent", None)
+    return agent is not None and agent.is_ready()
+
+
+def main() -> None:
+    log_privacy.install()
+    import rasa.core.run
+    from rasa.__main__ import main as rasa_main
+
+    from runtime.health import add_health_routes
+    from runtime.metrics import add_metrics_route
+
+    configure_app = rasa.core.run.configure_app
+
+    def configure_app_with_probes(*args, **kwargs):
+        app = configure_app(*args, **kwargs)
+        add_health_routes(app, _agent_ready)
+        add_metrics_route(app)
+        return app
+
+    rasa.core.run.configure_app = configure_app_with_probes
+    rasa_main()
+
+
+if __name__ == "__main__":
+    main()
