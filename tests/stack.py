@@ -212,7 +212,7 @@ class Stack:
              "--endpoints", str(endpoints or self.endpoints_file()),
              "--credentials", str(REPO / "credentials.yml"),
              "--interface", "127.0.0.1", "--port", str(port), "--cors", f"http://127.0.0.1:{self.web_port}",
-             "--enable-api", "--auth-token", self.rasa_token],
+             "--enable-api", f"--auth-token={self.rasa_token}"],
             REPO, f"http://127.0.0.1:{port}/readyz",
         )
         self.services[name] = service.start(timeout=180)
