@@ -5,7 +5,10 @@ backend's address and key from the environment.
 | --- | --- | --- |
 | BACKEND_URL | http://127.0.0.1:8000 | the account backend |
 | BACKEND_API_KEY | — (required) | the action server's key for the backend |
-| BACKEND_CONNECT_TIMEOUT / BACKEND_READ_TIMEOUT | 2 / 5 (seconds) | how long a customer waits at most |
+| BACKEND_CONNECT_TIMEOUT / BACKEND_READ_TIMEOUT | 2 / 5 (seconds) | one backend call at most |
+| ACTION_DEADLINE | 6 (seconds) | all backend calls of one customer message together |
+| BACKEND_MAX_PARALLEL | 32 | backend calls in flight at once (thread pool and connection pool) |
+| CONVERSATION_SEAL_KEY | — (a random key per process) | encrypts phones, e-mails and the proof token kept in the conversation state; set the same value on every action server |
 | COMPANY_FILE | company.yml in the repository | company facts |
 | CHANNEL_ATTESTATION_SECRET | — | verifies phones attested by the Telegram connector |
 """
@@ -39,6 +42,8 @@ class BackendSettings:
     api_key: str
     connect_timeout: float
     read_timeout: float
+    action_deadline: float = 6.0
+    max_parallel: int = 32
 
 
 @lru_cache(maxsize=1)
@@ -53,4 +58,10 @@ def backend_settings() -> BackendSettings:
         api_key=os.environ.get("BACKEND_API_KEY", ""),
         connect_timeout=float(os.environ.get("BACKEND_CONNECT_TIMEOUT", "2")),
         read_timeout=float(os.environ.get("BACKEND_READ_TIMEOUT", "5")),
+        action_deadline=float(os.environ.get("ACTION_DEADLINE", "6")),
+        max_parallel=int(os.environ.get("BACKEND_MAX_PARALLEL", "32")),
     )
+
+
+def seal_key() -> str:
+    return os.environ.get("CONVERSATION_SEAL_KEY", "")

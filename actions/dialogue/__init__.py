@@ -1,0 +1,1 @@
+"""The recovery conversation as plain Python: state, facts, texts and one turn."""

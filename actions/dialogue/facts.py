@@ -1,0 +1,220 @@
+"""Facts a customer states in a message, whatever the assistant asked: phone
+numbers, e-mail addresses (and whether each is the dead one or the one to use),
+the SMS code, account type, NIP, company name, "I no longer have that phone",
+corrections and preferences, and the language of the message.
+
+Plain functions on text, tested without Rasa (tests/actions/test_facts.py).
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Optional
+
+from ..email_address import valid_email
+from ..phone import PhoneCheck, check_phone
+
+_DIACRITICS = str.maketrans("ąćęłńóśźżĄĆĘŁŃÓŚŹŻ", "acelnoszzACELNOSZZ")
+_EMAIL = re.compile(r"[^\s<>\"'(),;:!?]+@[^\s<>\"'(),;:!?]+")
+_PHONE_CANDIDATE = re.compile(r"(?:\+|\b00)?\(?\d[\d\s().\-/]{5,}\d")
+_CODE = re.compile(r"(?<![\d+])(\d{3})[ \-]?(\d{3})(?![\d])")
+_DIGIT_RUN = re.compile(r"(?<![\d+])\d{4,8}(?!\d)")
+_NIP = re.compile(r"(?<!\d)(\d{3}[- ]?\d{3}[- ]?\d{2}[- ]?\d{2}|\d{3}[- ]?\d{2}[- ]?\d{2}[- ]?\d{3})(?!\d)")
+_NIP_WEIGHTS = (6, 5, 7, 2, 3, 4, 5, 6, 7)
+
+_OLD_MARKERS = re.compile(r"nie ?dzial|przestal|wygasl|wygasa|stary|starego|dawn|nieaktywn|martw|nie mam dostepu|"
+                          r"zablokowan|nie istnieje|padl|nie odbier|w panelu jest|zapisany|na koncie jest|"
+                          r"rzadko|nie uzywam|not working|dead|expired|old")
+_NEW_MARKERS = re.compile(r"nowy|nowego|nowa|lepiej|prosze na|zmien\w* na|kontakt|odpis|pisac na|pisz na|"
+                          r"aktualn|dzialajac|uzywam|preferuj|wole|new|better|instead|reach me")
+_PREFERENCE = re.compile(r"lepiej|wole|wolal|preferuj|jednak|raczej|zamiast|better|rather|instead|prefer")
+_AVOID = re.compile(r"rzadko|nie zagladam|nie czytam|nie uzywam|wolal\w* nie|rarely")
+_CORRECTION = re.compile(r"^\s*(nie[,.! ]+nie\b|nie[,.!]|pomylk|pomylil|poprawk|przepraszam,? (zle|blad)|"
+                         r"jednak|zmiana|korekta)|\b(pomylk\w*|pomylil\w*|zle podal\w*|inny numer|innego numeru|"
+                         r"nie ten|lepiej na|tylko na|correction|actually)\b")
+_PRIVATE = re.compile(r"prywatn|osob\w* fizyczn|na siebie|na mnie|na moje nazwisko|na osobe|private|personal")
+_COMPANY = re.compile(r"\bfirm|sp\.? ?z o\.? ?o|spolk|dzialalnosc|jdg|organizacj|stowarzysz|fundacj|szkol|"
+                      r"urzad|\bs\.?a\.?\b|\bnip\b|company|business|organisation|organization|ltd")
+_PLURAL = re.compile(r"w imieniu firmy|\bnasz\w*|\bmamy\b|\bpiszemy\b|\bjestesmy\b|\bchcemy\b|\bprosimy\b|"
+                     r"\bzapomnielismy\b|\bnie mamy\b")
+_COMPANY_NAME = re.compile(r"(?:w imieniu firmy|firm[ay]|sp[oó]łk[ia])\s+[„\"]?([A-ZĄĆĘŁŃÓŚŹŻ][\w&\-]*"
+                           r"(?:\s+[A-ZĄĆĘŁŃÓŚŹŻ0-9][\w&\-]*){0,4}(?:\s+sp\.\s?z\s?o\.\s?o\.)?)")
+_NO_PHONE = re.compile(r"nie mam (juz )?(tego |takiego |dostepu do (tego )?)?(numeru|telefonu|komorki|karty)|"
+                       r"nie mam juz\b|numer (jest )?nieaktywn|zgubil\w*|ukradzion|ukradli|skradzion|"
+                       r"zmienil\w* (numer|operatora i numer)|stary numer|numeru juz nie|"
+                       r"no longer have|lost (my )?phone|don'?t have (the|that) (phone|number)")
+# What a message says the problem is, when the model is unsure: the words customers use most.
+_PROBLEM_HINTS = [
+    ("no_login", re.compile(r"nie (znam|pamietam|wiem)\w* (ani )?(maila|e-?maila|loginu|adresu|danych)|"
+                            r"ani (maila|e-?maila|loginu|adresu),? ani hasla|nie znam danych do logowania|"
+                            r"jakim (mailem|adresem) sie loguj")),
+    ("dead_email", re.compile(r"(skrzynk|poczt|mail|adres)\w*.{0,60}(nie ?dzial|przestal|wygasl|nieaktywn|padl)|"
+                              r"(wygasl|wygasla|nie oplacil\w*) .{0,30}domen|domen\w* .{0,30}wygasl")),
+    ("password", re.compile(r"(zapomnial\w*|nie pamietam|zgubil\w*) (swojego |mojego )?hasl|reset\w* hasl")),
+]
+_ENGLISH_WORDS = {"the", "my", "i", "is", "it", "you", "please", "can", "don't", "dont", "not", "and", "to",
+                  "have", "with", "email", "password", "help", "what", "how", "hello", "hi", "need", "account",
+                  "login", "forgot", "speak", "human", "english", "polish", "this", "that", "do", "does",
+                  "phone", "number", "code", "thanks", "thank", "want", "would", "like", "where", "which"}
+_POLISH_WORDS = {"nie", "jest", "mam", "sie", "i", "na", "do", "z", "w", "ze", "to", "czy", "jak", "prosze",
+                 "dzien", "dobry", "haslo", "hasla", "konto", "panel", "mail", "maila", "numer", "kod", "tak",
+                 "dziekuje", "moj", "moje", "jaki", "ktory", "mi", "juz"}
+
+
+def fold(text: str) -> str:
+    """Lower case without Polish diacritics: "Hasło" and "haslo" read alike."""
+    return unicodedata.normalize("NFKC", text or "").translate(_DIACRITICS).lower()
+
+
+@dataclass(frozen=True)
+class Email:
+    address: str
+    role: Optional[str] = None      # "old" (the dead one), "new" (the one to use) or None
+    preferred: bool = False
+    avoided: bool = False
+
+
+@dataclass
+class Facts:
+    phones: list[PhoneCheck] = field(default_factory=list)
+    phone_attempt: Optional[PhoneCheck] = None    # digits that look meant as a phone but are not one
+    emails: list[Email] = field(default_factory=list)
+    bad_email: Optional[str] = None               # has an @ but is no address
+    code: Optional[str] = None
+    code_typo: Optional[str] = None               # 4, 5, 7 or 8 digits: likely a mistyped code
+    account_type: Optional[str] = None
+    nip: Optional[str] = None
+    company_name: Optional[str] = None
+    plural: bool = False
+    no_phone: bool = False
+    correction: bool = False
+    english: Optional[bool] = None                # None: too short to tell
+    problem: Optional[str] = None                 # a path the words point at (see _PROBLEM_HINTS)
+
+    @property
+    def mobiles(self) -> list[PhoneCheck]:
+        return [phone for phone in self.phones if phone.kind == "mobile"]
+
+
+def _valid_nip(digits: str) -> bool:
+    if len(digits) != 10:
+        return False
+    checksum = sum(int(d) * w for d, w in zip(digits, _NIP_WEIGHTS)) % 11
+    return checksum == int(digits[9])
+
+
+def _phones(text: str, nip: Optional[str]) -> tuple[list[PhoneCheck], Optional[PhoneCheck]]:
+    found: list[PhoneCheck] = []
+    attempt = None
+    for match in _PHONE_CANDIDATE.finditer(text):
+        candidate = match.group(0).strip()
+        digits = re.sub(r"\D", "", candidate)
+        if nip and digits == nip or len(digits) < 9:
+            continue
+        if len(digits) > 12 and not candidate.startswith(("+", "00")):
+            # Two numbers written one after another ("601 234 567 i 22 555 66 77" has a word between).
+            halves = [check_phone(part) for part in re.split(r"\s{2,}|/", candidate)]
+            found += [half for half in halves if half.kind != "invalid"]
+            continue
+        checked = check_phone(candidate)
+        if checked.kind == "invalid":
+            attempt = checked
+        elif checked.e164 not in {phone.e164 for phone in found}:
+            found.append(checked)
+    return found, attempt
+
+
+def _email_role(folded_text: str, start: int, end: int) -> tuple[Optional[str], bool, bool]:
+    before = folded_text[max(0, start - 60):start]
+    after = folded_text[end:end + 45]
+    # The words closest to the address decide: "skrzynka X nie dziala" vs "lepiej na X".
+    near_before = before[-30:]
+    old = bool(_OLD_MARKERS.search(near_before) or _OLD_MARKERS.search(after[:30]))
+    new = bool(_NEW_MARKERS.search(near_before))
+    preferred = bool(_PREFERENCE.search(near_before))
+    avoided = bool(_AVOID.search(after))
+    if new and not avoided:
+        return "new", preferred, avoided
+    if old:
+        return "old", preferred, avoided
+    return None, preferred, avoided
+
+
+def _emails(text: str) -> tuple[list[Email], Optional[str]]:
+    folded = fold(text)
+    emails, bad = [], None
+    for match in _EMAIL.finditer(text):
+        address = match.group(0).rstrip(".")
+        if not valid_email(address):
+            bad = address
+            continue
+        role, preferred, avoided = _email_role(folded, match.start(), match.end())
+        if address.lower() not in {email.address.lower() for email in emails}:
+            emails.append(Email(address, role, preferred, avoided))
+    return emails, bad
+
+
+def _language(folded: str) -> Optional[bool]:
+    words = re.findall(r"[a-z']+", folded)
+    if len(words) < 2:
+        return None
+    english = sum(word in _ENGLISH_WORDS for word in words)
+    polish = sum(word in _POLISH_WORDS for word in words)
+    if english >= 2 and english > polish:
+        return True
+    if polish >= 1 and polish >= english:
+        return False
+    return None
+
+
+def extract(text: str, expecting_code: bool = False) -> Facts:
+    """Everything usable in one message. A 6-digit number counts as a code
+    only when a code is expected or the message says it is one."""
+    text = unicodedata.normalize("NFKC", (text or "")[:2000])
+    folded = fold(text)
+    facts = Facts()
+    without_emails = _EMAIL.sub(" ", text)
+    for match in _NIP.finditer(without_emails):
+        digits = re.sub(r"\D", "", match.group(0))
+        if _valid_nip(digits) and ("nip" in folded or not check_phone(match.group(0)).e164):
+            facts.nip = digits
+            break
+    facts.phones, facts.phone_attempt = _phones(without_emails, facts.nip)
+    facts.emails, facts.bad_email = _emails(text)
+    phone_digits = {re.sub(r"\D", "", phone.e164 or "")[-9:] for phone in facts.phones}
+    says_code = bool(re.search(r"\bkod|\bcode|sms", folded))
+    if expecting_code or says_code:
+        for match in _CODE.finditer(without_emails):
+            code = match.group(1) + match.group(2)
+            if not any(code in digits for digits in phone_digits):
+                facts.code = code
+                break
+        if facts.code is None and not facts.phones:
+            typo = _DIGIT_RUN.search(re.sub(r"(?<=\d)[ \-](?=\d)", "", without_emails))
+            if typo and len(typo.group(0)) != 6 and (expecting_code or says_code):
+                facts.code_typo = typo.group(0)
+    if _PRIVATE.search(folded):
+        facts.account_type = "private"
+    if _COMPANY.search(folded) or facts.nip:
+        facts.account_type = "company" if not _PRIVATE.search(folded) or facts.nip else facts.account_type
+    name = _COMPANY_NAME.search(text)
+    if name:
+        facts.company_name = name.group(1).strip(" .,")
+    facts.plural = bool(_PLURAL.search(folded))
+    facts.no_phone = bool(_NO_PHONE.search(folded))
+    facts.correction = bool(_CORRECTION.search(folded))
+    facts.english = _language(folded)
+    facts.problem = next((path for path, pattern in _PROBLEM_HINTS if pattern.search(folded)), None)
+    return facts
+
+
+def choose_email(emails: list[Email]) -> Optional[Email]:
+    """The address to use, when the message says which; None when it is ambiguous."""
+    candidates = [email for email in emails if email.role != "old" and not email.avoided]
+    preferred = [email for email in candidates if email.preferred]
+    if len(preferred) == 1:
+        return preferred[0]
+    if len(candidates) == 1:
+        return candidates[0]
+    return None

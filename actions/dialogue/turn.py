@@ -1,0 +1,991 @@
+"""One customer message, handled the way a patient support person would:
+keep every fact the message holds, answer what was asked, then move the
+customer's path on and ask for what is still missing.
+
+The order inside a turn is fixed and explains most behaviour:
+1. facts from the message are kept (phones, e-mails, code, account type, NIP …);
+2. the intent is acted on: a path is chosen or switched (proof and facts stay),
+   a question is answered, a choice is made;
+3. the path advances as far as the facts allow (a code is sent, checked, the
+   e-mail change requested, a case opened), and the next missing fact is asked.
+
+Everything the backend does goes through `BackendClient`; everything said
+comes from `texts.py`.
+"""
+from __future__ import annotations
+
+import copy
+import logging
+import re
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable, Optional
+
+from ..attestation import verified_phone
+from ..backend_client import (BackendClient, BackendError, BackendUnavailable, CaseRequest, InvalidInput, NotFound, RateLimited,
+                              TokenInvalid)
+from ..phone import PhoneCheck, check_phone, masked
+from ..polish_dates import when
+from ..settings import Company
+from . import texts
+from .facts import Email, Facts, choose_email, extract, fold
+from .state import Outcome, Path, State, Step
+
+log = logging.getLogger(__name__)
+QUESTIONS = {"ask_duration", "ask_next_steps", "ask_safety", "ask_which_number", "ask_office_hours", "ask_contact",
+             "bot_challenge", "ask_capabilities", "ask_full_email"}
+PROBLEMS = {"forgot_password": Path.PASSWORD, "email_not_working": Path.DEAD_EMAIL, "no_login_data": Path.NO_LOGIN}
+# Inside a step these end nothing unless the model is sure: a digression mistaken for "bye" must not end the path.
+EXITS = {"goodbye", "thank", "out_of_scope", "stop", "greet", "start_over", "nlu_fallback"}
+SURE = 0.8
+MAX_TRIES = 3
+PROOF_LIFETIME = 15 * 60
+FIRST = re.compile(r"^\s*(1|pierwsz\w*|ten pierwszy|first|the first)\b")
+SECOND = re.compile(r"^\s*(2|drug\w*|ten drugi|second|the second)\b")
+ENGLISH_INTENTS = [
+    (re.compile(r"\b(human|person|agent|operator|somebody|someone|real people|staff|consultant)\b"), "request_human"),
+    (re.compile(r"\b(neither|don'?t know (my |the )?(login|e-?mail|address))\b"), "no_login_data"),
+    (re.compile(r"(e-?mail|mailbox|inbox).*(not work|doesn'?t work|dead|expired|no longer)|"
+                r"(dead|expired) (e-?mail|mailbox|domain)"), "email_not_working"),
+    (re.compile(r"\bpassword\b"), "forgot_password"),
+    (re.compile(r"\bdocuments?\b"), "ask_documents"),
+    (re.compile(r"\b(hours|open|opening)\b"), "ask_office_hours"),
+    (re.compile(r"\b(are you a bot|robot|bot\b)"), "bot_challenge"),
+    (re.compile(r"\b(what can you do|help me|can you help)\b"), "ask_capabilities"),
+    (re.compile(r"\b(code).*(didn'?t|not|never) (arrive|come|get)|didn'?t get (the|a) code"), "code_not_received"),
+    (re.compile(r"^\s*(yes|yeah|yep|sure|ok|okay)\b"), "affirm"),
+    (re.compile(r"^\s*(no|nope)\b"), "deny"),
+    (re.compile(r"\b(thanks|thank you)\b"), "thank"),
+    (re.compile(r"\b(bye|goodbye)\b"), "goodbye"),
+    (re.compile(r"^\s*(hi|hello|good (morning|afternoon))\b"), "greet"),
+]
+_SCRUB = [(re.compile(r"[^\s@]+@[^\s@]+"), "[e-mail]"), (re.compile(r"\+?\d[\d\s\-]{3,}\d"), "[liczba]")]
+
+
+def scrub(text: str) -> str:
+    """A customer's words as a person may read them in a case: no addresses, numbers or codes."""
+    for pattern, placeholder in _SCRUB:
+        text = pattern.sub(placeholder, text)
+    return text[:300]
+
+
+def mask_email(address: str) -> str:
+    """ja***@e***.pl — enough to recognise one's own address, not to learn someone else's."""
+    local, _, domain = address.partition("@")
+    name, _, tld = domain.rpartition(".")
+    return f"{local[:2]}***@{name[:1]}***.{tld}"
+
+
+@dataclass
+class Message:
+    text: str
+    intent: Optional[str] = None
+    confidence: float = 1.0
+    metadata: dict = field(default_factory=dict)
+
+
+@dataclass
+class Reply:
+    text: str
+    buttons: list = field(default_factory=list)
+
+
+class Turn:
+    def __init__(self, state: State, message: Message, backend: BackendClient, conversation_id: str, channel: str,
+                 company: Company, clock: Callable[[], float] = time.time):
+        self.state, self.message, self.backend = state, message, backend
+        self.conversation_id, self.channel, self.company, self.clock = conversation_id, channel, company, clock
+        self.replies: list[Reply] = []
+        self.outcome: Optional[str] = None
+        self.prompted = False       # the next question has already been asked this turn
+        self.step_at_start = state.step
+        self._contact_changed = False
+        self.facts: Facts = extract(message.text, expecting_code=self._code_expected())
+
+    # --- speaking -------------------------------------------------------------------------------
+    def say(self, key: str, choices: Optional[dict] = None, prompt: bool = False, **fields: Any) -> None:
+        company = {name: getattr(self.company, name) for name in (
+            "panel_url", "password_reset_url", "change_password_article_url", "contact_url", "documents_email",
+            "hours_text", "ceidg_url")}
+        text = texts.say(key, self.state.language, self.state.plural, **{**company, **fields})
+        self.replies.append(Reply(text, texts.buttons(choices, self.state.language) if choices else []))
+        self.prompted = self.prompted or prompt
+
+    def mark(self, outcome: str) -> None:
+        """The strongest outcome of the turn wins: progress > clarify > answered > fallback."""
+        order = [Outcome.FALLBACK, Outcome.ANSWERED, Outcome.CLARIFY, Outcome.PROGRESS]
+        if self.outcome is None or order.index(outcome) > order.index(self.outcome):
+            self.outcome = outcome
+
+    # --- the turn -------------------------------------------------------------------------------
+    async def run(self) -> str:
+        state, facts = self.state, self.facts
+        if facts.english is not None:
+            state.language = "en" if facts.english else "pl"
+        state.plural = state.plural or facts.plural
+        intent = self._intent()
+        if intent == "start_over":
+            self.state = State(language=state.language)
+            self.say("restart", texts.PROBLEM_BUTTONS, prompt=True)
+            self.mark(Outcome.PROGRESS)
+            return self.outcome
+        if intent == "stop":
+            state.step = None
+            self.say("stopped")
+            self.mark(Outcome.ANSWERED)
+            return self.outcome
+        before = copy.deepcopy(state)
+        try:
+            await self._absorb(intent)
+            await self._act_on(intent)
+            await self._advance()
+        except BackendError as error:
+            log.warning("backend error in a turn: %s", type(error).__name__)
+            self.say("backend_down")
+            self.mark(Outcome.ANSWERED)
+        except Exception:  # noqa: BLE001 — the customer gets an answer and loses nothing they said before
+            log.exception("turn failed")
+            self.state, self.replies, self.outcome = before, [], None
+            self.say("internal_error")
+            self.mark(Outcome.ANSWERED)
+        if self.outcome is None:
+            self._fallback()
+        return self.outcome
+
+    def _intent(self) -> Optional[str]:
+        intent, confidence = self.message.intent, self.message.confidence
+        if self.state.language == "en" and (confidence < 0.9 or intent in (None, "nlu_fallback", "out_of_scope")):
+            folded = fold(self.message.text)
+            for pattern, english_intent in ENGLISH_INTENTS:
+                if pattern.search(folded):
+                    return english_intent
+        problem = self.facts.problem
+        if problem and self.state.path is None and (intent not in PROBLEMS or confidence < SURE):
+            return {path: name for name, path in PROBLEMS.items()}[problem]
+        if intent in EXITS and self.state.step is not None and confidence < SURE:
+            return None
+        if intent == "nlu_fallback":
+            return None
+        return intent
+
+    def _code_expected(self) -> bool:
+        return self.state.step in (Step.CODE, Step.RESEND) or self._verification_live()
+
+    def _verification_live(self) -> bool:
+        state = self.state
+        return bool(state.verification_id) and not state.proven
+
+    def _code_expired(self) -> bool:
+        return bool(self.state.code_expires_at) and self.clock() > self.state.code_expires_at
+
+    def _proof(self) -> Optional[str]:
+        state = self.state
+        if state.proven and state.private.token and (state.proven_until or 0) > self.clock():
+            return state.private.token
+        return None
+
+    # --- 1. facts -------------------------------------------------------------------------------
+    async def _absorb(self, intent: Optional[str]) -> None:
+        state, facts = self.state, self.facts
+        if facts.account_type and not (state.step == Step.ACCOUNT_TYPE and intent in ("account_private",
+                                                                                       "account_company")):
+            state.account_type = facts.account_type
+        if intent in ("account_private", "account_company") and (state.step == Step.ACCOUNT_TYPE
+                                                                 or not state.account_type):
+            state.account_type = "private" if intent == "account_private" else "company"
+        state.nip = facts.nip or state.nip
+        state.company_name = facts.company_name or state.company_name
+        if state.step == Step.CHOOSE_PHONE and self._choose(state.private.phone_choices, self._phone_chosen):
+            return
+        if state.step == Step.CHOOSE_EMAIL and self._choose(state.private.email_choices, self._email_chosen):
+            return
+        self._absorb_phones()
+        if facts.no_phone or intent == "no_phone_access":
+            state.has_phone = False
+        elif state.step == Step.HAS_PHONE and (intent == "affirm" or re.search(r"\bmam\b", fold(self.message.text))):
+            state.has_phone = True
+        elif state.step == Step.HAS_PHONE and intent == "deny":
+            state.has_phone = False
+        await self._absorb_emails(intent)
+
+    def _choose(self, choices: list, chosen: Callable[[str], None]) -> bool:
+        text = fold(self.message.text)
+        picked = None
+        if FIRST.search(text):
+            picked = choices[0]
+        elif SECOND.search(text) and len(choices) > 1:
+            picked = choices[1]
+        else:
+            digits = re.sub(r"\D", "", text)
+            for choice in choices:
+                if choice.lower() in text or (len(digits) >= 9 and choice.endswith(digits[-9:])):
+                    picked = choice
+        if picked is None:
+            return False
+        chosen(picked)
+        self.state.step = None
+        self.mark(Outcome.PROGRESS)
+        return True
+
+    def _phone_chosen(self, e164: str) -> None:
+        self._take_phone(check_phone(e164))
+
+    def _email_chosen(self, address: str) -> None:
+        self._route_email(Email(address, "new"), self.state.choosing_for)
+
+    def _absorb_phones(self) -> None:
+        state, facts = self.state, self.facts
+        if not facts.phones:
+            if facts.phone_attempt and state.step == Step.PHONE:
+                self._phone_problem(facts.phone_attempt)
+            return
+        if self._proof():
+            return
+        mobiles = facts.mobiles
+        if len(mobiles) > 1:
+            state.private.phone_choices = [phone.e164 for phone in mobiles]
+            state.step = Step.CHOOSE_PHONE
+            self.say("choose_phone", prompt=True, first=masked(mobiles[0].e164), second=masked(mobiles[1].e164))
+            self.replies[-1].buttons = [{"title": masked(phone.e164), "payload": str(number)}
+                                        for number, phone in enumerate(mobiles[:2], start=1)]
+            self.mark(Outcome.CLARIFY)
+            return
+        self._take_phone(mobiles[0] if mobiles else facts.phones[0])
+
+    def _take_phone(self, phone: PhoneCheck) -> None:
+        state = self.state
+        if phone.e164 == state.private.phone and state.phone_kind == phone.kind:
+            return
+        state.private.phone, state.phone_kind, state.masked_phone = phone.e164, phone.kind, masked(phone.e164)
+        state.has_phone = True if phone.kind == "mobile" else state.has_phone
+        if state.masked_phone not in state.phones_tried:
+            state.phones_tried.append(state.masked_phone)
+        state.forget_proof()
+        state.phone_failures = 0
+        if phone.kind == "landline":
+            state.failure = "landline"
+            state.step = Step.PHONE
+            self.say("landline", texts.ALTERNATIVE_BUTTONS, prompt=True, masked=state.masked_phone)
+            self.mark(Outcome.CLARIFY)
+        else:
+            self.mark(Outcome.PROGRESS)
+
+    def _phone_problem(self, attempt: PhoneCheck) -> None:
+        state = self.state
+        state.phone_failures += 1
+        if state.phone_failures >= MAX_TRIES:
+            state.failure = "phone_unreadable"
+            state.phone_failures = 0
+            state.step = None
+            self.say("alternatives", texts.ALTERNATIVE_BUTTONS, prompt=True,
+                     reason=texts.say("phone_unreadable", state.language))
+            self.mark(Outcome.CLARIFY)
+            return
+        self.replies.append(Reply(attempt.problem or ""))
+        self.say("phone_help", prompt=True)
+        self.mark(Outcome.CLARIFY)
+
+    async def _absorb_emails(self, intent: Optional[str]) -> None:
+        state, facts = self.state, self.facts
+        emails = [email for email in facts.emails if not (state.private.contact_email or "").lower() == email.address
+                  and email.address.lower() != (state.private.new_email or "").lower() or facts.correction]
+        old = [email for email in facts.emails if email.role == "old"]
+        if old and not state.private.old_email:
+            state.private.old_email = old[0].address
+        target = self._email_target()
+        if not facts.emails:
+            if facts.bad_email and target:
+                self.say("bad_email", prompt=True, email=facts.bad_email[:60])
+                self.mark(Outcome.CLARIFY)
+            return
+        if target == "check":
+            for email in facts.emails[:2]:
+                if await self._check_email(email.address):
+                    break
+            return
+        if target is None:
+            # No question about an address is open: keep the one to use for later.
+            usable = choose_email(emails)
+            if usable and usable.role == "new":
+                state.private.new_email = state.private.new_email or usable.address
+                state.private.contact_email = state.private.contact_email or usable.address
+            return
+        candidates = [email for email in emails if email.role != "old" or len(facts.emails) == 1]
+        if not candidates:
+            candidates = facts.emails
+        chosen = choose_email(candidates) if len(candidates) > 1 else candidates[0]
+        if chosen is None:
+            state.private.email_choices = [email.address for email in candidates[:2]]
+            state.choosing_for, state.step = target, Step.CHOOSE_EMAIL
+            self.say("choose_email", prompt=True, first=candidates[0].address, second=candidates[1].address)
+            self.replies[-1].buttons = [{"title": email.address, "payload": str(number)}
+                                        for number, email in enumerate(candidates[:2], start=1)]
+            self.mark(Outcome.CLARIFY)
+            return
+        self._route_email(chosen, target)
+
+    def _email_target(self) -> Optional[str]:
+        """Which open question an address in this message answers."""
+        state = self.state
+        if state.step == Step.NEW_EMAIL or (state.path == Path.DEAD_EMAIL and self._proof()
+                                            and not state.email_change):
+            return "new"
+        if state.step == Step.CONTACT_EMAIL or (state.case_number and self.facts.correction):
+            return "contact"
+        if state.path in (Path.DOCUMENTS, Path.HANDOFF) and state.account_type:
+            return "contact"
+        if state.masked_login and self._proof() and state.path == Path.NO_LOGIN:
+            return "check"
+        return None
+
+    def _route_email(self, email: Email, target: Optional[str]) -> None:
+        state = self.state
+        if target == "new":
+            state.private.new_email = email.address
+        else:
+            self._contact_changed = bool(state.case_number) and email.address != state.private.contact_email
+            state.private.contact_email = email.address
+        state.step = None
+        self.mark(Outcome.PROGRESS)
+
+    async def _check_email(self, address: str) -> bool:
+        """Whether the address is the login; tells the customer either way."""
+        state = self.state
+        try:
+            check = await self.backend.check_email(self._proof(), self.conversation_id, address)
+        except RateLimited:
+            self.say("email_check_limit", texts.YES_NO, prompt=True)
+            state.step = Step.OFFER_RESET
+            self.mark(Outcome.ANSWERED)
+            return True
+        except TokenInvalid:
+            await self._proof_expired()
+            return True
+        state.email_checks_left = check.checks_left
+        self.say("email_check_yes" if check.matches else "email_check_no", email=address,
+                 masked_login=state.masked_login)
+        self.mark(Outcome.ANSWERED)
+        return check.matches
+
+    # --- 2. intents -----------------------------------------------------------------------------
+    async def _act_on(self, intent: Optional[str]) -> None:
+        state = self.state
+        if intent in PROBLEMS:
+            self._switch_path(PROBLEMS[intent])
+        elif intent == "lost_access" and state.path is None:
+            self.say("ask_problem", texts.PROBLEM_BUTTONS, prompt=True)
+            state.step = Step.PROBLEM
+            self.mark(Outcome.PROGRESS)
+        elif intent == "greet":
+            if state.path is None and not self.replies:
+                self.say("greet", texts.PROBLEM_BUTTONS, prompt=True)
+                state.step = Step.PROBLEM
+                self.mark(Outcome.PROGRESS)
+        elif intent == "request_human":
+            self._switch_path(Path.HANDOFF)
+        elif intent == "outside_procedure":
+            state.case_reason = "outside_procedure"
+            state.open_question = scrub(self.message.text)
+            self.say("outside_procedure")
+            self._switch_path(Path.HANDOFF)
+        elif intent == "ask_documents":
+            await self._documents_asked()
+        elif intent == "use_sms":
+            state.has_phone = True
+            self._switch_path(state.previous_path if state.previous_path in Path.NEEDS_PHONE else Path.NO_LOGIN)
+        elif intent in ("code_not_received", "resend_code"):
+            await self._code_trouble(resend=intent == "resend_code")
+        elif intent == "reset_mail_missing":
+            self._reset_trouble()
+        elif intent == "share_contact":
+            await self._shared_contact()
+        elif intent in ("affirm", "deny"):
+            await self._yes_no(intent == "affirm")
+        elif intent in QUESTIONS or (intent == "out_of_scope" and not self.replies):
+            await self._answer(intent)
+        elif intent == "thank":
+            self.say("thank")
+            if state.step is None:
+                self.say("anything_else", prompt=True)
+            self.mark(Outcome.ANSWERED)
+        elif intent == "goodbye":
+            self.say("goodbye", prompt=True)
+            state.step = None
+            self.mark(Outcome.ANSWERED)
+        if intent is None and "?" in self.message.text and not self.facts.phones and not self.facts.emails:
+            state.open_question = scrub(self.message.text)
+
+    def _switch_path(self, path: str) -> None:
+        state = self.state
+        if state.path == path and path != Path.PASSWORD:
+            self.mark(Outcome.PROGRESS)
+            return
+        if state.path and state.path != Path.HANDOFF:
+            state.previous_path = state.path
+        state.path, state.finished = path, None
+        if state.step in (Step.PROBLEM, Step.HAS_PHONE, Step.ACCOUNT_TYPE, Step.OFFER_RESET):
+            state.step = None
+        if path in Path.NEEDS_PHONE and state.has_phone is False and self.message.intent == "use_sms":
+            state.has_phone = True
+        if path == Path.DEAD_EMAIL and not self._proof() and not self.state.verification_id:
+            self.say("dead_email_intro")
+        self.mark(Outcome.PROGRESS)
+
+    async def _documents_asked(self) -> None:
+        state = self.state
+        if state.path in (None, Path.PASSWORD, Path.DOCUMENTS) or (state.path in Path.NEEDS_PHONE
+                                                                   and state.has_phone is False):
+            self._switch_path(Path.DOCUMENTS)
+            return
+        # Asked in the middle of another path: answer, and the path goes on.
+        kinds = [state.account_type] if state.account_type else ["private", "company"]
+        for kind in kinds:
+            await self._list_documents(kind)
+        self.mark(Outcome.ANSWERED)
+
+    async def _list_documents(self, kind: str) -> None:
+        documents = await self.backend.documents(kind)
+        heading = texts.say("documents_heading", self.state.language, self.state.plural,
+                            kind=texts.say(f"kind_{kind}", self.state.language), send_to=documents.send_to)
+        lines = [heading, *[f"• {item}" for item in documents.documents], *documents.notes]
+        self.replies.append(Reply("\n".join(lines)))
+
+    async def _code_trouble(self, resend: bool) -> None:
+        state = self.state
+        if self._proof():
+            self.say("already_proven")
+            self.mark(Outcome.ANSWERED)
+            return
+        if not state.private.phone or state.phone_kind != "mobile":
+            self.say("no_code_yet")
+            self.mark(Outcome.ANSWERED)
+            return
+        wait = self._resend_wait()
+        if resend or (state.step == Step.RESEND and wait == 0):
+            if wait:
+                self.say("resend_wait", prompt=False, seconds=wait)
+                self.mark(Outcome.ANSWERED)
+                return
+            await self._send_code()
+            return
+        state.step = Step.RESEND
+        if wait:
+            self.say("code_not_received_wait", texts.RESEND_BUTTONS, prompt=True, masked=state.masked_phone,
+                     seconds=wait)
+        else:
+            self.say("code_not_received_now", texts.RESEND_BUTTONS, prompt=True, masked=state.masked_phone)
+        self.mark(Outcome.ANSWERED)
+
+    def _resend_wait(self) -> int:
+        sent = self.state.code_sent_at
+        if not sent:
+            return 0
+        return max(0, int(sent + self.state.resend_after - self.clock() + 0.999))
+
+    def _reset_trouble(self) -> None:
+        state = self.state
+        if state.email_change:
+            self.say("confirmation_trouble", masked_new_email=state.masked_new_email)
+        elif state.reset_sent:
+            self.say("reset_trouble_after_reset", texts.RESET_TROUBLE_BUTTONS, prompt=True,
+                     masked_login=state.masked_login)
+        else:
+            self.say("reset_trouble", texts.RESET_TROUBLE_BUTTONS, prompt=True)
+            state.path, state.step = None, Step.PROBLEM
+        self.mark(Outcome.ANSWERED)
+
+    async def _yes_no(self, yes: bool) -> None:
+        state = self.state
+        if state.step == Step.OFFER_RESET:
+            state.step = None
+            if yes:
+                await self._send_reset()
+            else:
+                self.say("reset_declined", masked_login=state.masked_login)
+                self.mark(Outcome.PROGRESS)
+        elif state.step == Step.RESEND:
+            if yes:
+                await self._code_trouble(resend=True)
+            else:
+                state.step = Step.CODE
+                self.mark(Outcome.ANSWERED)
+        elif state.step == Step.PROBLEM and not yes:
+            self.say("anything_else", prompt=True)
+            self.mark(Outcome.ANSWERED)
+
+    async def _answer(self, intent: str) -> None:
+        state = self.state
+        if intent == "ask_office_hours":
+            await self._office_hours()
+        elif intent == "ask_contact":
+            self.say("contact")
+        elif intent == "bot_challenge":
+            self.say("bot")
+        elif intent == "ask_capabilities":
+            self.say("capabilities", None if state.path else texts.PROBLEM_BUTTONS)
+        elif intent == "ask_duration":
+            self.say("duration")
+        elif intent == "ask_safety":
+            self.say("safety")
+        elif intent == "ask_next_steps":
+            self.say(f"next_{state.path or Path.DEAD_EMAIL}")
+        elif intent == "ask_which_number":
+            if state.verification_id or state.proven:
+                self.say("which_number", masked=state.masked_phone)
+            else:
+                self.say("no_code_yet")
+        elif intent == "ask_full_email":
+            if state.masked_login:
+                self.say("full_email_refused")
+            else:
+                self.say("next_no_login")
+        elif intent == "out_of_scope":
+            if state.step is None:
+                self.say("out_of_scope")
+            state.open_question = scrub(self.message.text)
+        self.mark(Outcome.ANSWERED)
+
+    async def _office_hours(self) -> None:
+        try:
+            hours = await self.backend.office_hours()
+        except BackendUnavailable:
+            self.say("office_hours", state="")
+            return
+        state = texts.say("open_now", self.state.language) if hours.open_now else texts.say(
+            "closed_now", self.state.language, when=self._when(hours.next_opening, hours.now))
+        self.say("office_hours", state=state)
+
+    def _when(self, moment, now) -> str:
+        if self.state.language == "en":
+            return moment.strftime("%A %d %B at %H:%M")
+        return when(moment, now)
+
+    async def _shared_contact(self) -> None:
+        state = self.state
+        attested = verified_phone(self.message.metadata, self.conversation_id)
+        if attested is None:
+            self.say("only_own_contact", prompt=True)
+            self.mark(Outcome.CLARIFY)
+            return
+        kind, phone = attested
+        checked = check_phone(phone)
+        started = await self.backend.start_attested_verification(checked.e164 or phone, self.conversation_id,
+                                                                 self.channel, kind)
+        result = await self.backend.attested_token(started.verification_id)
+        state.path = state.path if state.path in Path.NEEDS_PHONE else Path.NO_LOGIN
+        state.private.phone, state.phone_kind = checked.e164 or phone, checked.kind
+        state.masked_phone = masked(state.private.phone)
+        if result.verified:
+            self._proven(result.token)
+        else:
+            state.failure = "contact_not_registered"
+            self.say("alternatives", texts.ALTERNATIVE_BUTTONS, prompt=True,
+                     reason=texts.say("contact_not_proven", state.language))
+            state.step = None
+            self.mark(Outcome.CLARIFY)
+
+    # --- 3. the path moves on -----------------------------------------------------------------------
+    async def _advance(self) -> None:
+        state = self.state
+        if state.step in (Step.CHOOSE_PHONE, Step.CHOOSE_EMAIL):
+            return
+        if self._contact_changed:
+            await self._update_case_contact()
+            return
+        if state.path == Path.PASSWORD:
+            if state.finished != Path.PASSWORD:
+                self.say("password_steps")
+                state.finished, state.step = Path.PASSWORD, None
+                self.mark(Outcome.PROGRESS)
+            return
+        if state.path in Path.NEEDS_PHONE:
+            if not state.proven:
+                await self._prove_phone()
+            if state.proven:
+                if state.path == Path.DEAD_EMAIL:
+                    await self._change_email()
+                else:
+                    await self._show_login()
+            return
+        if state.path == Path.DOCUMENTS:
+            await self._documents_path()
+            return
+        if state.path == Path.HANDOFF:
+            await self._handoff_path()
+            return
+        if state.path is None and not self.prompted and (self.outcome == Outcome.PROGRESS or (
+                self.outcome == Outcome.ANSWERED and state.step == Step.PROBLEM)):
+            self.say("ask_problem", texts.PROBLEM_BUTTONS, prompt=True)
+            state.step = Step.PROBLEM
+
+    async def _prove_phone(self) -> None:
+        state, facts = self.state, self.facts
+        if state.has_phone is False:
+            state.previous_path = state.path
+            state.path = Path.DOCUMENTS
+            await self._documents_path()
+            return
+        if state.verification_id:
+            if facts.code:
+                await self._check_code(facts.code)
+                return
+            if facts.code_typo and state.step in (Step.CODE, Step.RESEND):
+                self.say("code_typo", prompt=True, count=len(facts.code_typo))
+                self.mark(Outcome.CLARIFY)
+                return
+            if state.step == Step.CODE and self.outcome is None and not self.facts.phones:
+                self._not_a_code()
+                return
+            if not self.prompted:
+                self.say("ask_code", texts.CODE_BUTTONS, prompt=True, masked=state.masked_phone)
+                if state.step != Step.RESEND:
+                    state.step = Step.CODE
+            return
+        if state.private.phone and state.phone_kind == "mobile":
+            await self._send_code()
+            return
+        if state.phone_kind == "landline":
+            if not self.prompted:
+                self.say("landline", texts.ALTERNATIVE_BUTTONS, prompt=True, masked=state.masked_phone)
+            state.step = Step.PHONE
+            return
+        if self.prompted:
+            return
+        if state.path == Path.NO_LOGIN and state.has_phone is None:
+            if state.step != Step.HAS_PHONE:
+                self.say("no_login_intro")
+            self.say("ask_has_phone", texts.HAS_PHONE_BUTTONS, prompt=True)
+            state.step = Step.HAS_PHONE
+            return
+        if state.step == Step.PHONE and self.outcome is None:
+            self._phone_problem(check_phone(self.message.text))
+            return
+        self.say("ask_phone", prompt=True)
+        state.step = Step.PHONE
+
+    def _not_a_code(self) -> None:
+        state = self.state
+        state.code_failures += 1
+        if state.code_failures >= MAX_TRIES:
+            self._code_failed()
+            return
+        self.say("ask_code", texts.CODE_BUTTONS, prompt=True, masked=state.masked_phone)
+        self.mark(Outcome.CLARIFY)
+
+    async def _send_code(self) -> None:
+        state = self.state
+        try:
+            started = await self.backend.start_verification(state.private.phone, self.conversation_id, self.channel)
+        except RateLimited as limited:
+            if limited.retry_after <= 90:
+                self.say("resend_wait", seconds=limited.retry_after)
+                state.code_sent_at = state.code_sent_at or self.clock()
+            else:
+                state.failure = "sms_limit"
+                self.say("rate_limited", texts.ALTERNATIVE_BUTTONS, prompt=True,
+                         minutes=max(1, round(limited.retry_after / 60)))
+            self.mark(Outcome.ANSWERED)
+            state.step = Step.CODE if state.verification_id else Step.PHONE
+            return
+        except InvalidInput:
+            self._phone_problem(check_phone(state.private.phone or ""))
+            return
+        now = self.clock()
+        state.verification_id, state.code_sent_at = started.verification_id, now
+        state.code_expires_at, state.resend_after = now + started.expires_in, started.resend_after
+        state.code_failures, state.step = 0, Step.CODE
+        self.say("code_sent", texts.CODE_BUTTONS, prompt=True, masked=state.masked_phone,
+                 minutes=started.expires_in // 60)
+        self.mark(Outcome.PROGRESS)
+
+    async def _check_code(self, code: str) -> None:
+        state = self.state
+        result = await self.backend.check_code(state.verification_id, code)
+        if result.verified:
+            self._proven(result.token)
+            return
+        if result.reason == "expired":
+            state.failure = "code_expired"
+            state.step = Step.RESEND
+            self.say("code_expired", texts.YES_NO, prompt=True, masked=state.masked_phone,
+                     minutes=max(1, int(((state.code_expires_at or 0) - (state.code_sent_at or 0)) // 60)) or 10)
+            self.mark(Outcome.CLARIFY)
+            return
+        state.code_failures += 1
+        if state.code_failures >= MAX_TRIES or result.tries_left == 0:
+            self._code_failed()
+            return
+        state.step = Step.CODE
+        self.say("code_wrong" if state.code_failures == 1 else "code_wrong_last", texts.CODE_BUTTONS, prompt=True)
+        self.mark(Outcome.CLARIFY)
+
+    def _code_failed(self) -> None:
+        state = self.state
+        state.failure = "wrong_codes"
+        state.forget_proof()
+        state.step = None
+        self.say("alternatives", texts.ALTERNATIVE_BUTTONS, prompt=True,
+                 reason=texts.say("code_failed", state.language))
+        self.mark(Outcome.CLARIFY)
+
+    def _proven(self, token: Optional[str]) -> None:
+        state = self.state
+        state.proven, state.private.token = True, token
+        state.proven_until = self.clock() + PROOF_LIFETIME
+        state.verification_id = None
+        state.failure = None if state.failure in ("code_expired", "landline") else state.failure
+        state.step = None
+        self.say("phone_confirmed")
+        self.mark(Outcome.PROGRESS)
+
+    async def _proof_expired(self) -> None:
+        state = self.state
+        state.forget_proof()
+        self.say("proof_expired")
+        if state.private.phone and state.phone_kind == "mobile":
+            await self._send_code()
+
+    async def _change_email(self) -> None:
+        state = self.state
+        if state.email_change:
+            return
+        if not state.private.new_email:
+            if not self.prompted:
+                self.say("ask_new_email", prompt=True)
+                state.step = Step.NEW_EMAIL
+                if self.outcome is None:
+                    self.mark(Outcome.CLARIFY)
+            return
+        token = self._proof()
+        if token is None:
+            await self._proof_expired()
+            return
+        try:
+            change = await self.backend.change_email(token, self.conversation_id, state.private.new_email,
+                                                     self.channel)
+        except InvalidInput as invalid:
+            key = "same_email" if invalid.code == "same_email" else "bad_email"
+            self.say(key, prompt=True, email=state.private.new_email[:60])
+            state.private.new_email, state.step = None, Step.NEW_EMAIL
+            self.mark(Outcome.CLARIFY)
+            return
+        except TokenInvalid:
+            await self._proof_expired()
+            return
+        except RateLimited:
+            self.say("alternatives", texts.ALTERNATIVE_BUTTONS, reason="")
+            self.mark(Outcome.ANSWERED)
+            return
+        state.email_change, state.masked_new_email = change.status, change.masked_new_email
+        state.applies_after = change.applies_after.isoformat() if change.applies_after else None
+        state.private.token, state.proven = None, False   # the backend revokes the proof after a change
+        state.finished, state.step = Path.DEAD_EMAIL, None
+        if change.status == "queued_for_staff":
+            hours = await self._hours_safe()
+            when_text = (self._when(hours.next_opening, hours.now) if hours and not hours.open_now
+                         else texts.say("today_in_hours", state.language))
+            self.say("email_change_queued", masked_new_email=change.masked_new_email, when=when_text)
+        else:
+            applies = ""
+            if change.applies_after:
+                applies = texts.say("applies_after", state.language, when=self._when(change.applies_after,
+                                                                                     change.applies_after))
+            self.say("email_change_sent", masked_new_email=change.masked_new_email, applies=applies)
+        self.mark(Outcome.PROGRESS)
+
+    async def _hours_safe(self):
+        try:
+            return await self.backend.office_hours()
+        except BackendUnavailable:
+            return None
+
+    async def _show_login(self) -> None:
+        state = self.state
+        if state.masked_login:
+            if state.step is None and not self.replies and self.outcome is None:
+                self.say("offer_reset", texts.YES_NO, prompt=True)
+                state.step = Step.OFFER_RESET
+            return
+        token = self._proof()
+        if token is None:
+            await self._proof_expired()
+            return
+        try:
+            state.masked_login = await self.backend.email_hint(token, self.conversation_id)
+        except TokenInvalid:
+            await self._proof_expired()
+            return
+        self.say("hint", masked_login=state.masked_login)
+        self.say("offer_reset", texts.YES_NO, prompt=True)
+        state.step, state.finished = Step.OFFER_RESET, Path.NO_LOGIN
+        self.mark(Outcome.PROGRESS)
+
+    async def _send_reset(self) -> None:
+        state = self.state
+        token = self._proof()
+        if token is None:
+            await self._proof_expired()
+            return
+        try:
+            await self.backend.password_reset(token, self.conversation_id, self.channel)
+        except TokenInvalid:
+            await self._proof_expired()
+            return
+        except RateLimited:
+            self.say("email_check_limit")
+            self.mark(Outcome.ANSWERED)
+            return
+        state.reset_sent = True
+        self.say("reset_sent", masked_login=state.masked_login)
+        self.mark(Outcome.PROGRESS)
+
+    async def _documents_path(self) -> None:
+        state = self.state
+        if not state.account_type:
+            if not self.prompted:
+                self.say("ask_account_type", texts.ACCOUNT_TYPE_BUTTONS, prompt=True)
+                self.mark(Outcome.CLARIFY if self.step_at_start == Step.ACCOUNT_TYPE else Outcome.PROGRESS)
+                state.step = Step.ACCOUNT_TYPE
+            return
+        if not state.documents_listed:
+            await self._list_documents(state.account_type)
+            state.documents_listed = True
+            self.mark(Outcome.PROGRESS)
+        if not state.private.contact_email:
+            if not self.prompted:
+                self.say("ask_contact_email", prompt=True)
+                if self.step_at_start == Step.CONTACT_EMAIL and self.outcome is None:
+                    self._contact_problem()
+                state.step = Step.CONTACT_EMAIL
+                self.mark(Outcome.PROGRESS)
+            return
+        if not state.case_number:
+            await self._open_case("documents")
+
+    async def _handoff_path(self) -> None:
+        state = self.state
+        state.private.contact_email = state.private.contact_email or state.private.new_email
+        if not state.private.contact_email:
+            if not self.prompted:
+                self.say("ask_contact_email", prompt=True)
+                if self.step_at_start == Step.CONTACT_EMAIL and self.outcome is None:
+                    self._contact_problem()
+                state.step = Step.CONTACT_EMAIL
+                self.mark(Outcome.PROGRESS)
+            return
+        if state.finished != Path.HANDOFF:
+            await self._open_case(state.case_reason or "human_handoff")
+
+    def _contact_problem(self) -> None:
+        if self.facts.bad_email:
+            return
+        self.replies.insert(len(self.replies) - 1, Reply(texts.say("no_email", self.state.language)))
+        self.mark(Outcome.CLARIFY)
+
+    async def _open_case(self, reason: str) -> None:
+        state = self.state
+        path = state.previous_path if state.path == Path.HANDOFF else state.path
+        request = CaseRequest(
+            reason="human_handoff" if reason == "outside_procedure" else reason,
+            conversation_id=self.conversation_id, channel=self.channel, summary=self._summary(path),
+            account_type=state.account_type, contact_email=state.private.contact_email, nip=state.nip, path=path,
+            company_name=state.company_name, phone_proven=bool(state.proven or state.email_change),
+            phones_tried=list(state.phones_tried),
+            failure="outside_procedure" if reason == "outside_procedure" else state.failure,
+            open_question=state.open_question, language=state.language)
+        try:
+            case = await self.backend.create_case(request)
+        except InvalidInput as invalid:
+            if invalid.code == "invalid_nip":
+                state.nip = None
+                case = await self.backend.create_case(CaseRequest(**{**request.__dict__, "nip": None}))
+            else:
+                state.private.contact_email = None
+                self.say("bad_email", prompt=True, email="")
+                state.step = Step.CONTACT_EMAIL
+                self.mark(Outcome.CLARIFY)
+                return
+        hours = await self._hours_safe()
+        if case.open_now:
+            handling = texts.say("handling_open", state.language)
+        else:
+            handling = texts.say("handling_closed", state.language,
+                                 when=self._when(case.handled_from, hours.now if hours else case.handled_from))
+        state.case_number, state.step = case.case_number, None
+        contact = mask_email(state.private.contact_email)
+        if state.path == Path.HANDOFF:
+            state.finished = Path.HANDOFF
+            self.say("handoff_case", case_number=case.case_number, passed=self._passed(path), contact=contact,
+                     handling=handling)
+        else:
+            state.finished = Path.DOCUMENTS
+            self.say("documents_case", case_number=case.case_number, contact=contact, handling=handling)
+        self.mark(Outcome.PROGRESS)
+
+    async def _update_case_contact(self) -> None:
+        state = self.state
+        try:
+            await self.backend.update_case_contact(state.case_number, self.conversation_id,
+                                                   state.private.contact_email)
+        except (NotFound, InvalidInput):
+            self.say("bad_email", email="")
+            return
+        self.say("case_contact_updated", case_number=state.case_number,
+                 contact=mask_email(state.private.contact_email))
+        self.mark(Outcome.PROGRESS)
+
+    def _summary(self, path: Optional[str]) -> str:
+        state = self.state
+        names = texts.PATH_NAMES["pl"]
+        parts = [f"Kanał: {self.channel}.", f"Sprawa: {names.get(path, names[None])}."]
+        if state.account_type:
+            parts.append("Konto: " + ("firma/organizacja." if state.account_type == "company" else "osoba prywatna."))
+        if state.company_name:
+            parts.append(f"Firma: {scrub(state.company_name)}.")
+        if state.nip:
+            parts.append("NIP podany.")
+        if state.phones_tried:
+            parts.append("Numery: " + ", ".join(state.phones_tried) + ".")
+        parts.append("Telefon potwierdzony." if state.proven or state.email_change else "Telefon niepotwierdzony.")
+        if state.failure:
+            parts.append(f"Nie wyszło: {state.failure}.")
+        if state.email_change:
+            parts.append(f"Zmiana e-maila: {state.email_change}.")
+        if state.open_question:
+            parts.append(f"Pytanie klienta: {state.open_question}")
+        if state.language == "en":
+            parts.append("Klient pisze po angielsku.")
+        return " ".join(parts)
+
+    def _passed(self, path: Optional[str]) -> str:
+        state, language = self.state, self.state.language
+        names = texts.PATH_NAMES[language]
+        pl = language == "pl"
+        parts = [names.get(path, names[None])]
+        if state.account_type:
+            parts.append(("konto firmy" if pl else "company account") if state.account_type == "company"
+                         else ("konto prywatne" if pl else "private account"))
+        if state.company_name:
+            parts.append(state.company_name)
+        if state.nip:
+            parts.append("NIP")
+        if state.phones_tried:
+            proven = state.proven or state.email_change
+            parts.append(("numer " if pl else "number ") + ", ".join(state.phones_tried)
+                         + ((" (potwierdzony)" if pl else " (confirmed)") if proven
+                            else (" (niepotwierdzony)" if pl else " (not confirmed)")))
+        if state.open_question:
+            parts.append(("pytanie: " if pl else "question: ") + f"„{state.open_question}”")
+        return "; ".join(parts)
+
+    def _fallback(self) -> None:
+        state = self.state
+        if state.step and self.replies:
+            self.mark(Outcome.CLARIFY)
+            return
+        if "?" in self.message.text:
+            state.open_question = scrub(self.message.text)
+        self.say("fallback", prompt=True)
+        self.replies[-1].buttons = (texts.buttons(texts.PROBLEM_BUTTONS, state.language)
+                                    + texts.buttons(texts.ALTERNATIVE_BUTTONS, state.language)[1:2])
+        self.mark(Outcome.FALLBACK)

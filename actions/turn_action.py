@@ -1,0 +1,45 @@
+"""`action_turn`: every customer message is one turn of the recovery
+conversation (actions/dialogue/turn.py). The action only reads the tracker,
+runs the turn within one backend deadline and turns the result into events."""
+from __future__ import annotations
+
+from typing import Any, Dict, List, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from .backend_client import backend, within
+from .dialogue.state import STATE_SLOT, State, Step
+from .dialogue.turn import Message, Turn
+from .settings import backend_settings, company
+
+
+def channel_of(tracker: Tracker) -> str:
+    return tracker.get_latest_input_channel() or "rest"
+
+
+def message_of(tracker: Tracker) -> Message:
+    latest = tracker.latest_message or {}
+    intent = latest.get("intent") or {}
+    return Message(text=latest.get("text") or "", intent=intent.get("name"),
+                   confidence=float(intent.get("confidence") or 0.0), metadata=latest.get("metadata") or {})
+
+
+class ActionTurn(Action):
+    def name(self) -> Text:
+        return "action_turn"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[Text, Any]) -> List[EventType]:
+        state = State.from_slot(tracker.get_slot(STATE_SLOT))
+        turn = Turn(state, message_of(tracker), backend(), tracker.sender_id, channel_of(tracker), company())
+        with within(backend_settings().action_deadline):
+            outcome = await turn.run()
+        for reply in turn.replies:
+            dispatcher.utter_message(text=reply.text, buttons=reply.buttons or None)
+        if turn.state.step == Step.PHONE:
+            # Telegram shows a "share my number" button; other channels have no variant of it.
+            dispatcher.utter_message(response="utter_share_contact")
+        return [SlotSet(STATE_SLOT, turn.state.to_slot()), SlotSet("turn_outcome", outcome),
+                SlotSet("recovery_path", turn.state.path)]

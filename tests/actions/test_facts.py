@@ -1,0 +1,72 @@
+"""Facts taken from what customers actually wrote (issue 8), without Rasa."""
+from __future__ import annotations
+
+import pytest
+
+from actions.dialogue.facts import choose_email, extract
+
+
+def test_several_facts_in_one_message():
+    facts = extract("Dzien dobry, pisze w imieniu firmy Sklep Michalska. Nasza skrzynka "
+                    "sklep@michalska-wygasla.pl przestala dzialac. Tel. w panelu: 0048 692 888 999")
+    assert [(phone.kind, phone.e164) for phone in facts.phones] == [("mobile", "+48692888999")]
+    assert facts.emails[0].role == "old" and choose_email(facts.emails) is None
+    assert facts.account_type == "company" and facts.company_name == "Sklep Michalska"
+    assert facts.plural and facts.problem == "dead_email"
+
+
+@pytest.mark.parametrize("text, kind, e164", [
+    ("tak, w panelu powinien byc nr stacjonarny do biura 22 555 66 77", "landline", "+48225556677"),
+    ("ok to komorka 603-456-789", "mobile", "+48603456789"),
+    ("+48 (601) 234-567", "mobile", "+48601234567"),
+])
+def test_phones_of_every_shape(text, kind, e164):
+    assert [(phone.kind, phone.e164) for phone in extract(text).phones] == [(kind, e164)]
+
+
+def test_two_numbers_are_both_kept_for_a_question():
+    assert len(extract("601 234 567 albo 602 345 678").mobiles) == 2
+
+
+def test_a_stated_preference_picks_the_address():
+    facts = extract("anna.nowak@example.pl ale tam rzadko zagladam, lepiej anowak1970@gmail.com")
+    assert choose_email(facts.emails).address == "anowak1970@gmail.com"
+    assert choose_email(extract("mam piotr.w@example.com i piotrw@example.com, ktory to?").emails) is None
+
+
+def test_corrections_are_recognised():
+    assert extract("nie nie, napisalam ze lepiej na anowak1970@gmail.com!").correction
+    assert not extract("anowak1970@gmail.com").correction
+
+
+def test_codes_only_when_expected_or_named():
+    assert extract("123 456", expecting_code=True).code == "123456"
+    assert extract("kod 123456").code == "123456"
+    assert extract("123456").code is None
+    assert extract("12345", expecting_code=True).code_typo == "12345"
+    assert extract("１２３４５６", expecting_code=True).code == "123456", "full-width digits are digits"
+
+
+def test_nip_is_not_a_phone():
+    facts = extract("NIP 526-025-02-74, firma Przykładowa")
+    assert facts.nip == "5260250274" and facts.phones == [] and facts.account_type == "company"
+
+
+@pytest.mark.parametrize("text", ["nie mam juz tego numeru", "zgubilem telefon", "stary numer, juz nieaktywny"])
+def test_no_phone(text):
+    assert extract(text).no_phone
+
+
+def test_english_is_detected():
+    assert extract("Sorry I don't understand Polish, human please").english is True
+    assert extract("nie pamietam hasla do panelu").english is False
+    assert extract("ok").english is None
+
+
+@pytest.mark.parametrize("text, problem", [
+    ("nie pamietam ani maila ani hasla", "no_login"),
+    ("domena wygasla i poczta nie dziala", "dead_email"),
+    ("zapomnialem hasla", "password"),
+])
+def test_problem_words(text, problem):
+    assert extract(text).problem == problem
