@@ -41,7 +41,7 @@ _PLURAL = re.compile(r"w imieniu firmy|\bnasz\w*|\bmamy\b|\bpiszemy\b|\bjestesmy
 _COMPANY_NAME = re.compile(r"(?:w imieniu firmy|firm[ay]|sp[oó]łk[ia])\s+[„\"]?([A-ZĄĆĘŁŃÓŚŹŻ][\w&\-]*"
                            r"(?:\s+[A-ZĄĆĘŁŃÓŚŹŻ0-9][\w&\-]*){0,4}(?:\s+sp\.\s?z\s?o\.\s?o\.)?)")
 _NO_PHONE = re.compile(r"nie mam (juz )?(tego |takiego |dostepu do (tego )?)?(numeru|telefonu|komorki|karty)|"
-                       r"nie mam juz\b|numer (jest )?nieaktywn|zgubil\w*|ukradzion|ukradli|skradzion|"
+                       r"numer (jest )?nieaktywn|zgubil\w*|ukradzion|ukradli|skradzion|"
                        r"zmienil\w* (numer|operatora i numer)|stary numer|numeru juz nie|"
                        r"no longer have|lost (my )?phone|don'?t have (the|that) (phone|number)")
 # What a message says the problem is, when the model is unsure: the words customers use most.

@@ -456,7 +456,8 @@ class Turn:
             self.say("already_proven")
             self.mark(Outcome.ANSWERED)
             return
-        if not state.private.phone or state.phone_kind != "mobile":
+        if not state.private.phone or state.phone_kind != "mobile" or not (state.verification_id
+                                                                             or state.code_sent_at):
             self.say("no_code_yet")
             self.mark(Outcome.ANSWERED)
             return
@@ -961,7 +962,10 @@ class Turn:
         state, language = self.state, self.state.language
         names = texts.PATH_NAMES[language]
         pl = language == "pl"
-        parts = [names.get(path, names[None])]
+        if state.case_reason == "outside_procedure":
+            parts = ["sytuacja poza zwykłą procedurą" if pl else "a situation outside the usual procedure"]
+        else:
+            parts = [names.get(path or Path.HANDOFF)]
         if state.account_type:
             parts.append(("konto firmy" if pl else "company account") if state.account_type == "company"
                          else ("konto prywatne" if pl else "private account"))
