@@ -204,7 +204,8 @@ def extract(text: str, expecting_code: bool = False) -> Facts:
     facts.plural = bool(_PLURAL.search(folded))
     facts.no_phone = bool(_NO_PHONE.search(folded))
     facts.correction = bool(_CORRECTION.search(folded))
-    facts.english = _language(folded)
+    # Button payloads ("/email_not_working") are not words the customer wrote.
+    facts.english = None if text.startswith("/") else _language(folded)
     facts.problem = next((path for path, pattern in _PROBLEM_HINTS if pattern.search(folded)), None)
     return facts
 
