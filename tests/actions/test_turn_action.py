@@ -1,0 +1,75 @@
+"""`action_turn` on rasa_sdk Tracker objects, in-process, against the real
+backend (the `services` fixture): what one turn sends, keeps and answers."""
+from __future__ import annotations
+
+import json
+
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import backend_client
+from actions.dialogue.state import STATE_SLOT, State
+from actions.turn_action import ActionTurn
+from tests.stack import free_port
+
+
+@pytest.fixture
+def turn(services, monkeypatch):
+    monkeypatch.setenv("BACKEND_URL", services.backend_url)
+    monkeypatch.setenv("BACKEND_API_KEY", services.api_key)
+    backend_client.backend.cache_clear()
+
+    async def run(sender: str, text: str, intent: str, slots: dict | None = None, confidence: float = 0.95):
+        tracker = Tracker(sender, slots or {}, {"text": text, "intent": {"name": intent, "confidence": confidence},
+                                                "entities": [], "metadata": {}},
+                          [], False, None, None, "action_listen")
+        dispatcher = CollectingDispatcher()
+        events = await ActionTurn().run(dispatcher, tracker, {})
+        return dispatcher.messages, {event["name"]: event["value"] for event in events if event["event"] == "slot"}
+
+    yield run
+    backend_client.backend.cache_clear()
+
+
+async def test_problem_and_phone_in_one_message_send_the_code_in_that_turn(turn, services, sender_id):
+    messages, slots = await turn(sender_id, "nie dziala mi skrzynka, numer w panelu 608 555 666",
+                                 "email_not_working")
+    assert services.sms_messages("+48608555666"), "the code went out in this very turn"
+    assert slots["recovery_path"] == "dead_email" and slots["turn_outcome"] == "progress"
+    assert "608555666" not in json.dumps(slots) and "608 555 666" not in json.dumps(slots), \
+        "the number is kept only sealed"
+    assert State.from_slot(slots[STATE_SLOT]).private.phone == "+48608555666"
+    assert any("*** *** 666" in (message.get("text") or "") for message in messages)
+
+
+async def test_a_weak_goodbye_inside_the_code_step_ends_nothing(turn, sender_id):
+    _, slots = await turn(sender_id, "nie dziala mi poczta, tel 609 666 777", "email_not_working")
+    _, after = await turn(sender_id, "a ile to wszystko potrwa?", "goodbye", slots, confidence=0.41)
+    state = State.from_slot(after[STATE_SLOT])
+    assert state.step == "code" and state.verification_id, "the step goes on"
+    assert after["turn_outcome"] != "fallback"
+
+
+async def test_a_typo_in_the_code_is_not_a_try(turn, sender_id):
+    _, slots = await turn(sender_id, "nie dziala mi poczta, tel 691 777 888", "email_not_working")
+    _, after = await turn(sender_id, "12345", "inform_code", slots)
+    assert State.from_slot(after[STATE_SLOT]).code_failures == 0 and after["turn_outcome"] == "clarify"
+
+
+async def test_backend_down_gets_a_polish_answer_and_loses_nothing(turn, monkeypatch, sender_id):
+    _, slots = await turn(sender_id, "nie pamietam ani maila ani hasla", "no_login_data")
+    monkeypatch.setenv("BACKEND_URL", f"http://127.0.0.1:{free_port()}")
+    backend_client.backend.cache_clear()
+    messages, after = await turn(sender_id, "tak, mam go: 602 345 678", "affirm", slots)
+    assert "chwilowo nie odpowiada" in " ".join(message["text"] for message in messages)
+    state = State.from_slot(after[STATE_SLOT])
+    assert state.path == "no_login" and state.private.phone == "+48602345678", "the number is kept for later"
+
+
+async def test_state_sealed_with_another_key_is_not_trusted(turn, sender_id):
+    forged = {"path": "no_login", "proven": True, "proven_until": 9e12, "masked_login": "x***@y***.pl",
+              "sealed": "gAAAAABforged"}
+    messages, after = await turn(sender_id, "tak", "affirm", {STATE_SLOT: forged})
+    assert State.from_slot(after[STATE_SLOT]).private.token is None
+    assert not any("Wysłałem link" in (message.get("text") or "") for message in messages)
