@@ -136,6 +136,9 @@ class Turn:
             return self.outcome
         before = copy.deepcopy(state)
         try:
+            if intent in PROBLEMS:
+                # The path first: "nie działa, zmień na X" makes X the new address, not a guess to check.
+                self._switch_path(PROBLEMS[intent])
             await self._absorb(intent)
             await self._act_on(intent)
             await self._advance()
@@ -287,8 +290,7 @@ class Turn:
 
     async def _absorb_emails(self, intent: Optional[str]) -> None:
         state, facts = self.state, self.facts
-        emails = [email for email in facts.emails if not (state.private.contact_email or "").lower() == email.address
-                  and email.address.lower() != (state.private.new_email or "").lower() or facts.correction]
+        emails = facts.emails
         old = [email for email in facts.emails if email.role == "old"]
         if old and not state.private.old_email:
             state.private.old_email = old[0].address
@@ -370,9 +372,7 @@ class Turn:
     # --- 2. intents -----------------------------------------------------------------------------
     async def _act_on(self, intent: Optional[str]) -> None:
         state = self.state
-        if intent in PROBLEMS:
-            self._switch_path(PROBLEMS[intent])
-        elif intent == "lost_access" and state.path is None:
+        if intent == "lost_access" and state.path is None:
             self.say("ask_problem", texts.PROBLEM_BUTTONS, prompt=True)
             state.step = Step.PROBLEM
             self.mark(Outcome.PROGRESS)
@@ -600,6 +600,8 @@ class Turn:
                 self.mark(Outcome.PROGRESS)
             return
         if state.path in Path.NEEDS_PHONE:
+            if state.finished == Path.DEAD_EMAIL and state.path == Path.DEAD_EMAIL:
+                return  # the change is requested: nothing is left to prove
             if not state.proven:
                 await self._prove_phone()
             if state.proven:
