@@ -196,6 +196,8 @@ class BackendClient:
             raise InvalidInput(code or "invalid_request")
         if response.status_code == 403 and code == "token_invalid":
             raise TokenInvalid()
+        if response.status_code == 403 and code == "attestation_invalid":
+            raise InvalidInput(code)
         if response.status_code == 404:
             raise NotFound(code or "not_found")
         raise BackendUnavailable(f"HTTP {response.status_code} {code}".strip())
@@ -207,10 +209,11 @@ class BackendClient:
                                    int(body.get("resend_after", 60)))
 
     async def start_attested_verification(self, phone: str, conversation_id: str, channel: str,
-                                          attestation: str) -> VerificationStarted:
+                                          attestation: str, proof: dict) -> VerificationStarted:
+        """`proof` is the connector's signature (docs/backend-api.md), forwarded unread."""
         body = await self._call("POST", "/api/v1/phone-verifications/attested",
                                 json={"phone": phone, "conversation_id": conversation_id, "channel": channel,
-                                      "attestation": attestation})
+                                      "attestation": attestation, "proof": proof})
         return VerificationStarted(body["verification_id"], int(body["expires_in"]))
 
     async def attested_token(self, verification_id: str) -> CodeCheck:

@@ -10,7 +10,6 @@ backend's address and key from the environment.
 | BACKEND_MAX_PARALLEL | 32 | backend calls in flight at once (thread pool and connection pool) |
 | CONVERSATION_SEAL_KEY | — (a random key per process) | encrypts phones, e-mails and the proof token kept in the conversation state; set the same value on every action server |
 | COMPANY_FILE | company.yml in the repository | company facts |
-| CHANNEL_ATTESTATION_SECRET | — | verifies phones attested by the Telegram connector |
 """
 from __future__ import annotations
 

@@ -156,12 +156,6 @@ class TelegramInput(InputChannel):
         metadata: Dict[str, Any] = {METADATA_KEY: {}}
         if self.attestation_secret:
             metadata = attest(self.attestation_secret, "telegram_contact", sender, self.name(), phone)
-        try:  # The actions' earlier check (CHANNEL_ATTESTATION_SECRET), kept until they forward the proof.
-            from actions.attestation import attest as legacy_attest
-
-            metadata[METADATA_KEY].update(legacy_attest("telegram_contact", sender, phone)[METADATA_KEY])
-        except (ImportError, RuntimeError):
-            pass
         return metadata
 
     async def handle(self, update: Dict[str, Any], on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> None:

@@ -21,7 +21,6 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, Optional
 
-from ..attestation import verified_phone
 from ..backend_client import (BackendClient, BackendError, BackendUnavailable, CaseRequest, InvalidInput, NotFound, RateLimited,
                               TokenInvalid)
 from ..phone import PhoneCheck, check_phone, masked
@@ -32,6 +31,7 @@ from .facts import Email, Facts, choose_email, extract, fold
 from .state import Outcome, Path, State, Step
 
 log = logging.getLogger(__name__)
+ATTESTATION_KEY = "phone_attestation"   # message metadata set by the Telegram connector
 QUESTIONS = {"ask_duration", "ask_next_steps", "ask_safety", "ask_which_number", "ask_office_hours", "ask_contact",
              "bot_challenge", "ask_capabilities", "ask_full_email"}
 PROBLEMS = {"forgot_password": Path.PASSWORD, "email_not_working": Path.DEAD_EMAIL, "no_login_data": Path.NO_LOGIN}
@@ -562,20 +562,29 @@ class Turn:
         return when(moment, now)
 
     async def _shared_contact(self) -> None:
+        """Telegram: the connector saw the customer share their own contact and signed it; the
+        action server cannot check that signature (it has not the secret) — it forwards it."""
         state = self.state
-        attested = verified_phone(self.message.metadata, self.conversation_id)
-        if attested is None:
+        claim = (self.message.metadata or {}).get(ATTESTATION_KEY)
+        if not isinstance(claim, dict) or claim.get("conversation_id") != self.conversation_id:
             self.say("only_own_contact", prompt=True)
             self.mark(Outcome.CLARIFY)
             return
-        kind, phone = attested
-        checked = check_phone(phone)
-        started = await self.backend.start_attested_verification(checked.e164 or phone, self.conversation_id,
-                                                                 self.channel, kind)
+        phone = str(claim.get("phone") or "")
+        try:
+            started = await self.backend.start_attested_verification(
+                phone, self.conversation_id, self.channel, str(claim.get("kind") or ""), claim.get("proof") or {})
+        except InvalidInput:
+            self.say("only_own_contact", prompt=True)
+            self.mark(Outcome.CLARIFY)
+            return
         result = await self.backend.attested_token(started.verification_id)
+        checked = check_phone(phone)
         state.path = state.path if state.path in Path.NEEDS_PHONE else Path.NO_LOGIN
         state.private.phone, state.phone_kind = checked.e164 or phone, checked.kind
         state.masked_phone = masked(state.private.phone)
+        if state.masked_phone not in state.phones_tried:
+            state.phones_tried.append(state.masked_phone)
         if result.verified:
             self._proven(result.token)
         else:

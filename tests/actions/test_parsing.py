@@ -4,7 +4,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from actions.attestation import attest, verified_phone
 from actions.email_address import email_problem, find_email
 from actions.phone import check_phone, masked
 from actions.polish_dates import when
@@ -50,14 +49,3 @@ def test_polish_dates():
     assert when(datetime(2026, 11, 30, 9, 0, tzinfo=WARSAW), now) == "w poniedziałek 30 listopada o 9:00"
     assert when(datetime(2026, 11, 28, 15, 30, tzinfo=WARSAW), now) == "dziś o 15:30"
     assert when(datetime(2026, 11, 29, 9, 0, tzinfo=WARSAW), now) == "jutro (niedzielę 29 listopada) o 9:00"
-
-
-def test_attestation_only_for_the_signing_secret_and_the_sender(monkeypatch):
-    monkeypatch.setenv("CHANNEL_ATTESTATION_SECRET", "s" * 32)
-    metadata = attest("telegram_contact", "42", "+48601234567")
-    assert verified_phone(metadata, "42") == ("telegram_contact", "+48601234567")
-    assert verified_phone(metadata, "43") is None
-    forged = {"phone_attestation": {**metadata["phone_attestation"], "phone": "+48602345678"}}
-    assert verified_phone(forged, "42") is None
-    monkeypatch.setenv("CHANNEL_ATTESTATION_SECRET", "t" * 32)
-    assert verified_phone(metadata, "42") is None
