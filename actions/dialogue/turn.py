@@ -53,6 +53,13 @@ ENGLISH_INTENTS = [
     (re.compile(r"\b(are you a bot|robot|bot\b)"), "bot_challenge"),
     (re.compile(r"\b(what can you do|help me|can you help)\b"), "ask_capabilities"),
     (re.compile(r"\b(code).*(didn'?t|not|never) (arrive|come|get)|didn'?t get (the|a) code"), "code_not_received"),
+    (re.compile(r"\b(resend|new code|send (it|the code) again|another code)\b"), "resend_code"),
+    (re.compile(r"\b(no longer have|lost my phone|don'?t have (that|the) (phone|number))\b"), "no_phone_access"),
+    (re.compile(r"\b(how long|how much time)\b"), "ask_duration"),
+    (re.compile(r"\b(is (it|this) safe|why .*code|why do you need)\b"), "ask_safety"),
+    (re.compile(r"\b(which|what) (phone )?number\b"), "ask_which_number"),
+    (re.compile(r"\b(what next|next step|what now|what happens)\b"), "ask_next_steps"),
+    (re.compile(r"\b(start over|start again|from scratch)\b"), "start_over"),
     (re.compile(r"^\s*(yes|yeah|yep|sure|ok|okay)\b"), "affirm"),
     (re.compile(r"^\s*(no|nope)\b"), "deny"),
     (re.compile(r"\b(thanks|thank you)\b"), "thank"),
@@ -157,7 +164,8 @@ class Turn:
 
     def _intent(self) -> Optional[str]:
         intent, confidence = self.message.intent, self.message.confidence
-        if self.state.language == "en" and (confidence < 0.9 or intent in (None, "nlu_fallback", "out_of_scope")):
+        if self.state.language == "en" and not self.message.text.startswith("/"):
+            # The model learnt Polish: for English the customer's own keywords are the better guess.
             folded = fold(self.message.text)
             for pattern, english_intent in ENGLISH_INTENTS:
                 if pattern.search(folded):
