@@ -50,6 +50,8 @@ _PROBLEM_HINTS = [
                             r"ani (maila|e-?maila|loginu|adresu),? ani hasla|nie znam danych do logowania|"
                             r"jakim (mailem|adresem) sie loguj")),
     ("dead_email", re.compile(r"(skrzynk|poczt|mail|adres)\w*.{0,60}(nie ?dzial|przestal|wygasl|nieaktywn|padl)|"
+                              r"(nie ?dzial\w*|padl\w*|przestal\w* dzialac)( mi)? (juz )?(moja |nasza )?"
+                              r"(skrzynk|poczt|mail|e-?mail)|"
                               r"(wygasl|wygasla|nie oplacil\w*) .{0,30}domen|domen\w* .{0,30}wygasl")),
     ("password", re.compile(r"(zapomnial\w*|nie pamietam|zgubil\w*) (swojego |mojego )?hasl|reset\w* hasl")),
 ]

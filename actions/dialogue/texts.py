@@ -112,8 +112,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "pl": "Ten kod się nie zgadza. Proszę przepisać 6 cyfr z najnowszego SMS-a od Kylos.",
         "en": "That code doesn't match. Please copy the 6 digits from the latest SMS from Kylos."},
     "code_wrong_last": {
-        "pl": "Ten kod też się nie zgadza — zostaje ostatnia próba.",
-        "en": "That code doesn't match either — one try left."},
+        "pl": "Ten kod też się nie zgadza. Proszę sprawdzić, czy to najnowszy SMS od Kylos, i przepisać 6 cyfr.",
+        "en": "That code doesn't match either. Please check it's the latest SMS from Kylos and copy the 6 digits."},
     "code_expired": {
         "pl": "Ten kod już wygasł (kod jest ważny {minutes} minut). Wysłać nowy kod na numer {masked}?",
         "en": "That code has expired (codes are valid {minutes} minutes). Shall I send a new one to {masked}?"},

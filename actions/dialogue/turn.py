@@ -441,8 +441,9 @@ class Turn:
 
     async def _documents_asked(self) -> None:
         state = self.state
-        if state.path in (None, Path.PASSWORD, Path.DOCUMENTS) or (state.path in Path.NEEDS_PHONE
-                                                                   and state.has_phone is False):
+        phone_failed = state.path in Path.NEEDS_PHONE and (state.has_phone is False or (
+            state.failure and not state.proven))
+        if state.path in (None, Path.PASSWORD, Path.DOCUMENTS) or phone_failed:
             self._switch_path(Path.DOCUMENTS)
             return
         # Asked in the middle of another path: answer, and the path goes on.
@@ -607,6 +608,10 @@ class Turn:
         state = self.state
         if state.step in (Step.CHOOSE_PHONE, Step.CHOOSE_EMAIL):
             return
+        if self.facts.code and state.verification_id and state.path not in Path.NEEDS_PHONE:
+            # The code arrived after all (after the alternatives, or on the documents path): it still counts.
+            state.has_phone = True
+            self._switch_path(state.previous_path if state.previous_path in Path.NEEDS_PHONE else Path.NO_LOGIN)
         if self._contact_changed:
             await self._update_case_contact()
             return
@@ -740,9 +745,10 @@ class Turn:
         self.mark(Outcome.CLARIFY)
 
     def _code_failed(self) -> None:
+        # The verification stays: while the backend still counts it valid, the right code is accepted.
         state = self.state
         state.failure = "wrong_codes"
-        state.forget_proof()
+        state.code_failures = 0
         state.step = None
         self.say("alternatives", texts.ALTERNATIVE_BUTTONS, prompt=True,
                  reason=texts.say("code_failed", state.language))
