@@ -143,9 +143,17 @@ class Turn:
             return self.outcome
         before = copy.deepcopy(state)
         try:
+            # The path first: "nie działa, zmień na X" makes X the new address, not a guess to check,
+            # and "konsultant, mój mail to X" makes X the contact address.
             if intent in PROBLEMS:
-                # The path first: "nie działa, zmień na X" makes X the new address, not a guess to check.
                 self._switch_path(PROBLEMS[intent])
+            elif intent == "request_human":
+                self._switch_path(Path.HANDOFF)
+            elif intent == "outside_procedure":
+                state.case_reason = "outside_procedure"
+                state.open_question = scrub(self.message.text)
+                self.say("outside_procedure")
+                self._switch_path(Path.HANDOFF)
             await self._absorb(intent)
             await self._act_on(intent)
             await self._advance()
@@ -164,15 +172,20 @@ class Turn:
 
     def _intent(self) -> Optional[str]:
         intent, confidence = self.message.intent, self.message.confidence
-        if self.state.language == "en" and not self.message.text.startswith("/"):
+        if self.message.text.startswith("/"):
+            return intent
+        if self.facts.wants_person and intent not in ("request_human", "bot_challenge", "outside_procedure"):
+            return "request_human"
+        problem = self.facts.problem
+        if problem and self.state.path is None:
+            # The customer's own words name the problem; they beat the model's guess.
+            return {path: name for name, path in PROBLEMS.items()}[problem]
+        if self.state.language == "en":
             # The model learnt Polish: for English the customer's own keywords are the better guess.
             folded = fold(self.message.text)
             for pattern, english_intent in ENGLISH_INTENTS:
                 if pattern.search(folded):
                     return english_intent
-        problem = self.facts.problem
-        if problem and self.state.path is None and (intent not in PROBLEMS or confidence < SURE):
-            return {path: name for name, path in PROBLEMS.items()}[problem]
         if intent in EXITS and self.state.step is not None and confidence < SURE:
             return None
         if intent == "nlu_fallback":
@@ -198,7 +211,7 @@ class Turn:
     # --- 1. facts -------------------------------------------------------------------------------
     async def _absorb(self, intent: Optional[str]) -> None:
         state, facts = self.state, self.facts
-        if facts.account_type and not (state.step == Step.ACCOUNT_TYPE and intent in ("account_private",
+        if facts.account_type and not facts.account_type_unsure and not (state.step == Step.ACCOUNT_TYPE and intent in ("account_private",
                                                                                        "account_company")):
             state.account_type = facts.account_type
         if intent in ("account_private", "account_company") and (state.step == Step.ACCOUNT_TYPE
@@ -342,7 +355,7 @@ class Turn:
             return "new"
         if state.step == Step.CONTACT_EMAIL or (state.case_number and self.facts.correction):
             return "contact"
-        if state.path in (Path.DOCUMENTS, Path.HANDOFF) and state.account_type:
+        if state.path in (Path.DOCUMENTS, Path.HANDOFF):
             return "contact"
         if state.masked_login and self._proof() and state.path == Path.NO_LOGIN:
             return "check"
@@ -380,7 +393,10 @@ class Turn:
     # --- 2. intents -----------------------------------------------------------------------------
     async def _act_on(self, intent: Optional[str]) -> None:
         state = self.state
-        if intent == "lost_access" and state.path is None:
+        if self.facts.wants_reset_link and state.masked_login and self._proof():
+            state.step = None
+            await self._send_reset()
+        elif intent == "lost_access" and state.path is None:
             self.say("ask_problem", texts.PROBLEM_BUTTONS, prompt=True)
             state.step = Step.PROBLEM
             self.mark(Outcome.PROGRESS)
@@ -389,13 +405,6 @@ class Turn:
                 self.say("greet", texts.PROBLEM_BUTTONS, prompt=True)
                 state.step = Step.PROBLEM
                 self.mark(Outcome.PROGRESS)
-        elif intent == "request_human":
-            self._switch_path(Path.HANDOFF)
-        elif intent == "outside_procedure":
-            state.case_reason = "outside_procedure"
-            state.open_question = scrub(self.message.text)
-            self.say("outside_procedure")
-            self._switch_path(Path.HANDOFF)
         elif intent == "ask_documents":
             await self._documents_asked()
         elif intent == "use_sms":
@@ -422,6 +431,15 @@ class Turn:
             self.mark(Outcome.ANSWERED)
         if intent is None and "?" in self.message.text and not self.facts.phones and not self.facts.emails:
             state.open_question = scrub(self.message.text)
+        if state.path is None and state.has_phone is False:
+            # Without the registered phone only the documents remain.
+            self._switch_path(Path.DOCUMENTS)
+        for question in sorted(self.facts.asks - {intent}):
+            if question == "ask_documents":
+                if state.path != Path.DOCUMENTS:
+                    await self._documents_asked()
+            else:
+                await self._answer(question)
 
     def _switch_path(self, path: str) -> None:
         state = self.state
@@ -472,11 +490,7 @@ class Turn:
             return
         wait = self._resend_wait()
         if resend or (state.step == Step.RESEND and wait == 0):
-            if wait:
-                self.say("resend_wait", prompt=False, seconds=wait)
-                self.mark(Outcome.ANSWERED)
-                return
-            await self._send_code()
+            await self._send_code()   # the backend's cooldown decides; its answer gives the seconds
             return
         state.step = Step.RESEND
         if wait:
@@ -870,7 +884,9 @@ class Turn:
         if not state.account_type:
             if not self.prompted:
                 self.say("ask_account_type", texts.ACCOUNT_TYPE_BUTTONS, prompt=True)
-                self.mark(Outcome.CLARIFY if self.step_at_start == Step.ACCOUNT_TYPE else Outcome.PROGRESS)
+                self.mark(Outcome.PROGRESS)
+                if self.step_at_start == Step.ACCOUNT_TYPE or self.facts.account_type_unsure:
+                    self.outcome = Outcome.CLARIFY   # "chyba służbowe" is asked about, not guessed
                 state.step = Step.ACCOUNT_TYPE
             return
         if not state.documents_listed:
@@ -882,8 +898,9 @@ class Turn:
                 self.say("ask_contact_email", prompt=True)
                 if self.step_at_start == Step.CONTACT_EMAIL and self.outcome is None:
                     self._contact_problem()
+                if self.step_at_start != Step.CONTACT_EMAIL:
+                    self.mark(Outcome.PROGRESS)
                 state.step = Step.CONTACT_EMAIL
-                self.mark(Outcome.PROGRESS)
             return
         if not state.case_number:
             await self._open_case("documents")
@@ -896,8 +913,9 @@ class Turn:
                 self.say("ask_contact_email", prompt=True)
                 if self.step_at_start == Step.CONTACT_EMAIL and self.outcome is None:
                     self._contact_problem()
+                if self.step_at_start != Step.CONTACT_EMAIL:
+                    self.mark(Outcome.PROGRESS)
                 state.step = Step.CONTACT_EMAIL
-                self.mark(Outcome.PROGRESS)
             return
         if state.finished != Path.HANDOFF:
             await self._open_case(state.case_reason or "human_handoff")
@@ -912,7 +930,7 @@ class Turn:
         state = self.state
         path = state.previous_path if state.path == Path.HANDOFF else state.path
         request = CaseRequest(
-            reason="human_handoff" if reason == "outside_procedure" else reason,
+            reason=reason,
             conversation_id=self.conversation_id, channel=self.channel, summary=self._summary(path),
             account_type=state.account_type, contact_email=state.private.contact_email, nip=state.nip, path=path,
             company_name=state.company_name, phone_proven=bool(state.proven or state.email_change),
