@@ -21,7 +21,7 @@ mkdir -p "$VAR_DIR"
 
 # Development secrets are made once and kept out of git; real deployments set them.
 secrets_file="$VAR_DIR/dev-secrets.env"
-secret_names=(BACKEND_API_KEY BACKEND_STAFF_KEY CHANNEL_ATTESTATION_SECRET CONNECTOR_ATTESTATION_SECRET
+secret_names=(BACKEND_API_KEY BACKEND_STAFF_KEY CONVERSATION_SEAL_KEY CONNECTOR_ATTESTATION_SECRET
               ACTION_SERVER_TOKEN REST_API_TOKEN CHAT_SESSION_SECRET)
 for name in "${secret_names[@]}"; do
   if [ -z "${!name:-}" ] && ! grep -q "^$name=" "$secrets_file" 2>/dev/null; then

@@ -141,7 +141,7 @@ class Stack:
             "BACKEND_URL": self.backend_url,
             "BACKEND_API_KEY": self.api_key,
             "BACKEND_STAFF_KEY": self.staff_key,
-            "CHANNEL_ATTESTATION_SECRET": self.attestation_secret,
+            "CONVERSATION_SEAL_KEY": self.attestation_secret + "-seal",
             "ACTION_SERVER_TOKEN": self.action_token,
             "DATABASE_URL": f"sqlite:///{self.workdir / 'backend.sqlite3'}",
             "ACCOUNTS_FIXTURE": str(self.accounts),

@@ -59,7 +59,7 @@ def test_relative_paths_are_resolved_against_the_repository(tmp_path):
 def test_development_secrets_are_made_once_private_and_kept(tmp_path):
     first = env_after_sourcing(VAR_DIR=str(tmp_path))
     second = env_after_sourcing(VAR_DIR=str(tmp_path))
-    for name in ("BACKEND_API_KEY", "ACTION_SERVER_TOKEN", "CHANNEL_ATTESTATION_SECRET"):
+    for name in ("BACKEND_API_KEY", "ACTION_SERVER_TOKEN", "CONVERSATION_SEAL_KEY"):
         assert len(first[name]) >= 32 and first[name] == second[name]
     assert stat.S_IMODE((tmp_path / "dev-secrets.env").stat().st_mode) == 0o600
 
