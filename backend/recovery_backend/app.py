@@ -107,7 +107,7 @@ def create_app(settings: Settings) -> FastAPI:
     accounts = account_source(settings, engine, email, staff_ticket)
     tickets_in_account_source = os.environ.get("ACCOUNT_SOURCE", "local") == "whmcs"
     deliveries = DeliveryQueue()
-    verification = VerificationService(engine, settings, clock, accounts, sms_delivery(settings), deliveries)
+    verification = VerificationService(engine, settings, clock, accounts, sms_delivery(settings), deliveries, audit)
     recovery = RecoveryService(engine, settings, clock, accounts, email, audit)
 
     app = FastAPI(title="Kylos account recovery backend", version="1.0.0",

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import Optional
 
 import phonenumbers
@@ -12,7 +13,7 @@ SMS_CAPABLE = {PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE_OR_MOBILE}
 
 def to_e164(text: str, region: str = "PL") -> Optional[str]:
     """E.164 form of a phone number typed any usual way, WHMCS's "+48.601234567" included."""
-    cleaned = re.sub(r"^\+(\d{1,3})\.", r"+\1", (text or "").strip())
+    cleaned = re.sub(r"^\+(\d{1,3})\.", r"+\1", unicodedata.normalize("NFKC", text or "").strip())
     if cleaned.startswith("00"):
         cleaned = "+" + cleaned[2:]
     try:

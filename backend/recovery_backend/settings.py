@@ -19,6 +19,7 @@
 | RECOVERY_NOW | — | ISO 8601 with offset; pins the clock (development only) |
 | CODE_SECRET | made once and kept in the database | HMAC key for code and token hashes |
 | OFFICE_CLOSED_DATES | — | extra closed dates, comma separated (YYYY-MM-DD) |
+| RESEND_COOLDOWN_SECONDS / SENDS_PER_NUMBER_PER_HOUR / SENDS_PER_NUMBER_PER_DAY | 60 / 3 / 6 | limits per number (every number alike) |
 """
 from __future__ import annotations
 
@@ -66,6 +67,8 @@ class Settings:
     sends_per_number_per_hour: int = 3
     resend_cooldown_seconds: int = 60
     starts_per_conversation_per_hour: int = 5
+    sends_per_number_per_day: int = 6
+    burned_codes_before_lock: int = 3
     email_checks_per_token: int = 3
     password_resets_per_token: int = 2
     email_changes_per_token: int = 1
@@ -112,4 +115,7 @@ class Settings:
             code_secret=env.get("CODE_SECRET", "").encode(),
             extra_closed_dates=tuple(d.strip() for d in env.get("OFFICE_CLOSED_DATES", "").split(",") if d.strip()),
             documents_file=Path(env.get("DOCUMENTS_FILE") or BACKEND_DIR / "config" / "documents.yml"),
+            resend_cooldown_seconds=int(env.get("RESEND_COOLDOWN_SECONDS", "60")),
+            sends_per_number_per_hour=int(env.get("SENDS_PER_NUMBER_PER_HOUR", "3")),
+            sends_per_number_per_day=int(env.get("SENDS_PER_NUMBER_PER_DAY", "6")),
         )

@@ -111,6 +111,16 @@ def persistent_secret(engine: sa.Engine, name: str) -> bytes:
     return value.encode()
 
 
+def lock_keys(db: sa.Connection, *keys: str) -> None:
+    """Serialise transactions that touch the same keys (e.g. one phone number) until commit.
+    PostgreSQL: transaction-scoped advisory locks, taken in a fixed order. SQLite: every
+    transaction already holds the database's write lock (BEGIN IMMEDIATE)."""
+    if db.dialect.name != "postgresql":
+        return
+    for key in sorted(set(keys)):
+        db.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": int(key[:15], 16)})
+
+
 def create_engine(url: str) -> sa.Engine:
     if url.startswith("sqlite:///"):
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
@@ -124,6 +134,15 @@ def create_engine(url: str) -> sa.Engine:
             cursor.execute("PRAGMA busy_timeout=30000")
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.close()
+            # We issue BEGIN ourselves (below); pysqlite's own deferred BEGIN would let two
+            # transactions read the same counts before either writes.
+            connection.isolation_level = None
+
+        @event.listens_for(engine, "begin")
+        def _sqlite_begin(connection):
+            # IMMEDIATE takes SQLite's one write lock at the start: transactions that count and then
+            # insert (rate limits) run one after another instead of both seeing the old count.
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
     else:
         engine = sa.create_engine(url, pool_pre_ping=True)
     metadata.create_all(engine)
@@ -134,8 +153,8 @@ def create_engine(url: str) -> sa.Engine:
 def add_missing_columns(engine: sa.Engine, schema: sa.MetaData) -> None:
     """Columns added since a database was made (all nullable or with a server default),
     so an existing database keeps its data across an upgrade."""
-    inspector = sa.inspect(engine)
     with engine.begin() as db:
+        inspector = sa.inspect(db)  # on this connection: a second one would wait for SQLite's write lock
         for table in schema.sorted_tables:
             present = {column["name"] for column in inspector.get_columns(table.name)}
             for column in table.columns:

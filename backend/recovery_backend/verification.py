@@ -13,6 +13,7 @@ import logging
 import queue
 import secrets
 import threading
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Callable, Optional, Union
@@ -24,7 +25,7 @@ from .masking import mask_phone
 from .phone import can_take_sms
 from .ports import AccountSource, ExternalVerifier, ProviderError, SmsSender
 from .settings import Settings
-from .storage import tokens, verifications
+from .storage import lock_keys, tokens, verifications
 
 log = logging.getLogger("recovery_backend.verification")
 
@@ -65,6 +66,11 @@ def _utc(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
+def normalise_code(text: str) -> str:
+    """"１２３ ４５６" and "123-456" as typed on phones become "123456" (NFKC folds full-width digits)."""
+    return "".join(ch for ch in unicodedata.normalize("NFKC", text or "") if not ch.isspace() and ch != "-")
+
+
 def sms_text(code: str, minutes: int) -> str:
     return (f"Kylos: kod do odzyskania dostępu do Panelu Klienta to {code}. Jest ważny {minutes} min. "
             "Nie podawaj go nikomu — nasi pracownicy nigdy o niego nie proszą.")
@@ -98,8 +104,8 @@ class DeliveryQueue:
 
 class VerificationService:
     def __init__(self, engine: sa.Engine, settings: Settings, clock: Clock, accounts: AccountSource,
-                 delivery: Union[SmsSender, ExternalVerifier], deliveries: DeliveryQueue):
-        self._engine, self._settings, self._clock = engine, settings, clock
+                 delivery: Union[SmsSender, ExternalVerifier], deliveries: DeliveryQueue, audit=None):
+        self._engine, self._settings, self._clock, self._audit = engine, settings, clock, audit
         self._accounts, self._delivery, self._queue = accounts, delivery, deliveries
         self._external = hasattr(delivery, "check") and not hasattr(delivery, "send_text")
 
@@ -107,17 +113,24 @@ class VerificationService:
         return hmac.new(self._settings.code_secret, value.encode(), hashlib.sha256).hexdigest()
 
     def _check_limits(self, db, phone_hash: str, conversation_hash: str) -> None:
+        """Limits counted alike for every number, registered or not, so they reveal nothing.
+        The caller holds the number's and the conversation's lock (lock_keys)."""
         now, s = self._clock.now(), self._settings
-        hour_ago = now - timedelta(hours=1)
-        recent = db.execute(sa.select(verifications.c.created_at).where(
-            verifications.c.phone_hash == phone_hash, verifications.c.created_at > hour_ago,
-            verifications.c.attested.is_(False),
-        ).order_by(verifications.c.created_at)).scalars().all()
-        recent = [_utc(moment) for moment in recent]
+        hour_ago, day_ago = now - timedelta(hours=1), now - timedelta(days=1)
+        today = db.execute(sa.select(verifications.c.created_at, verifications.c.wrong_tries).where(
+            verifications.c.phone_hash == phone_hash, verifications.c.created_at > day_ago,
+        ).order_by(verifications.c.created_at)).all()
+        burned = [_utc(moment) for moment, tries in today if tries >= s.max_wrong_tries]
+        if len(burned) >= s.burned_codes_before_lock:
+            raise RateLimited(int((burned[0] + timedelta(days=1) - now).total_seconds()) + 1)
+        moments = [_utc(moment) for moment, _tries in today]
+        recent = [moment for moment in moments if moment > hour_ago]
         if recent and (now - recent[-1]).total_seconds() < s.resend_cooldown_seconds:
             raise RateLimited(int(s.resend_cooldown_seconds - (now - recent[-1]).total_seconds()) + 1)
         if len(recent) >= s.sends_per_number_per_hour:
             raise RateLimited(int((recent[0] + timedelta(hours=1) - now).total_seconds()) + 1)
+        if len(moments) >= s.sends_per_number_per_day:
+            raise RateLimited(int((moments[0] + timedelta(days=1) - now).total_seconds()) + 1)
         per_conversation = db.execute(sa.select(sa.func.count()).select_from(verifications).where(
             verifications.c.conversation_hash == conversation_hash, verifications.c.created_at > hour_ago,
         )).scalar_one()
@@ -132,6 +145,9 @@ class VerificationService:
         verification_id = secrets.token_urlsafe(24)
         phone_hash, conversation_hash = self._hash(phone_e164), self._hash(conversation_id)
         with self._engine.begin() as db:
+            # One start per number (and per conversation) at a time, so parallel requests cannot all
+            # pass the cooldown and the caps before any of them is recorded.
+            lock_keys(db, phone_hash, conversation_hash)
             if not attested:
                 self._check_limits(db, phone_hash, conversation_hash)
             db.execute(verifications.insert().values(
@@ -152,37 +168,64 @@ class VerificationService:
                                                   "attested": attested})
         return Started(verification_id, s.code_ttl_seconds, s.resend_cooldown_seconds)
 
-    def check(self, verification_id: str, code: str, phone_for_external: Optional[str] = None) -> CheckResult:
+    def check(self, verification_id: str, code: str) -> CheckResult:
         s, now = self._settings, self._clock.now()
+        # The try is counted first, by one conditional UPDATE: of any number of parallel guesses at
+        # most max_wrong_tries get past this line, on SQLite and PostgreSQL alike.
         with self._engine.begin() as db:
-            row = db.execute(sa.select(verifications).where(verifications.c.id == verification_id)
-                             .with_for_update()).mappings().first()
-            if row is None:
-                return CheckResult(False, 0, "expired")
-            expires_at = _utc(row["expires_at"])
-            if row["used"] or now >= expires_at or row["attested"]:
-                return CheckResult(False, 0, "expired")
-            if row["wrong_tries"] >= s.max_wrong_tries:
+            tries = db.execute(verifications.update().where(
+                verifications.c.id == verification_id, verifications.c.used.is_(False),
+                verifications.c.attested.is_(False), verifications.c.expires_at > now,
+                verifications.c.wrong_tries < s.max_wrong_tries,
+            ).values(wrong_tries=verifications.c.wrong_tries + 1).returning(verifications.c.wrong_tries)).scalar()
+            row = db.execute(sa.select(verifications).where(verifications.c.id == verification_id)).mappings().first()
+        if tries is None:
+            if row is not None and not row["used"] and not row["attested"] and now < _utc(row["expires_at"]):
                 return CheckResult(False, 0, "too_many_tries")
-            right = self._code_is_right(row, code)
-            if row["external"] and row["provider_phone"] and code.isdigit() and len(code) == 6:
-                right = self._delivery.check(row["provider_phone"], code)
-            if not right or row["account_id"] is None:
-                tries = row["wrong_tries"] + 1
-                db.execute(verifications.update().where(verifications.c.id == verification_id)
-                           .values(wrong_tries=tries))
-                left = max(s.max_wrong_tries - tries, 0)
-                return CheckResult(False, left, "wrong_code" if left else "too_many_tries")
-            db.execute(verifications.update().where(verifications.c.id == verification_id).values(used=True))
-            token = self._issue_token(db, row)
-        log.info("verification succeeded", extra={"channel": row["channel"]})
-        return CheckResult(True, token=token, token_expires_in=s.token_ttl_seconds)
+            return CheckResult(False, 0, "expired")
+        right = self._code_is_right(row, code) and row["account_id"] is not None
+        if right:
+            with self._engine.begin() as db:
+                # The right code gives its try back; `used` flips once, so a code is single use.
+                won = db.execute(verifications.update().where(
+                    verifications.c.id == verification_id, verifications.c.used.is_(False),
+                ).values(used=True, wrong_tries=verifications.c.wrong_tries - 1)).rowcount == 1
+                token = self._issue_token(db, row) if won else None
+            if token:
+                log.info("verification succeeded", extra={"channel": row["channel"]})
+                return CheckResult(True, token=token, token_expires_in=s.token_ttl_seconds)
+            return CheckResult(False, 0, "expired")
+        left = max(s.max_wrong_tries - tries, 0)
+        if left == 0:
+            self._note_burned(row)
+        return CheckResult(False, left, "wrong_code" if left else "too_many_tries")
+
+    def _note_burned(self, row) -> None:
+        """A code used up its tries: after burned_codes_before_lock of them in a day the number is
+        locked for the day (for every number alike) and staff are alerted."""
+        s, now = self._settings, self._clock.now()
+        with self._engine.connect() as db:
+            burned = db.execute(sa.select(sa.func.count()).select_from(verifications).where(
+                verifications.c.phone_hash == row["phone_hash"], verifications.c.created_at > now - timedelta(days=1),
+                verifications.c.wrong_tries >= s.max_wrong_tries)).scalar_one()
+        if burned == s.burned_codes_before_lock and self._audit is not None:
+            log.warning("number locked after repeated wrong codes",
+                        extra={"phone_hash": row["phone_hash"][:12], "burned_codes": burned})
+            self._audit.record("number_locked", row["channel"], row["account_id"],
+                               f"{burned} codes used up their tries within 24 h; starts refused for 24 h")
 
     def _code_is_right(self, row, code: str) -> bool:
-        if not (code.isdigit() and len(code) == 6):
+        code = normalise_code(code)
+        if not (code.isascii() and code.isdigit() and len(code) == 6):
             return False
         if row["external"]:
-            return False  # checked by the provider in check_external
+            if not row["provider_phone"]:
+                return False
+            try:
+                return self._delivery.check(row["provider_phone"], code)
+            except ProviderError as error:
+                log.error("code check at the provider failed", extra={"error": str(error)})
+                return False
         return hmac.compare_digest(row["code_hash"] or "", self._hash(f"{row['id']}:{code}"))
 
     def token_for_attested(self, verification_id: str) -> CheckResult:

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import httpx
 import pytest
+import secrets
+import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
 from recovery_backend.app import create_app
@@ -121,3 +123,28 @@ class BackendProcess:
         if self.process and self.process.poll() is None:
             self.process.terminate()
             self.process.wait(timeout=10)
+
+
+@pytest.fixture
+def postgres_url():
+    admin_url = os.environ.get("POSTGRES_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+    name = f"backend_test_{secrets.token_hex(4)}"
+    try:
+        admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
+        with admin.connect() as connection:
+            connection.execute(sa.text(f"CREATE DATABASE {name}"))
+    except sa.exc.OperationalError:
+        if os.environ.get("CI") == "true":
+            raise
+        pytest.skip("PostgreSQL is not running here")
+    yield admin_url.rsplit("/", 1)[0] + f"/{name}"
+    with admin.connect() as connection:
+        connection.execute(sa.text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request, tmp_path):
+    """Both databases the backend supports, for the tests where they behave differently."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'backend.sqlite3'}"
+    return request.getfixturevalue("postgres_url")

@@ -110,23 +110,6 @@ def test_backend_sends_reset_mail_over_smtp(tmp_path):
     assert [m.rcpt_tos for m in mailbox.messages] == [["marek@zielinski-domena.pl"]]
 
 
-@pytest.fixture
-def postgres_url():
-    admin_url = os.environ.get("POSTGRES_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
-    name = f"backend_test_{secrets.token_hex(4)}"
-    try:
-        admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
-        with admin.connect() as connection:
-            connection.execute(sa.text(f"CREATE DATABASE {name}"))
-    except sa.exc.OperationalError:
-        if os.environ.get("CI") == "true":
-            raise
-        pytest.skip("PostgreSQL is not running here")
-    yield admin_url.rsplit("/", 1)[0] + f"/{name}"
-    with admin.connect() as connection:
-        connection.execute(sa.text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-
-
 def test_postgresql_storage(tmp_path, postgres_url):
     backend = make_backend(tmp_path, DATABASE_URL=postgres_url)
     token = backend.verified_token("+48602345678")
