@@ -13,15 +13,23 @@ from .ports import Account, EmailSender
 from .storage import account_phones, accounts
 
 
+def fixture_emails(path: Path) -> set[str]:
+    return {str(row["email"]).lower() for row in yaml.safe_load(path.read_text(encoding="utf-8")) or []}
+
+
 def load_fixture(engine: sa.Engine, path: Path) -> int:
-    """Replace every account with the ones in the YAML file; returns how many."""
+    """Add the YAML file's accounts that the database doesn't have yet; returns how many were added.
+    Existing accounts are never touched, so a restart keeps every change made since."""
     rows = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+    added = 0
     with engine.begin() as db:
-        db.execute(account_phones.delete())
-        db.execute(accounts.delete())
+        present = set(db.execute(sa.select(accounts.c.id)).scalars())
         for row in rows:
             if row["type"] not in ("private", "company"):
                 raise ValueError(f"account {row['id']}: type must be private or company")
+            if int(row["id"]) in present:
+                continue
+            added += 1
             db.execute(accounts.insert().values(
                 id=int(row["id"]), type=row["type"], name=row["name"], company=row.get("company"),
                 nip=str(row["nip"]) if row.get("nip") else None, email=row["email"]))
@@ -30,7 +38,7 @@ def load_fixture(engine: sa.Engine, path: Path) -> int:
                 if e164 is None:
                     raise ValueError(f"account {row['id']}: {phone!r} is not a phone number")
                 db.execute(account_phones.insert().values(phone=e164, account_id=int(row["id"])))
-    return len(rows)
+    return added
 
 
 class LocalAccountSource:

@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from .accounts import load_fixture
+from .accounts import fixture_emails, load_fixture
 from .audit import AuditLog
 from .cases import CaseDetails, CaseService, InvalidCase, TooManyCases, scrub_summary
 from .clock import Clock
@@ -22,7 +22,7 @@ from .masking import mask_email, mask_phone
 from .office_hours import HOURS_TEXT, WARSAW, OfficeHours
 from .phone import to_e164
 from .recovery import InvalidEmail, RecoveryService
-from .settings import Settings
+from .settings import DEMO_FIXTURE, Settings
 from .storage import create_engine, persistent_secret
 from .verification import DeliveryQueue, RateLimited, TokenGrant, VerificationService
 from .wiring import account_source, email_sender, sms_delivery
@@ -90,9 +90,12 @@ def create_app(settings: Settings) -> FastAPI:
     engine = create_engine(settings.database_url)
     if not settings.code_secret:
         settings = dataclasses.replace(settings, code_secret=persistent_secret(engine, "code_hmac"))
-    if settings.accounts_fixture:
+    if settings.accounts_fixture and settings.environment == "development":
         count = load_fixture(engine, settings.accounts_fixture)
-        log.info("accounts loaded", extra={"count": count, "fixture": settings.accounts_fixture.name})
+        log.info("accounts added from fixture", extra={"count": count, "fixture": settings.accounts_fixture.name})
+    if settings.environment == "production" and demo_accounts_present(engine):
+        raise SystemExit("RECOVERY_ENV=production refuses to start: the database holds the demo accounts "
+                         f"of {DEMO_FIXTURE.name}; use a production database")
     hours = OfficeHours(settings.extra_closed_dates)
     documents = load_documents(settings.documents_file)
     audit = AuditLog(engine, clock)
@@ -287,6 +290,14 @@ def create_app(settings: Settings) -> FastAPI:
                 "timezone": "Europe/Warsaw", "hours_text": HOURS_TEXT}
 
     return app
+
+
+def demo_accounts_present(engine) -> bool:
+    import sqlalchemy as sa
+    from .storage import accounts as accounts_table
+    with engine.connect() as db:
+        emails = {email.lower() for email in db.execute(sa.select(accounts_table.c.email)).scalars()}
+    return bool(emails & fixture_emails(DEMO_FIXTURE))
 
 
 def _page(title: str, text: str) -> str:

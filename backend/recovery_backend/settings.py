@@ -2,12 +2,12 @@
 
 | variable | default | meaning |
 | --- | --- | --- |
-| RECOVERY_ENV | development | `production` refuses development shortcuts (RECOVERY_NOW) |
+| RECOVERY_ENV | development | `production` refuses to start with demo data, development senders or missing secrets (and names them); ignores RECOVERY_NOW |
 | BACKEND_HOST / BACKEND_PORT | 127.0.0.1 / 8000 | where the HTTP API listens |
 | BACKEND_API_KEY | — (required) | key of the action server (`X-API-Key`) |
 | BACKEND_STAFF_KEY | — | key of staff tools (listing cases); unset = no staff access |
 | DATABASE_URL | sqlite:///<repo>/var/backend.sqlite3 | SQLite file or `postgresql+psycopg://…` |
-| ACCOUNTS_FIXTURE | backend/fixtures/demo-accounts.yml | YAML accounts loaded at start (replacing all) |
+| ACCOUNTS_FIXTURE | — | development only: YAML accounts added at start when missing (never overwriting); relative to the repository root or the working directory |
 | SMS_SENDER | outbox | outbox, smsapi, serwersms or twilio_verify |
 | SMS_OUTBOX | <repo>/var/sms-outbox.jsonl | file the outbox sender appends to |
 | EMAIL_SENDER | outbox | outbox or smtp |
@@ -17,7 +17,7 @@
 | PUBLIC_BASE_URL | http://127.0.0.1:8000 | base of the links put in e-mails |
 | PASSWORD_RESET_URL | https://panel.kylos.pl/index.php?rp=/password/reset | the panel's reset page |
 | RECOVERY_NOW | — | ISO 8601 with offset; pins the clock (development only) |
-| CODE_SECRET | made once and kept in the database | HMAC key for code and token hashes |
+| CODE_SECRET | development: made once and kept in the database; production: required (32+ chars) | HMAC key for code and token hashes |
 | OFFICE_CLOSED_DATES | — | extra closed dates, comma separated (YYYY-MM-DD) |
 | RESEND_COOLDOWN_SECONDS / SENDS_PER_NUMBER_PER_HOUR / SENDS_PER_NUMBER_PER_DAY | 60 / 3 / 6 | limits per number (every number alike) |
 """
@@ -35,6 +35,55 @@ BACKEND_DIR = REPO / "backend"
 log = logging.getLogger("recovery_backend.settings")
 
 
+DEMO_FIXTURE = BACKEND_DIR / "fixtures" / "demo-accounts.yml"
+# Secrets each choice needs; in production a missing one stops the start with its name.
+PROVIDER_SECRETS = {
+    ("SMS_SENDER", "smsapi"): ("SMSAPI_TOKEN",),
+    ("SMS_SENDER", "serwersms"): ("SERWERSMS_TOKEN",),
+    ("SMS_SENDER", "twilio_verify"): ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_VERIFY_SERVICE_SID"),
+    ("ACCOUNT_SOURCE", "whmcs"): ("WHMCS_URL", "WHMCS_IDENTIFIER", "WHMCS_SECRET"),
+}
+
+
+def production_problems(env: dict) -> list[str]:
+    """Everything that makes a production start unsafe, each naming the variable to fix."""
+    problems = []
+    if len(env.get("BACKEND_STAFF_KEY", "")) < 16:
+        problems.append("BACKEND_STAFF_KEY must be set (16+ characters)")
+    if len(env.get("CODE_SECRET", "")) < 32:
+        problems.append("CODE_SECRET must be set (32+ characters): the code-hashing key never lives in the database")
+    if len(env.get("CONNECTOR_ATTESTATION_SECRET", "")) < 32:
+        problems.append("CONNECTOR_ATTESTATION_SECRET must be set (32+ characters), shared with the channel connectors")
+    if env.get("ACCOUNTS_FIXTURE"):
+        problems.append("ACCOUNTS_FIXTURE is set: demo or test accounts are loaded in development only")
+    if env.get("ACCOUNT_SOURCE", "local") != "whmcs":
+        problems.append("ACCOUNT_SOURCE must be whmcs: the local account table holds development accounts")
+    if env.get("SMS_SENDER", "outbox") == "outbox":
+        problems.append("SMS_SENDER is outbox (a development file): choose smsapi, serwersms or twilio_verify")
+    if env.get("EMAIL_SENDER", "outbox") == "outbox":
+        problems.append("EMAIL_SENDER is outbox (a development file): choose smtp")
+    if not env.get("PUBLIC_BASE_URL", "").startswith("https://"):
+        problems.append("PUBLIC_BASE_URL must be the https:// address customers open confirmation links at")
+    if env.get("DATABASE_URL", "").startswith("sqlite") or not env.get("DATABASE_URL"):
+        problems.append("DATABASE_URL must point at PostgreSQL (postgresql+psycopg://…)")
+    for (variable, value), needed in PROVIDER_SECRETS.items():
+        if env.get(variable) == value:
+            problems += [f"{name} must be set for {variable}={value}" for name in needed if not env.get(name)]
+    return problems
+
+
+def _fixture_path(text: Optional[str]) -> Optional[Path]:
+    """A relative path means the same from the repository root and from backend/."""
+    if not text:
+        return None
+    path = Path(text)
+    if not path.is_absolute() and not path.exists():
+        path = REPO / path
+    if not path.exists():
+        raise SystemExit(f"ACCOUNTS_FIXTURE {text!r} does not exist")
+    return path
+
+
 @dataclass(frozen=True)
 class Settings:
     environment: str
@@ -43,7 +92,7 @@ class Settings:
     api_key: str
     staff_key: Optional[str]
     database_url: str
-    accounts_fixture: Path
+    accounts_fixture: Optional[Path]
     sms_sender: str
     sms_outbox: Path
     email_sender: str
@@ -78,9 +127,15 @@ class Settings:
     def from_env(cls, env: Optional[dict] = None) -> "Settings":
         env = dict(os.environ if env is None else env)
         environment = env.get("RECOVERY_ENV", "development")
+        if environment not in ("development", "production"):
+            raise SystemExit(f"RECOVERY_ENV must be development or production, not {environment!r}")
         api_key = env.get("BACKEND_API_KEY", "")
         if len(api_key) < 16:
             raise SystemExit("BACKEND_API_KEY must be set (16+ characters); `make run` generates one.")
+        if environment == "production":
+            problems = production_problems(env)
+            if problems:
+                raise SystemExit("RECOVERY_ENV=production refuses to start:\n  - " + "\n  - ".join(problems))
         pinned = None
         if env.get("RECOVERY_NOW"):
             if environment == "development":
@@ -97,7 +152,7 @@ class Settings:
             api_key=api_key,
             staff_key=env.get("BACKEND_STAFF_KEY") or None,
             database_url=env.get("DATABASE_URL") or f"sqlite:///{REPO / 'var' / 'backend.sqlite3'}",
-            accounts_fixture=Path(env.get("ACCOUNTS_FIXTURE") or BACKEND_DIR / "fixtures" / "demo-accounts.yml"),
+            accounts_fixture=_fixture_path(env.get("ACCOUNTS_FIXTURE")) if environment == "development" else None,
             sms_sender=env.get("SMS_SENDER", "outbox"),
             sms_outbox=Path(env.get("SMS_OUTBOX") or REPO / "var" / "sms-outbox.jsonl"),
             email_sender=env.get("EMAIL_SENDER", "outbox"),

@@ -105,9 +105,6 @@ def test_office_hours_endpoint_follows_the_pinned_clock(tmp_path):
     assert opened["open_now"] is True
 
 
-def test_recovery_now_is_ignored_in_production(tmp_path):
-    backend = make_backend(tmp_path, RECOVERY_ENV="production", RECOVERY_NOW="2020-01-01T12:00:00+01:00")
-    assert not backend.get("/api/v1/office-hours").json()["now"].startswith("2020")
 
 
 def test_openapi_document_is_served(backend):
