@@ -7,6 +7,7 @@ its command line runs.
 """
 from __future__ import annotations
 
+import rasa_patches
 from runtime import log_privacy
 
 
@@ -16,6 +17,7 @@ def _agent_ready(app) -> bool:
 
 
 def main() -> None:
+    rasa_patches.apply()  # first: before anything imports Rasa (rasa_patches/__init__.py)
     log_privacy.install()
     import rasa.core.run
     from rasa.__main__ import main as rasa_main
