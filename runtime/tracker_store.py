@@ -1,4 +1,5 @@
-"""The conversation store: Rasa's SQL tracker store, with three changes.
+"""The conversation store: Rasa's SQL tracker store, with three changes (and a long
+conversation loaded as its state plus its recent turns: scaling/recent_window.py).
 
 - Events are redacted before they are saved (runtime/redaction.py): what a customer
   typed (codes, phones, e-mails) and the Telegram phone proof are never stored.
@@ -27,13 +28,14 @@ from rasa.shared.nlu.constants import INTENT_NAME_KEY
 from runtime.metrics import MESSAGES
 from runtime.private_files import ensure_private_file
 from runtime.redaction import redact_event
+from scaling.recent_window import RecentWindowMixin
 
 log = logging.getLogger("runtime.tracker_store")
 T = TypeVar("T")
 RETRY_PAUSE_SECONDS = 0.5
 
 
-class RedactingSQLTrackerStore(SQLTrackerStore):
+class RedactingSQLTrackerStore(RecentWindowMixin, SQLTrackerStore):
     def __init__(self, domain=None, dialect: str = "sqlite", host: Optional[str] = None,
                  db: str = "rasa.db", **kwargs: Any) -> None:
         if dialect == "sqlite" and db and db != ":memory:" and not host:
