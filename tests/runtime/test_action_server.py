@@ -7,8 +7,8 @@ import urllib.request
 
 import pytest
 
-CALL = {"next_action": "action_office_hours", "sender_id": "auth-test", "version": "3.6.21",
-        "tracker": {"sender_id": "auth-test", "slots": {}, "latest_message": {"text": "godziny", "intent": {},
+CALL = {"next_action": "action_turn", "sender_id": "auth-test", "version": "3.6.21",
+        "tracker": {"sender_id": "auth-test", "slots": {}, "latest_message": {"text": "godziny", "intent": {"name": "ask_office_hours", "confidence": 0.99},
                     "entities": []}, "events": [], "paused": False, "followup_action": None, "active_loop": {},
                     "latest_action_name": "action_listen", "latest_input_channel": "rest"},
         "domain": {}}
@@ -69,4 +69,4 @@ def test_probes_and_metrics_need_no_secret(services):
     post(services.actions_url, CALL, {"Authorization": f"Bearer {services.action_token}"})
     status, metrics = get(f"{base}/metrics")
     assert status == 200
-    assert b'assistant_action_seconds_count{action="action_office_hours",status="200"}' in metrics
+    assert b'assistant_action_seconds_count{action="action_turn",status="200"}' in metrics

@@ -83,7 +83,6 @@ def test_the_redacted_entities_still_say_what_was_recognised(assistant, conversa
     assert "phone" in entities and "email" in entities
 
 
-@pytest.mark.xfail(strict=False, reason="slots still hold the phone/e-mail until the actions seal them (lead, issue 9 M6)")
 def test_nothing_in_the_whole_store_holds_them(assistant, conversation):
     sender, code = conversation
     assert not secrets_in(rows(assistant, sender), code)
