@@ -3,6 +3,7 @@ and diacritics that make no difference."""
 from __future__ import annotations
 
 import asyncio
+import re
 from pathlib import Path
 
 import pytest
@@ -13,9 +14,12 @@ from components.polish_tokenizer import fold
 from tests.stack import latest_model
 
 HELDOUT = Path(__file__).with_name("heldout.yml")
+TRAINING = Path(__file__).parents[2] / "data" / "nlu"
 RECOVERY_STARTERS = {"forgot_password", "email_not_working", "no_login_data", "lost_access", "request_human",
-                     "account_private", "account_company", "no_phone_access", "code_not_received"}
-MIN_ACCURACY = 0.90  # measured 0.929 on 2026-11-24; the aim is 0.95 (see README)
+                     "account_private", "account_company", "no_phone_access", "code_not_received",
+                     "reset_mail_missing", "use_sms", "resend_code", "outside_procedure"}
+# Fallbacks count as misses. Measured 0.930 on 2026-11-25 (228 messages, 36 intents); the aim is 0.95.
+MIN_ACCURACY = 0.90
 
 
 @pytest.fixture(scope="module")
@@ -50,3 +54,14 @@ def test_diacritics_make_no_difference(parse):
         plain = parse(fold(with_marks))["intent"]
         marked = parse(with_marks)["intent"]
         assert plain["name"] == marked["name"] and plain["confidence"] == pytest.approx(marked["confidence"])
+
+
+def _same_text(text: str) -> str:
+    return " ".join(re.sub(r"[^\w@.]+", " ", fold(text)).split())
+
+
+def test_no_heldout_message_is_trained_on():
+    trained = {_same_text(example.get("text")) for example in load_data(str(TRAINING)).intent_examples}
+    leaked = [example.get("text") for example in load_data(str(HELDOUT)).intent_examples
+              if _same_text(example.get("text")) in trained]
+    assert leaked == []
