@@ -56,7 +56,7 @@ def test_path_1_forgotten_password_only(talk):
 
 def test_path_2_dead_mailbox_problem_and_phone_in_one_message(talk):
     talk.say("domena wygasła i nie działa mi skrzynka mailowa, tel 604 111 222")
-    assert talk.stack.sms_messages("+48604111222"), "the code is sent in the same turn"
+    assert talk.code("+48604111222"), "the code is sent in the same turn (delivery runs beside the request)"
     talk.say(talk.code("+48604111222"))
     assert "ten sam adres" in texts(talk.say("tomasz@lewandowski-wygasla.pl"))
     replies = talk.say("tomasz.nowy@example.org")
@@ -97,7 +97,7 @@ def test_landline_is_recognised_then_a_mobile_starts_the_sms(talk):
     replies = talk.say("(22) 111 22 33")
     assert "/ask_documents" in buttons(replies) and not talk.stack.sms_messages("+48221112233")
     talk.say("ok to komorka 603 456 789")
-    assert talk.stack.sms_messages("+48603456789")
+    assert talk.code("+48603456789")
 
 
 def test_three_invalid_phone_numbers_stop_the_questions(talk):
@@ -128,7 +128,7 @@ def test_questions_inside_a_step_are_answered_and_the_step_goes_on(talk):
     talk.say("czy jesteś botem?")
     talk.say("a ile to wszystko potrwa?")
     talk.say("608 555 666")
-    assert talk.stack.sms_messages("+48608555666")
+    assert talk.code("+48608555666")
 
 
 def test_asking_for_a_person_opens_a_case_with_the_story(talk):
