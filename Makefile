@@ -12,7 +12,7 @@ export RASA_TELEMETRY_ENABLED := false
 
 CHANNEL_VARS := CONNECTOR_ATTESTATION_SECRET= REST_API_TOKEN= CHAT_SESSION_SECRET= CHAT_ALLOWED_ORIGINS= TELEGRAM_BOT_TOKEN= TELEGRAM_WEBHOOK_SECRET= TELEGRAM_API_BASE= SLACK_BOT_TOKEN= SLACK_SIGNING_SECRET= SLACK_API_BASE=
 
-.PHONY: setup setup-test train validate run shell purge test test-backend test-stories test-assistant bench clean
+.PHONY: setup setup-test train validate lint run shell purge test test-backend test-stories test-assistant bench clean
 
 setup: .venv/.installed backend/.venv/.installed web/node_modules/.installed
 
@@ -63,7 +63,10 @@ test-stories: train
 test-assistant: setup-test train
 	RASA_MODEL="$$(scripts/train.sh --print-path)" .venv/bin/pytest -q
 
-test: setup-test validate train test-backend test-stories test-assistant
+lint: .venv/.installed
+	.venv/bin/ruff check --quiet .
+
+test: setup-test lint validate train test-backend test-stories test-assistant
 
 bench: setup train
 	scripts/bench.sh $(ARGS)

@@ -8,7 +8,8 @@ backend's address and key from the environment.
 | BACKEND_CONNECT_TIMEOUT / BACKEND_READ_TIMEOUT | 2 / 5 (seconds) | one backend call at most |
 | ACTION_DEADLINE | 6 (seconds) | all backend calls of one customer message together |
 | BACKEND_MAX_PARALLEL | 32 | backend calls in flight at once (thread pool and connection pool) |
-| CONVERSATION_SEAL_KEY | — (a random key per process) | encrypts phones, e-mails and the proof token kept in the conversation state; set the same value on every action server |
+| CONVERSATION_SEAL_KEY | — (a random key per process) | encrypts phones, e-mails and the proof token kept in the
+  conversation state; set the same value on every action server |
 | COMPANY_FILE | company.yml in the repository | company facts |
 """
 from __future__ import annotations

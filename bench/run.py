@@ -216,10 +216,10 @@ def plot(results: dict, path: Path) -> None:
     for offset, name in ((-width / 2, "project"), (width / 2, "rasa-default")):
         levels = results[name]["load"]["levels"]
         xs = [i + offset for i in range(len(LEVELS))]
-        latency.bar(xs, [sorted(r["p95"] for r in levels[l])[1] for l in LEVELS], width, label=name)
-        throughput.bar(xs, [sorted(r["messages_per_s"] for r in levels[l])[1] for l in LEVELS], width, label=name)
+        latency.bar(xs, [sorted(r["p95"] for r in levels[level])[1] for level in LEVELS], width, label=name)
+        throughput.bar(xs, [sorted(r["messages_per_s"] for r in levels[level])[1] for level in LEVELS], width, label=name)
     for axis, title in ((latency, "p95 latency per message (ms)"), (throughput, "messages per second")):
-        axis.set_xticks(range(len(LEVELS)), [f"{l} at once" for l in LEVELS])
+        axis.set_xticks(range(len(LEVELS)), [f"{level} at once" for level in LEVELS])
         axis.set_title(title)
         axis.legend()
     figure.tight_layout()

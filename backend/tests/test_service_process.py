@@ -2,13 +2,9 @@
 from __future__ import annotations
 
 import json
-import os
-import secrets
 import time
 
 import httpx
-import pytest
-import sqlalchemy as sa
 from aiosmtpd.controller import Controller
 
 from conftest import API_KEY, CODE, BackendProcess, free_port, make_backend

@@ -7,8 +7,9 @@ import urllib.request
 
 import pytest
 
+HOURS = {"name": "ask_office_hours", "confidence": 0.99}
 CALL = {"next_action": "action_turn", "sender_id": "auth-test", "version": "3.6.21",
-        "tracker": {"sender_id": "auth-test", "slots": {}, "latest_message": {"text": "godziny", "intent": {"name": "ask_office_hours", "confidence": 0.99},
+        "tracker": {"sender_id": "auth-test", "slots": {}, "latest_message": {"text": "godziny", "intent": HOURS,
                     "entities": []}, "events": [], "paused": False, "followup_action": None, "active_loop": {},
                     "latest_action_name": "action_listen", "latest_input_channel": "rest"},
         "domain": {}}
