@@ -1,7 +1,7 @@
 """Remembers which deliveries were already handled, so a redelivery (Slack's
 `event_id`, Telegram's `update_id`, a re-sent web chat message) is never
-answered twice. Redis when `REDIS_URL` is set (several Rasa instances share
-it), else this process's memory.
+answered twice. Redis when `REDIS_URL` (or the scaled set-up's `REDIS_HOST`…) is
+set, so several Rasa instances share it; else this process's memory.
 """
 from __future__ import annotations
 
@@ -34,6 +34,9 @@ class MemoryDeliveries:
     async def forget(self, key: str) -> None:
         self.seen.pop(key, None)
 
+    async def known(self, key: str) -> bool:
+        return key in self.seen
+
 
 class RedisDeliveries:
     def __init__(self, url: str) -> None:
@@ -48,15 +51,30 @@ class RedisDeliveries:
     async def forget(self, key: str) -> None:
         await self.redis.delete(f"delivery:{key}")
 
+    async def known(self, key: str) -> bool:
+        return bool(await self.redis.exists(f"delivery:{key}"))
+
 
 _shared: Optional[object] = None
+
+
+def redis_url() -> str:
+    """REDIS_URL, or the scaled set-up's REDIS_HOST/REDIS_PORT/REDIS_DB/REDIS_PASSWORD."""
+    if os.environ.get("REDIS_URL"):
+        return os.environ["REDIS_URL"]
+    host = os.environ.get("REDIS_HOST", "")
+    if not host:
+        return ""
+    password = os.environ.get("REDIS_PASSWORD", "")
+    auth = f":{password}@" if password else ""
+    return f"redis://{auth}{host}:{os.environ.get('REDIS_PORT') or 6379}/{os.environ.get('REDIS_DB') or 0}"
 
 
 def deliveries():
     """One store per process."""
     global _shared
     if _shared is None:
-        url = os.environ.get("REDIS_URL", "")
+        url = redis_url()
         _shared = RedisDeliveries(url) if url else MemoryDeliveries()
         log.info("Delivery ids kept in %s", "Redis" if url else "memory")
     return _shared

@@ -65,7 +65,12 @@ def main() -> None:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8080)
     parser.add_argument("--rasa-url", default="http://127.0.0.1:5005")
+    parser.add_argument("--extra", action="append", default=[], metavar="URL_PATH=FILE",
+                        help="serve one more file (the browser tests add a page with the community rasa-webchat)")
     args = parser.parse_args()
+    for extra in args.extra:
+        path, file = extra.split("=", 1)
+        FILES[path] = Path(file)
     server = ThreadingHTTPServer((args.host, args.port), partial(HelpPage, rasa_url=args.rasa_url))
     print(f"Help page: http://{args.host}:{args.port}/", flush=True)
     server.serve_forever()

@@ -1,51 +1,16 @@
 """The help page in real headless Chromium (Debian's package, driven by
-Playwright) against the running assistant: a whole recovery by clicking and
-typing, history after a reload, nothing a user types is executed, phone width."""
+Playwright; fixtures in conftest.py) against the running assistant: a whole
+recovery by clicking and typing, history after a reload, nothing a user types
+is executed, phone width."""
 from __future__ import annotations
 
 import os
-import shutil
-import subprocess
-import sys
-import time
-import urllib.request
 
-import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from tests.stack import REPO
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 SCREENSHOT = REPO / "docs" / "web-chat-screenshot.png"
-
-
-@pytest.fixture(scope="module")
-def help_page(stack):
-    if not (REPO / "web" / "node_modules" / "socket.io-client").exists():
-        subprocess.run(["npm", "ci", "--no-audit", "--no-fund"], cwd=REPO / "web", check=True)
-    port = stack.web_port  # the one origin Rasa accepts browser calls from
-    server = subprocess.Popen([sys.executable, str(REPO / "web" / "server.py"), "--port", str(port),
-                               "--rasa-url", stack.rasa_url], stdout=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}/"
-    for _ in range(100):
-        try:
-            urllib.request.urlopen(url, timeout=1)
-            break
-        except OSError:
-            time.sleep(0.1)
-    yield url
-    server.terminate()
-    server.wait()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync"])
-        yield chromium
-        chromium.close()
 
 
 def bot_says(page, fragment: str):

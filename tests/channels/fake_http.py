@@ -20,15 +20,18 @@ class Request:
 
 
 class FakeJsonApi:
-    def __init__(self, respond: Callable[[Request], tuple[int, dict]]):
+    def __init__(self, respond: Callable[[Request], tuple]):
+        """`respond` returns (status, payload) or (status, payload, extra headers)."""
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self):
                 request = Request(self.path, dict(self.headers), self.rfile.read(int(self.headers.get("Content-Length", 0))))
-                status, payload = respond(request)
+                status, payload, *extra = respond(request)
                 data = json.dumps(payload).encode()
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json; charset=utf-8")
                 self.send_header("Content-Length", str(len(data)))
+                for name, value in (extra[0] if extra else {}).items():
+                    self.send_header(name, value)
                 self.end_headers()
                 self.wfile.write(data)
 

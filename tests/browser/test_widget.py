@@ -1,0 +1,123 @@
+"""The widget on a phone screen (375×812) and with the connection to Rasa cut and restored
+mid-conversation; the community rasa-webchat widget against the same socket.io channel."""
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+
+from playwright.sync_api import expect
+
+from tests.stack import REPO
+
+MOBILE = {"width": 375, "height": 812}
+SCREENSHOT = REPO / "docs" / "web-chat-mobile.png"
+
+
+def connected(page):
+    expect(page.get_by_role("status")).to_have_text("Połączono", timeout=15_000)
+
+
+def type_message(page, text: str):
+    page.get_by_label("Twoja wiadomość").fill(text)
+    page.keyboard.press("Enter")
+
+
+def user_turns(stack, conversation: str) -> int:
+    with sqlite3.connect(stack.workdir / "rasa-tracker.sqlite3") as db:
+        return db.execute("SELECT COUNT(*) FROM events WHERE sender_id = ? AND type_name = 'user'",
+                          (conversation,)).fetchone()[0]
+
+
+def uncovered(page, selector: str) -> bool:
+    """Whether the element's centre is what a finger on that spot would touch."""
+    return page.evaluate("""(selector) => {
+        const element = document.querySelector(selector);
+        const box = element.getBoundingClientRect();
+        const hit = document.elementFromPoint(box.left + box.width / 2, box.top + box.height / 2);
+        return hit !== null && (hit === element || element.contains(hit));
+    }""", selector)
+
+
+def test_on_a_phone_the_article_stays_readable_and_the_chat_can_be_minimised(help_page, browser, tmp_path):
+    page = browser.new_page(viewport=MOBILE)
+    page.goto(help_page)
+    connected(page)
+    chat = page.locator("#chat").bounding_box()
+    assert chat["height"] <= MOBILE["height"] * 0.6 and chat["x"] >= 0 and chat["x"] + chat["width"] <= MOBILE["width"]
+    assert uncovered(page, ".article h1"), "the article's start is visible above the chat"
+    page.evaluate("window.scrollTo(0, document.documentElement.scrollHeight)")
+    assert uncovered(page, ".article p:last-of-type"), "the article scrolls clear of the chat"
+    shot = SCREENSHOT if os.environ.get("UPDATE_SCREENSHOT") == "1" else tmp_path / "mobile.png"
+    page.evaluate("window.scrollTo(0, 0)")
+    page.screenshot(path=str(shot))
+
+    minimise = page.get_by_role("button", name="Zwiń czat")
+    expect(minimise).to_have_attribute("aria-expanded", "true")
+    minimise.click()
+    expect(page.locator("#chat")).to_be_hidden()
+    launcher = page.get_by_role("button", name="Czat z asystentem")
+    expect(launcher).to_be_visible()
+    expect(launcher).to_be_focused()
+    assert uncovered(page, ".article p")
+    page.keyboard.press("Enter")  # keyboard only: open, type, close with Escape
+    expect(page.locator("#chat")).to_be_visible()
+    expect(page.get_by_label("Twoja wiadomość")).to_be_focused()
+    page.keyboard.press("Escape")
+    expect(page.locator("#chat")).to_be_hidden()
+    page.reload()
+    expect(page.get_by_role("button", name="Czat z asystentem")).to_be_visible()
+    expect(page.locator("#chat-log")).to_have_attribute("aria-live", "polite")  # new replies are read out
+    page.close()
+
+
+def test_messages_typed_while_offline_wait_visibly_and_go_after_rejoining(help_page, browser, rasa_link, stack):
+    page = browser.new_page(viewport=MOBILE)
+    page.goto(help_page)
+    connected(page)
+    bot = page.locator(".msg.bot")
+    type_message(page, "dzień dobry")
+    expect(bot).to_have_count(1, timeout=15_000)
+    answered = bot.count()
+
+    rasa_link.cut()
+    expect(page.get_by_role("status")).to_have_text("Brak połączenia — ponawiam…", timeout=30_000)
+    type_message(page, "w jakich godzinach pracujecie?")
+    pending = page.locator(".msg.user.pending")
+    expect(pending).to_have_count(1)
+    expect(pending).to_contain_text("nie wysłano")
+    page.wait_for_timeout(1500)
+    assert bot.count() == answered
+
+    rasa_link.restore()
+    connected(page)
+    expect(pending).to_have_count(0, timeout=20_000)
+    expect(bot).to_have_count(answered + 1, timeout=20_000)  # the answer reached this page
+    token = json.loads(page.evaluate("sessionStorage.getItem('kylos-chat')"))["token"]
+    assert user_turns(stack, "sio:" + token.split(".")[0]) == 2  # sent once, after the session was re-joined
+    page.close()
+
+
+def test_the_community_rasa_webchat_widget_shows_masked_addresses_as_they_are(help_page, browser, stack):
+    """rasa-webchat renders Markdown: the channel escapes it, so `ma***@n***.pl` is not turned into bold."""
+    page = browser.new_page()
+    page.goto(help_page + "webchat.html")
+    field = page.locator(".rw-new-message")
+    expect(field).to_be_visible(timeout=15_000)
+
+    def say(text: str, responses: int):
+        field.fill(text)
+        page.keyboard.press("Enter")
+        expect(page.locator(".rw-response")).not_to_have_count(responses, timeout=15_000)
+        page.wait_for_timeout(700)
+        return page.locator(".rw-response").count()
+
+    count = say("nie działa mi skrzynka mailowa, domena wygasła", page.locator(".rw-response").count())
+    count = say("609 666 777", count)
+    count = say(stack.latest_code("+48609666777"), count)
+    say("maria.webchat@nowy-adres.pl", count)
+    expect(page.locator(".rw-response").filter(has_text="ma***@n***.pl")).to_be_visible(timeout=15_000)
+    texts = page.locator(".rw-response").all_inner_texts()
+    assert not any("\\" in text for text in texts), "no escape character shows"
+    assert stack.emails("maria.webchat@nowy-adres.pl")
+    page.close()

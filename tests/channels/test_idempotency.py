@@ -1,0 +1,51 @@
+"""The delivery store: a delivery id is handled once, in memory and in a real Redis
+(where two Rasa instances would share it)."""
+from __future__ import annotations
+
+import asyncio
+import secrets
+
+import pytest
+
+from channels.idempotency import MemoryDeliveries, RedisDeliveries, redis_url
+from tests.conftest import require_service
+
+
+def test_memory_store_handles_each_delivery_once():
+    async def scenario():
+        store = MemoryDeliveries()
+        assert await store.first_time("telegram:1") and not await store.first_time("telegram:1")
+        assert await store.known("telegram:1") and not await store.known("telegram:2")
+
+    asyncio.run(scenario())
+
+
+def test_redis_store_lets_one_of_several_instances_win(monkeypatch):
+    url = "redis://127.0.0.1:6379/0"
+    try:
+        import redis
+
+        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+    except Exception:
+        require_service("Redis")
+        raise
+
+    async def scenario():
+        first, second = RedisDeliveries(url), RedisDeliveries(url)  # two Rasa instances
+        key = f"test:{secrets.token_hex(8)}"
+        results = await asyncio.gather(*[store.first_time(key) for store in (first, second) * 5])
+        assert results.count(True) == 1
+        assert await second.known(key)
+        await first.forget(key)
+
+    asyncio.run(scenario())
+
+
+def test_the_scaled_set_ups_redis_variables_are_used(monkeypatch):
+    monkeypatch.delenv("REDIS_URL", raising=False)
+    monkeypatch.setenv("REDIS_HOST", "10.0.0.5")
+    monkeypatch.setenv("REDIS_PORT", "6380")
+    monkeypatch.setenv("REDIS_DB", "2")
+    assert redis_url() == "redis://10.0.0.5:6380/2"
+    monkeypatch.delenv("REDIS_HOST")
+    assert redis_url() == ""
