@@ -59,15 +59,13 @@ _shared: Optional[object] = None
 
 
 def redis_url() -> str:
-    """REDIS_URL, or the scaled set-up's REDIS_HOST/REDIS_PORT/REDIS_DB/REDIS_PASSWORD."""
+    """REDIS_URL (which may carry a password), or the scaled set-up's REDIS_HOST/REDIS_PORT/REDIS_DB."""
     if os.environ.get("REDIS_URL"):
         return os.environ["REDIS_URL"]
     host = os.environ.get("REDIS_HOST", "")
     if not host:
         return ""
-    password = os.environ.get("REDIS_PASSWORD", "")
-    auth = f":{password}@" if password else ""
-    return f"redis://{auth}{host}:{os.environ.get('REDIS_PORT') or 6379}/{os.environ.get('REDIS_DB') or 0}"
+    return f"redis://{host}:{os.environ.get('REDIS_PORT') or 6379}/{os.environ.get('REDIS_DB') or 0}"
 
 
 def deliveries():

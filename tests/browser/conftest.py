@@ -63,7 +63,7 @@ def help_page(stack, rasa_link, rasa_webchat_bundle):
     server.wait()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")  # per module: Playwright's sync API holds an event loop while it runs
 def browser():
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=[

@@ -7,6 +7,7 @@ import hashlib
 import hmac
 import itertools
 import json
+import sqlite3
 import time
 import urllib.error
 import urllib.request
@@ -240,3 +241,21 @@ def test_fake_refuses_what_telegram_refuses():
 def test_nothing_empty_is_ever_sent(telegram):
     stack, fake = telegram
     assert all(body.get("text", "").strip() for method, body in fake.calls if method == "sendMessage")
+
+
+def test_the_contact_proof_is_not_stored_and_cannot_be_replayed_over_rest(telegram):
+    """Issue 9 H3: the proof never reaches the tracker store, and one signed with the right secret
+    sent over REST (which takes no client metadata) proves nothing."""
+    stack, fake = telegram
+    user = 511
+    post(stack, message(user, text="nie działa mi skrzynka mailowa"))
+    post(stack, message(user, contact={"phone_number": "+48692888999", "first_name": "Ewa", "user_id": user}))
+    with sqlite3.connect(stack.workdir / "rasa-tracker.sqlite3") as db:
+        stored = " ".join(row[0] for row in db.execute("SELECT data FROM events WHERE sender_id = ?", (f"tg:{user}",)))
+    assert stored and "phone_attestation" not in stored and '"nonce"' not in stored and '"proof"' not in stored
+    secret = stack.env()["CONNECTOR_ATTESTATION_SECRET"]
+    for conversation in ("rest:replay-1", f"tg:{user}"):
+        proof = attest(secret, "telegram_contact", conversation, "telegram", "+48692888999")
+        stack.say("replay-1", "nie działa mi skrzynka mailowa")
+        replies = stack.say("replay-1", "/share_contact", metadata=proof)
+        assert "numer potwierdzony" not in " ".join(r.get("text") or "" for r in replies)
