@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import secrets
 
-import pytest
 
 from channels.idempotency import MemoryDeliveries, RedisDeliveries, redis_url
 from tests.conftest import require_service

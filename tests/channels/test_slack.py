@@ -231,6 +231,7 @@ def test_an_outage_at_the_phone_step_neither_loses_the_answer_nor_repeats_the_tu
     fake.fail_next(2, "http_503")
     body = event("605 222 333", user=user)
     send(stack, body)
+    assert wait_for(lambda: stack.sms_messages(phone)), "the SMS is sent"
     assert wait_for(lambda: len(fake.to(DM)) > asked), "the answer arrives once Slack is back"
     send(stack, body, retry="http_error")
     time.sleep(1.5)
