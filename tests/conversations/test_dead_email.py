@@ -132,14 +132,16 @@ def test_a_stated_preference_picks_the_address(talk: Conversation):
     talk.assert_no_email_change_to("marta.k@onet.pl")
 
 
-def test_a_correction_after_the_change_was_requested(talk: Conversation):
+def test_a_mistyped_new_address_is_corrected_and_nothing_is_lost(talk: Conversation):
+    # One e-mail change per proof (the backend revokes the token after it): a correction
+    # comes before the change, here after a malformed address.
     talk.say("mail nie dziala bo domena wygasla, tel 512 100 123")
     talk.say(talk.code("+48512100123"))
-    talk.say("zmiencie na adam.nowy@wp.pl")
+    talk.say("zmiencie na adam.nowy@wp,pl")
+    assert not talk.emails(), talk.transcript()
+    talk.say("sorki, adam.nowy@wp.pl")
     talk.assert_email_change_requested("adam.nowy@wp.pl")
     talk.reached("dead_email")
-    talk.say("nie, lepiej na adam.nowy@gmail.com")
-    talk.assert_email_change_requested("adam.nowy@gmail.com")
     talk.assert_code_sent_to("+48512100123", times=1)
 
 
