@@ -227,8 +227,11 @@ class Conversation:
             states = self.turn_states()
         except Exception as error:  # the report must not hide the test's own result
             states = [{"error": repr(error)}]
+        goal = dict(self.goal) if self.goal else None
+        if goal and 0 < goal["turns"] <= len(states):
+            goal["tracker_path"] = states[goal["turns"] - 1].get("recovery_path")
         return {
-            "name": self.name, "passed": passed, "goal": self.goal, "customer_turns": len(self.turns),
+            "name": self.name, "passed": passed, "goal": goal, "customer_turns": len(self.turns),
             "tracker_turns": len(states),
             "turns": [{"text": text[:200], **state} for (text, _), state in zip(self.turns, states)],
         }

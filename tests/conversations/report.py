@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
-from collections import defaultdict
+from collections import Counter, defaultdict
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
@@ -78,6 +78,9 @@ def render(data: dict) -> str:
         f"Read from: {', '.join(sources) or '–'} (`turn_outcome` = the slot the dialogue sets each turn; "
         "`actions` = Rasa's fallback actions, for a dialogue without that slot).",
         "",
+        "Turns by `turn_outcome`: " + (", ".join(f"{name} {count}" for name, count in sorted(
+            Counter(turn.get("turn_outcome") or "not set" for turn in turns).items())) or "–") + ".",
+        "",
     ]
     if fallbacks:
         rows = [(conversation["name"], number, turn["text"])
@@ -92,14 +95,17 @@ def render(data: dict) -> str:
     out += [
         "## Every conversation",
         "",
-        "| conversation | result | path | turns to goal | minimum | customer turns | fallbacks |",
-        "|---|---|---|---:|---:|---:|---:|",
+        "`recovery_path` is the dialogue's own slot at the goal turn (– when it was not set).",
+        "",
+        "| conversation | result | path | recovery_path | turns to goal | minimum | customer turns | fallbacks |",
+        "|---|---|---|---|---:|---:|---:|---:|",
     ]
     for conversation in sorted(conversations, key=lambda c: c["name"]):
         goal = conversation.get("goal") or {}
         count = sum(1 for turn in conversation["turns"] if turn.get("fallback"))
         out.append(f"| {conversation['name']} | {'passed' if conversation['passed'] else 'FAILED'} | "
-                   f"{goal.get('path', '–')} | {goal.get('turns', '–')} | {goal.get('minimum', '–')} | "
+                   f"{goal.get('path', '–')} | {goal.get('tracker_path') or '–'} | {goal.get('turns', '–')} | "
+                   f"{goal.get('minimum', '–')} | "
                    f"{conversation['customer_turns']} | {count} |")
     out.append("")
     return "\n".join(out)
