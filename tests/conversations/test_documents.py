@@ -11,7 +11,7 @@ def test_company_without_the_phone(talk: Conversation):
     talk.say("kontakt: zarzad@budimex-przyklad.pl")
     case = talk.case()
     assert (case["reason"], case["account_type"], case["contact_email"]) == \
-        ("documents", "company", "zarzad@budimex-przyklad.pl"), case
+        ("documents", "company", "zarzad@budimex-przyklad.pl"), talk.explain(case)
     talk.reached("documents")
     talk.assert_no_sms()
 
@@ -23,7 +23,7 @@ def test_which_documents_for_a_private_account_is_answered_first(talk: Conversat
     talk.say("moj mail kontaktowy to ala.m@o2.pl")
     case = talk.case()
     assert (case["reason"], case["account_type"], case["contact_email"]) == \
-        ("documents", "private", "ala.m@o2.pl"), case
+        ("documents", "private", "ala.m@o2.pl"), talk.explain(case)
     talk.reached("documents")
 
 
@@ -34,7 +34,7 @@ def test_step_by_step(talk: Conversation):
     talk.assert_documents_listed("private")
     talk.say("kontakt: zenon.b@wp.pl")
     case = talk.case()
-    assert (case["account_type"], case["contact_email"]) == ("private", "zenon.b@wp.pl"), case
+    assert (case["account_type"], case["contact_email"]) == ("private", "zenon.b@wp.pl"), talk.explain(case)
     talk.reached("documents")
 
 
@@ -44,8 +44,8 @@ def test_company_name_and_nip_are_kept(talk: Conversation):
     talk.say("biuro@budmax.com.pl")
     case = talk.case()
     assert (case["account_type"], case["nip"], case["contact_email"]) == \
-        ("company", "3562301234", "biuro@budmax.com.pl"), case
-    assert "budmax" in (case.get("company_name") or "").lower(), case
+        ("company", "3562301234", "biuro@budmax.com.pl"), talk.explain(case)
+    assert "budmax" in (case.get("company_name") or "").lower(), talk.explain(case)
     talk.reached("documents")
 
 
@@ -56,7 +56,7 @@ def test_probably_a_business_account_is_asked_about(talk: Conversation):
     talk.assert_documents_listed("company")
     talk.say("kontakt iwona.t@gmail.com")
     case = talk.case()
-    assert (case["account_type"], case["contact_email"]) == ("company", "iwona.t@gmail.com"), case
+    assert (case["account_type"], case["contact_email"]) == ("company", "iwona.t@gmail.com"), talk.explain(case)
     talk.reached("documents")
 
 
@@ -65,8 +65,8 @@ def test_english_company_documents(talk: Conversation):
     talk.assert_english_documents("company")
     talk.assert_english(talk.say("contact: ops@acme-example.com"))
     case = talk.case()
-    assert (case["account_type"], case["contact_email"]) == ("company", "ops@acme-example.com"), case
-    assert case.get("language") == "en", case
+    assert (case["account_type"], case["contact_email"]) == ("company", "ops@acme-example.com"), talk.explain(case)
+    assert case.get("language") == "en", talk.explain(case)
     talk.reached("documents")
 
 
@@ -77,7 +77,7 @@ def test_two_contact_addresses_are_asked_about(talk: Conversation):
     talk.assert_no_case()
     talk.say("kasia.z@gmail.com")
     case = talk.case()
-    assert case["contact_email"] == "kasia.z@gmail.com", case
+    assert case["contact_email"] == "kasia.z@gmail.com", talk.explain(case)
     talk.reached("documents")
 
 
@@ -95,7 +95,7 @@ def test_sole_proprietorship_is_a_company(talk: Conversation):
     talk.assert_documents_listed("company")
     talk.say("piotr@hydraulik-przyklad.pl")
     case = talk.case()
-    assert (case["account_type"], case["contact_email"]) == ("company", "piotr@hydraulik-przyklad.pl"), case
+    assert (case["account_type"], case["contact_email"]) == ("company", "piotr@hydraulik-przyklad.pl"), talk.explain(case)
     talk.reached("documents")
 
 
@@ -115,7 +115,7 @@ def test_everything_in_one_message(talk: Conversation):
     talk.assert_documents_listed("private")
     case = talk.case()
     assert (case["reason"], case["account_type"], case["contact_email"]) == \
-        ("documents", "private", "karol.d@wp.pl"), case
+        ("documents", "private", "karol.d@wp.pl"), talk.explain(case)
     talk.reached("documents")
 
 
@@ -124,5 +124,5 @@ def test_documents_and_office_hours_in_one_question(talk: Conversation):
     talk.assert_documents_listed("company")
     talk.say("sekretariat@firma-abc-przyklad.pl")
     case = talk.case()
-    assert (case["account_type"], case["contact_email"]) == ("company", "sekretariat@firma-abc-przyklad.pl"), case
+    assert (case["account_type"], case["contact_email"]) == ("company", "sekretariat@firma-abc-przyklad.pl"), talk.explain(case)
     talk.reached("documents")
