@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
+import time
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +23,9 @@ import yaml
 MINIMUM_TURNS = {"password": 1, "dead_email": 3, "no_login": 3, "documents": 3, "handoff": 2}
 PATHS = tuple(MINIMUM_TURNS)
 
+# The backend answers before it delivers: how long to wait for a message that should come,
+# and how long to watch for one that should not.
+DELIVERY_WAIT, NO_DELIVERY_WAIT = 10.0, 1.0
 CASE_NUMBER = re.compile(r"ODZ-\d{8}-\d{4}")
 RESET_PAGE = "index.php?rp=/password/reset"
 EMAIL_CHANGE_LINK = "/email-change/confirm?t="
@@ -29,7 +33,7 @@ DOCUMENTS = yaml.safe_load((Path(__file__).resolve().parents[2] / "backend" / "c
                            .read_text(encoding="utf-8"))
 # What Rasa runs when it did not understand, for dialogues that do not set `turn_outcome`.
 FALLBACK_ACTIONS = {"action_default_fallback", "utter_default", "utter_please_rephrase"}
-POLISH_MARKERS = re.compile(r"[ąćęłńóśźż]|\b(nie|się|prosz\w*|Pan\w*|Państw\w*|jest|oraz|numer)\b", re.I)
+POLISH_MARKERS = re.compile(r"[ąćęłńóśźż]|\b(nie|się|prosz\w*|Pan|Pani|Państw\w*|jest|oraz|numer)\b", re.I)
 
 
 def _fold(text: str) -> str:
@@ -97,8 +101,15 @@ class Conversation:
         self.assert_code_sent_to(phone)
         return self.stack.latest_code(phone)
 
+    def _settle(self, ready, timeout: float) -> None:
+        """The backend may deliver after it answered (uniform timing): poll a little."""
+        deadline = time.monotonic() + timeout
+        while not ready() and time.monotonic() < deadline:
+            time.sleep(0.05)
+
     def assert_code_sent_to(self, phone: str, times: Optional[int] = None) -> None:
         """A code went to `phone` — and no SMS went to any other number."""
+        self._settle(lambda: [m["to"] for m in self.sms()].count(phone) >= (times or 1), DELIVERY_WAIT)
         numbers = [message["to"] for message in self.sms()]
         assert phone in numbers, f"no SMS to {phone} (SMS sent: {numbers})\n{self.transcript()}"
         assert set(numbers) == {phone}, f"SMS to a wrong number: {numbers}\n{self.transcript()}"
@@ -107,6 +118,7 @@ class Conversation:
                                                   f"{self.transcript()}"
 
     def assert_no_sms(self) -> None:
+        self._settle(lambda: bool(self.sms()), NO_DELIVERY_WAIT)
         numbers = [message["to"] for message in self.sms()]
         assert not numbers, f"SMS sent to {numbers}\n{self.transcript()}"
 
@@ -116,16 +128,19 @@ class Conversation:
 
     def assert_email_change_requested(self, new_email: str) -> None:
         """The backend was asked to change the login address: the confirmation link went to it."""
+        self._settle(lambda: any(EMAIL_CHANGE_LINK in m["body"] for m in self.emails(new_email)), DELIVERY_WAIT)
         mails = [mail for mail in self.emails(new_email) if EMAIL_CHANGE_LINK in mail["body"]]
         assert mails, f"no confirmation e-mail to {new_email}\n{self.transcript()}"
 
     def assert_no_email_change_to(self, address: str) -> None:
         """No confirmation link went to `address` (the old address does get a notice of the change)."""
+        self._settle(lambda: any(EMAIL_CHANGE_LINK in m["body"] for m in self.emails(address)), NO_DELIVERY_WAIT)
         mails = [mail for mail in self.emails(address) if EMAIL_CHANGE_LINK in mail["body"]]
         assert not mails, f"a confirmation e-mail went to {address}\n{self.transcript()}"
 
     def assert_reset_sent(self, account_email: str) -> None:
         """The panel's password-reset link went to the account's (real) address."""
+        self._settle(lambda: any(RESET_PAGE in m["body"] for m in self.emails(account_email)), DELIVERY_WAIT)
         mails = [mail for mail in self.emails(account_email) if RESET_PAGE in mail["body"]]
         assert mails, f"no password-reset e-mail to {account_email}\n{self.transcript()}"
 

@@ -211,6 +211,18 @@ def test_asked_for_a_person_then_back_to_the_code(talk: Conversation):
     talk.reached("dead_email")
 
 
+def test_english_dead_mailbox(talk: Conversation):
+    reply = talk.say("Hi, the mailbox on my expired domain doesn't work anymore. My phone is +48 512 100 132")
+    talk.assert_code_sent_to("+48512100132")
+    talk.assert_english(reply)
+    reply = talk.say(f"the code is {talk.code('+48512100132')}")
+    talk.assert_english(reply)
+    reply = talk.say("new email: john.smith@gmail.com")
+    talk.assert_email_change_requested("john.smith@gmail.com")
+    talk.assert_english(reply)
+    talk.reached("dead_email")
+
+
 def test_from_the_hint_to_changing_the_dead_address_keeps_the_proof(talk: Conversation):
     talk.say("nie pamietam maila do logowania, tel 512 100 133")
     talk.say(talk.code("+48512100133"))

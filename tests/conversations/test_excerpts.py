@@ -60,6 +60,19 @@ def test_4_the_bosses_phone_is_in_the_panel_and_i_have_it(talk: Conversation):
     talk.reached("no_login")
 
 
+def test_5_asking_for_the_whole_address_keeps_the_proof(talk: Conversation):
+    talk.say("nie pamietam na jaki mail jest konto ani hasla, telefon mam: 512 100 105")
+    talk.say(talk.code("+48512100105"))
+    talk.assert_masked_hint("pi***@e***.com", "piotrw@example.com")
+    talk.reached("no_login")
+    talk.say("a nie mozesz mi podac calego adresu? nie wiem co to jest ja***@e***.pl")
+    talk.say("mam piotr.w@example.com i piotrw@example.com, ktory to?")
+    assert talk.outcome_of(3) != "fallback" and talk.outcome_of(4) != "fallback", talk.transcript()
+    talk.say("to wyslij mi link do resetu hasla")
+    talk.assert_reset_sent("piotrw@example.com")
+    talk.assert_code_sent_to("+48512100105", times=1)
+
+
 @pytest.fixture
 def pinned_clock(stack):
     """The backend's clock pinned, so a code can be 11 minutes old without waiting 11 minutes."""
@@ -100,6 +113,18 @@ def test_7_the_reset_mail_does_not_arrive_bridges_to_the_dead_mailbox(talk: Conv
     talk.reached("dead_email")
 
 
+def test_8_sms_instead_of_documents(talk: Conversation):
+    talk.say("nie znam ani loginu ani hasla, telefonu chyba nie mam, konto prywatne")
+    talk.assert_documents_listed("private")
+    talk.say("chce sprobowac kod sms zamiast dokumentow")
+    talk.say("512 100 108")
+    talk.assert_code_sent_to("+48512100108")
+    talk.say(talk.code("+48512100108"))
+    talk.assert_masked_hint("do***@e***.net", "dorota.sikora@example.net")
+    talk.reached("no_login")
+    talk.assert_no_case()
+
+
 def test_9_english_human_please(talk: Conversation):
     reply = talk.say("Sorry I don't understand Polish… human please")
     talk.assert_english(reply)
@@ -109,3 +134,16 @@ def test_9_english_human_please(talk: Conversation):
     assert case["reason"] == "human_handoff" and case["contact_email"] == "tom.baker@example.co.uk", talk.explain(case)
     assert case.get("language") == "en", talk.explain(case)
     talk.reached("handoff")
+
+
+def test_10_the_preferred_address_and_the_insistence(talk: Conversation):
+    talk.say("nie moge sie zalogowac, nie pamietam maila, a telefonu z panelu juz nie mam. konto prywatne")
+    talk.assert_documents_listed("private")
+    talk.say("anna.nowak@example.pl ale tam rzadko zagladam, lepiej anowak1970@gmail.com")
+    case = talk.case()
+    assert case["contact_email"] == "anowak1970@gmail.com" and case["reason"] == "documents", talk.explain(case)
+    assert case["account_type"] == "private", talk.explain(case)
+    talk.reached("documents")
+    talk.say("nie nie, napisalam ze lepiej na anowak1970@gmail.com!")
+    assert talk.outcome_of(3) != "fallback", talk.transcript()
+    assert talk.case()["contact_email"] == "anowak1970@gmail.com"

@@ -21,6 +21,13 @@ def test_a_consultant_please(talk: Conversation):
     talk.reached("handoff")
 
 
+def test_a_person_and_the_address_in_one_message(talk: Conversation):
+    talk.say("czlowiek prosze, moj mail to halina.r@wp.pl")
+    case = talk.case()
+    assert (case["reason"], case["contact_email"]) == ("human_handoff", "halina.r@wp.pl"), talk.explain(case)
+    talk.reached("handoff")
+
+
 def test_after_three_wrong_codes_the_case_says_what_failed(talk: Conversation):
     talk.say("nie dziala mi skrzynka, tel 512 100 161")
     code = talk.code("+48512100161")
@@ -62,6 +69,17 @@ def test_the_company_was_taken_over(talk: Conversation):
     talk.reached("handoff")
 
 
+def test_no_document_at_all(talk: Conversation):
+    talk.say("nie mam telefonu ani dostepu do maila, konto prywatne")
+    talk.assert_documents_listed("private")
+    talk.say("nie mam zadnych dokumentow")
+    talk.say("stanislaw.w@gmail.com")
+    case = talk.case()
+    assert outside_procedure(case) and (case["account_type"], case["contact_email"]) == \
+        ("private", "stanislaw.w@gmail.com"), talk.explain(case)
+    talk.reached("handoff")
+
+
 def test_the_unanswered_question_reaches_the_case(talk: Conversation):
     talk.say("czy moge przeniesc domene do innego rejestratora?")
     talk.say("to chce z kims porozmawiac")
@@ -69,6 +87,36 @@ def test_the_unanswered_question_reaches_the_case(talk: Conversation):
     case = talk.case()
     assert (case["reason"], case["contact_email"]) == ("human_handoff", "w.nowak@gmail.com"), talk.explain(case)
     assert case.get("open_question"), talk.explain(case)
+    talk.reached("handoff")
+
+
+def test_english_a_real_person(talk: Conversation):
+    reply = talk.say("Can I talk to a real person? My email is sarah.connor@example.com")
+    talk.assert_english(reply)
+    case = talk.case()
+    assert (case["reason"], case["contact_email"]) == ("human_handoff", "sarah.connor@example.com"), talk.explain(case)
+    assert case.get("language") == "en", talk.explain(case)
+    talk.reached("handoff")
+
+
+def test_after_the_documents_list_the_account_type_is_kept(talk: Conversation):
+    talk.say("konto firmowe, telefonu z panelu juz nie mamy, loginu nie znamy")
+    talk.assert_documents_listed("company")
+    talk.say("wolimy porozmawiac z konsultantem, kontakt biuro@kwiaciarnia-roza.pl")
+    case = talk.case()
+    assert (case["reason"], case["account_type"], case["contact_email"]) == \
+        ("human_handoff", "company", "biuro@kwiaciarnia-roza.pl"), talk.explain(case)
+    talk.reached("handoff")
+
+
+def test_after_a_proven_phone_the_case_says_so(talk: Conversation):
+    talk.say("zapomnialem loginu, tel 512 100 162")
+    talk.say(talk.code("+48512100162"))
+    talk.assert_masked_hint("ro***@e***.pl", "roman.k@example.pl")
+    talk.say("to i tak nie pomaga, chce rozmawiac z konsultantem, mail roman.kubiak@gmail.com")
+    case = talk.case()
+    assert (case["reason"], case["contact_email"]) == ("human_handoff", "roman.kubiak@gmail.com"), talk.explain(case)
+    assert case.get("phone_proven") is True and case.get("path") == "no_login", talk.explain(case)
     talk.reached("handoff")
 
 

@@ -2,7 +2,7 @@
 registered phone. Goal: the masked login address shown (and the reset link sent when asked)."""
 from __future__ import annotations
 
-from tests.conversations.harness import Conversation
+from tests.conversations.harness import Conversation, assert_masked_phone
 
 
 def test_everything_in_the_first_message_and_the_reset_link(talk: Conversation):
@@ -34,6 +34,28 @@ def test_yes_and_the_number_in_one_answer(talk: Conversation):
     talk.reached("no_login")
 
 
+def test_is_it_this_address_gets_a_yes_or_no(talk: Conversation):
+    talk.say("zapomnialem loginu i hasla, telefon 512 100 144")
+    talk.say(talk.code("+48512100144"))
+    talk.assert_masked_hint("ma***@e***.org", "mateusz.kr@example.org")
+    talk.reached("no_login")
+    wrong = talk.say("czy to jest mateusz.k@example.org?")
+    right = talk.say("a czy mateusz.kr@example.org?")
+    assert talk.outcome_of(3) == "answered" and talk.outcome_of(4) == "answered", talk.transcript()
+    assert wrong.text != right.text, "an exact match and a near miss got the same answer\n" + talk.transcript()
+    talk.assert_code_sent_to("+48512100144", times=1)
+
+
+def test_english_no_login(talk: Conversation):
+    reply = talk.say("I don't remember my login email or password. I still have my phone: +48 512 100 145")
+    talk.assert_code_sent_to("+48512100145")
+    talk.assert_english(reply)
+    reply = talk.say(talk.code("+48512100145"))
+    talk.assert_masked_hint("em***@e***.com", "emily.clark@example.com")
+    talk.assert_english(reply)
+    talk.reached("no_login")
+
+
 def test_why_my_number_before_giving_it(talk: Conversation):
     talk.say("nie znam loginu do panelu")
     talk.say("a po co wam moj numer? to bezpieczne?")
@@ -42,6 +64,27 @@ def test_why_my_number_before_giving_it(talk: Conversation):
     talk.say(talk.code("+48512100146"))
     talk.assert_masked_hint("be***@e***.net", "beata.m@example.net")
     talk.reached("no_login")
+
+
+def test_code_not_received_then_typed(talk: Conversation):
+    talk.say("zapomnialem maila i hasla, tel 512 100 147")
+    code = talk.code("+48512100147")
+    talk.say("nie dostalem zadnego sms")
+    assert talk.outcome_of(2) != "fallback", talk.transcript()
+    talk.say(f"dobra jest, kod {code}")
+    talk.assert_masked_hint("da***@e***.pl", "darek.w@example.pl")
+    talk.reached("no_login")
+
+
+def test_thanks_then_the_reset_link_after_all(talk: Conversation):
+    talk.say("nie pamietam jaki mail podalam przy rejestracji, telefon 512 100 148")
+    talk.say(talk.code("+48512100148"))
+    talk.assert_masked_hint("ul***@e***.com", "ula.walczak@example.com")
+    talk.reached("no_login")
+    talk.say("nie, dziekuje")
+    talk.say("a jednak wyslij mi link do resetu hasla")
+    talk.assert_reset_sent("ula.walczak@example.com")
+    talk.assert_code_sent_to("+48512100148", times=1)
 
 
 def test_when_will_i_have_access_in_the_code_step(talk: Conversation):
@@ -68,4 +111,15 @@ def test_typos_everywhere(talk: Conversation):
     talk.assert_code_sent_to("+48512100151")
     talk.say(talk.code("+48512100151"))
     talk.assert_masked_hint("zb***@e***.net", "zbyszek.r@example.net")
+    talk.reached("no_login")
+
+
+def test_why_a_code_and_which_number(talk: Conversation):
+    talk.say("nie wiem jaki mam login, tel 512 100 152")
+    talk.say("dlaczego kod sms?")
+    reply = talk.say("na ktory numer poszedl sms?")
+    assert talk.outcome_of(2) == "answered" and talk.outcome_of(3) == "answered", talk.transcript()
+    assert_masked_phone(talk, reply, "+48512100152")
+    talk.say(talk.code("+48512100152"))
+    talk.assert_masked_hint("ol***@e***.com", "ola.sadowska@example.com")
     talk.reached("no_login")

@@ -13,6 +13,12 @@ def test_forgot_password_mail_works(talk: Conversation):
     talk.assert_no_case()
 
 
+def test_typo_in_the_password(talk: Conversation):
+    talk.say("Dzien dobry, nie moge sie zalogowac bo zapomnialam hsala. Poczta dziala")
+    talk.assert_reset_steps()
+    talk.reached("password")
+
+
 def test_english_forgotten_password(talk: Conversation):
     reply = talk.say("Hi, I forgot my password for the client panel, my email works fine")
     talk.assert_reset_steps()
@@ -25,6 +31,16 @@ def test_greeting_first(talk: Conversation):
     talk.say("mam problem z haslem, nie pamietam go, maila odbieram normalnie")
     talk.assert_reset_steps()
     talk.reached("password")
+
+
+def test_the_reset_mail_never_came_and_the_login_is_unknown(talk: Conversation):
+    talk.say("zapomnialem hasla")
+    talk.say("zresetowalem haslo ale mail z linkiem nie przychodzi")
+    talk.say("nie wiem na jaki mail jest konto, mam telefon 512 100 171")
+    talk.assert_code_sent_to("+48512100171")
+    talk.say(talk.code("+48512100171"))
+    talk.assert_masked_hint("wo***@e***.org", "wojtek.szulc@example.org")
+    talk.reached("no_login")
 
 
 def test_start_again_then_another_path(talk: Conversation):
