@@ -53,7 +53,9 @@ def render(data: dict) -> str:
         "backend, action server, Rasa). Each conversation asserts its outcome (SMS to the right number,",
         "e-mail change requested, reset e-mail, masked hint, case fields, hand-over), never the wording.",
         "Minimum turns per path are the dialogue contract's (DIALOGUE.md); a conversation that gives",
-        "several facts in one message can reach its goal in fewer.",
+        "several facts in one message can reach its goal in fewer, and many take detours on purpose",
+        "(side questions, wrong codes, corrections, path switches): turns above the minimum there",
+        "are the customer's own detours, each answered.",
         "",
         f"Run finished {data.get('finished_at', '?')}: {len(conversations)} conversations, "
         f"{len(passed)} passed, {len(failed)} failed; {len(turns)} customer turns.",
