@@ -15,6 +15,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.conversations import accounts_fixture, spoken  # noqa: E402
 from tests.stack import ASSISTANT_BIN, Stack  # noqa: E402
 
 SECONDS = 12
@@ -32,27 +33,34 @@ def heaviest(raw: Path, count: int = 30) -> list[tuple[float, str]]:
 
 def main() -> None:
     workdir = Path(tempfile.mkdtemp(prefix="profile-"))
-    stack = Stack(workdir).start_all()
+    stack = Stack(workdir)
+    workdir.mkdir(parents=True, exist_ok=True)
+    stack.accounts = workdir / "accounts.yml"
+    phones = iter(accounts_fixture(stack.accounts, 1000))
+    stack.start_all()
     try:
         def timed(sender: str, text: str) -> float:
             started = time.perf_counter()
             stack.say(sender, text)
             return (time.perf_counter() - started) * 1000
 
-        kinds = {"first message (session start action)": [], "response only": [], "custom action + backend": []}
+        kinds = {"first message (session start + turn)": [], "a question (turn, no backend call)": [],
+                 "problem and phone (turn + backend: SMS sent)": []}
         for i in range(10):
-            kinds["first message (session start action)"].append(timed(f"p{i}", "dzień dobry"))
-            kinds["response only"].append(timed(f"p{i}", "ile kosztuje hosting"))
-            kinds["custom action + backend"].append(timed(f"p{i}", "w jakich godzinach pracujecie"))
+            kinds["first message (session start + turn)"].append(timed(f"p{i}", "dzień dobry"))
+            kinds["a question (turn, no backend call)"].append(timed(f"p{i}", "w jakich godzinach pracujecie?"))
+            kinds["problem and phone (turn + backend: SMS sent)"].append(
+                timed(f"p{i}", f"nie działa mi skrzynka mailowa, tel {spoken(next(phones))}"))
         for kind, values in kinds.items():
             print(f"median latency, {kind}: {statistics.median(values):.0f} ms")
         raw = workdir / "profile.txt"
         sampler = subprocess.Popen([str(ASSISTANT_BIN / "py-spy"), "record", "-p", str(stack.services["rasa"].process.pid),
                                     "-d", str(SECONDS), "-f", "raw", "-o", str(raw), "--nonblocking"],
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
         deadline, i = time.time() + SECONDS - 1, 0
         while time.time() < deadline:
-            for text in ("dzień dobry", "ile kosztuje hosting", "w jakich godzinach pracujecie"):
+            for text in ("dzień dobry", "w jakich godzinach pracujecie?",
+                         f"nie działa mi skrzynka mailowa, tel {spoken(next(phones))}"):
                 timed(f"q{i}", text)
             i += 1
         sampler.wait()
