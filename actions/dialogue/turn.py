@@ -981,7 +981,9 @@ class Turn:
     def _summary(self, path: Optional[str]) -> str:
         state = self.state
         names = texts.PATH_NAMES["pl"]
-        parts = [f"Kanał: {self.channel}.", f"Sprawa: {names.get(path, names[None])}."]
+        situation = ("sytuacja poza zwykłą procedurą" if state.case_reason == "outside_procedure"
+                     else names.get(path or state.path))
+        parts = [f"Kanał: {self.channel}.", f"Sprawa: {situation}."]
         if state.account_type:
             parts.append("Konto: " + ("firma/organizacja." if state.account_type == "company" else "osoba prywatna."))
         if state.company_name:
