@@ -59,6 +59,11 @@ class LocalAccountSource:
         return Account(id=row["id"], type=row["type"], name=row["name"], email=row["email"],
                        phones=tuple(sorted(phones)), company=row["company"], nip=row["nip"])
 
+    def account_id_for_phone(self, phone_e164: str) -> Optional[int]:
+        with self._engine.connect() as db:
+            return db.execute(sa.select(account_phones.c.account_id).where(account_phones.c.phone == phone_e164)
+                              .order_by(account_phones.c.account_id).limit(1)).scalar()
+
     def find_by_phone(self, phone_e164: str) -> Optional[Account]:
         owner = sa.select(account_phones.c.account_id).where(account_phones.c.phone == phone_e164).limit(1)
         return self._account(accounts.c.id == owner.scalar_subquery())

@@ -2,18 +2,20 @@
 from __future__ import annotations
 
 import dataclasses
+import time
 import hmac
 import os
 import logging
 from typing import Literal, Optional
 
-from fastapi import Depends, FastAPI, Request
+from fastapi import BackgroundTasks, Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .accounts import fixture_emails, load_fixture
+from . import attestation
 from .audit import AuditLog
 from .cases import CaseDetails, CaseService, InvalidCase, TooManyCases, scrub_summary
 from .clock import Clock
@@ -24,10 +26,21 @@ from .phone import to_e164
 from .recovery import InvalidEmail, RecoveryService
 from .settings import DEMO_FIXTURE, Settings
 from .storage import create_engine, persistent_secret
-from .verification import DeliveryQueue, RateLimited, TokenGrant, VerificationService
+from .outbox import Outbox
+from .verification import RateLimited, TokenGrant, VerificationService
 from .wiring import account_source, email_sender, sms_delivery
 
 log = logging.getLogger("recovery_backend.api")
+
+
+class QueuedEmail:
+    """The services' EmailSender: every mail leaves through the durable outbox."""
+
+    def __init__(self, outbox: Outbox):
+        self._outbox = outbox
+
+    def send(self, to: str, subject: str, body: str) -> None:
+        self._outbox.send_email(to, subject, body)
 
 
 class ApiError(Exception):
@@ -42,8 +55,15 @@ class StartBody(BaseModel):
     channel: str = Field(default="rest", max_length=30)
 
 
+class Proof(BaseModel):
+    issued_at: int
+    nonce: str = Field(max_length=64)
+    signature: str = Field(max_length=128)
+
+
 class AttestedBody(StartBody):
     attestation: Literal["telegram_contact"]
+    proof: Optional[Proof] = None
 
 
 class CheckBody(BaseModel):
@@ -100,7 +120,15 @@ def create_app(settings: Settings) -> FastAPI:
     documents = load_documents(settings.documents_file)
     audit = AuditLog(engine, clock)
     case_service = CaseService(engine, clock, hours, settings.cases_per_conversation_per_day)
-    email = email_sender(settings)
+    sms = sms_delivery(settings)
+    direct_email = email_sender(settings)
+    outbox = Outbox(engine, clock, settings.code_secret, audit, {
+        "sms": lambda message: sms.send_text(message["to"], message["text"]),
+        "verify_start": lambda message: sms.start(message["to"]),
+        "none": lambda message: None,
+        "email": lambda message: direct_email.send(message["to"], message["subject"], message["body"]),
+    }, workers=settings.outbox_workers, backoff=settings.outbox_backoff_seconds)
+    email = QueuedEmail(outbox)
 
     def staff_ticket(account, subject: str, message: str) -> str:
         opened = case_service.open("human_handoff", account.type if account else None, None, None, "backend",
@@ -109,13 +137,22 @@ def create_app(settings: Settings) -> FastAPI:
 
     accounts = account_source(settings, engine, email, staff_ticket)
     tickets_in_account_source = os.environ.get("ACCOUNT_SOURCE", "local") == "whmcs"
-    deliveries = DeliveryQueue()
-    verification = VerificationService(engine, settings, clock, accounts, sms_delivery(settings), deliveries, audit)
+    verification = VerificationService(engine, settings, clock, accounts, sms, outbox, audit)
     recovery = RecoveryService(engine, settings, clock, accounts, email, audit)
+    outbox.start()
+    if hasattr(accounts, "start_sync"):
+        accounts.start_sync(settings.index_sync_seconds)
 
     app = FastAPI(title="Kylos account recovery backend", version="1.0.0",
                   openapi_url="/api/v1/openapi.json", docs_url=None, redoc_url=None)
-    app.state.settings, app.state.audit, app.state.deliveries = settings, audit, deliveries
+    app.state.settings, app.state.audit, app.state.deliveries = settings, audit, outbox
+    app.state.accounts, app.state.verification = accounts, verification
+
+    def shut_down() -> None:
+        outbox.stop()
+        if hasattr(accounts, "stop_sync"):
+            accounts.stop_sync()
+    app.router.on_shutdown.append(shut_down)
 
     @app.exception_handler(ApiError)
     async def api_error(_request: Request, error: ApiError):
@@ -153,10 +190,9 @@ def create_app(settings: Settings) -> FastAPI:
             raise ApiError(403, "forbidden")
 
     def token_grant(request: Request) -> TokenGrant:
-        # The token works only from the conversation it was earned in; a missing X-Conversation-Id is
-        # accepted until every client sends it (docs/backend-api.md).
+        # The token works only from the conversation it was earned in (issue 9 C1).
         grant = verification.grant_for_token(request.headers.get("x-recovery-token", ""),
-                                             request.headers.get("x-conversation-id"))
+                                             request.headers.get("x-conversation-id", ""))
         if grant is None:
             raise ApiError(403, "token_invalid")
         return grant
@@ -182,19 +218,40 @@ def create_app(settings: Settings) -> FastAPI:
         return {"status": "ok"}
 
     @app.post("/api/v1/phone-verifications", status_code=202, dependencies=[Depends(assistant)])
-    def start_verification(body: StartBody):
+    def start_verification(body: StartBody, after: BackgroundTasks):
         try:
             started = verification.start(e164_or_422(body.phone), body.conversation_id, body.channel)
         except RateLimited as limited:
             raise ApiError(429, "rate_limited", retry_after=limited.retry_after)
+        # The workers wake once the answer is out, so their work never overlaps it (timing, issue 9 H1).
+        after.add_task(outbox.notify)
         return started_body(started)
 
     @app.post("/api/v1/phone-verifications/attested", status_code=202, dependencies=[Depends(assistant)])
     def start_attested(body: AttestedBody):
         phone = e164_or_422(body.phone)
-        started = verification.start(phone, body.conversation_id, body.channel, attested=True)
+        refused = attestation_refused(body)
+        if refused:
+            log.warning("connector attestation refused", extra={"reason": refused, "channel": body.channel})
+            audit.record("phone_attestation_refused", body.channel, None, f"{mask_phone(phone)}: {refused}")
+            raise ApiError(403, "attestation_invalid")
+        try:
+            started = verification.start(phone, body.conversation_id, body.channel, attested=True)
+        except RateLimited as limited:
+            raise ApiError(429, "rate_limited", retry_after=limited.retry_after)
         audit.record("phone_attested", body.channel, None, f"{body.attestation} {mask_phone(phone)}")
         return started_body(started)
+
+    def attestation_refused(body: AttestedBody) -> Optional[str]:
+        if body.proof is None:
+            return "no proof"
+        if not settings.connector_attestation_secret:
+            return "no CONNECTOR_ATTESTATION_SECRET here"
+        # Real time, not the development clock: the connector signs with real time.
+        refused = attestation.problem(settings.connector_attestation_secret, body.attestation, body.conversation_id,
+                                      body.channel, body.phone, body.proof.issued_at, body.proof.nonce,
+                                      body.proof.signature, time.time())
+        return refused or verification.spend_nonce(body.proof.nonce)
 
     @app.post("/api/v1/phone-verifications/{verification_id}/token", dependencies=[Depends(assistant)])
     def attested_token(verification_id: str):

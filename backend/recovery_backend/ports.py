@@ -26,6 +26,9 @@ class Account:
 class AccountSource(Protocol):
     """Where customer accounts live: the local database or WHMCS."""
 
+    def account_id_for_phone(self, phone_e164: str) -> int | None:
+        """From the local, persisted phone index only: never a call to the source (timing, issue 9 H1)."""
+
     def find_by_phone(self, phone_e164: str) -> Account | None: ...
 
     def get(self, account_id: int) -> Account | None: ...

@@ -19,6 +19,10 @@
 | RECOVERY_NOW | — | ISO 8601 with offset; pins the clock (development only) |
 | CODE_SECRET | development: made once and kept in the database; production: required (32+ chars) | HMAC key for code and token hashes |
 | OFFICE_CLOSED_DATES | — | extra closed dates, comma separated (YYYY-MM-DD) |
+| OUTBOX_WORKERS / OUTBOX_BACKOFF_SECONDS | 4 / 2 | threads sending SMS and e-mails from the outbox table; first retry delay (doubles each time) |
+| CONNECTOR_ATTESTATION_SECRET | — (production: required, 32+ chars) | verifies the channel connectors' signed phone proofs (docs/backend-api.md); unset: attested starts are refused |
+| TWILIO_CHECK_DEADLINE_SECONDS | 1.5 | with Twilio Verify every code check answers after this long (or when Twilio answers, if later), so its timing is the same for every number |
+| WHMCS_SYNC_SECONDS | 60 | how often the background sync adds new WHMCS clients to the phone index (full rebuild hourly) |
 | RESEND_COOLDOWN_SECONDS / SENDS_PER_NUMBER_PER_HOUR / SENDS_PER_NUMBER_PER_DAY | 60 / 3 / 6 | limits per number (every number alike) |
 """
 from __future__ import annotations
@@ -118,6 +122,11 @@ class Settings:
     starts_per_conversation_per_hour: int = 5
     sends_per_number_per_day: int = 6
     burned_codes_before_lock: int = 3
+    connector_attestation_secret: str = ""
+    external_check_deadline_seconds: float = 1.5
+    outbox_workers: int = 4
+    outbox_backoff_seconds: float = 2.0
+    index_sync_seconds: float = 60.0
     email_checks_per_token: int = 3
     password_resets_per_token: int = 2
     email_changes_per_token: int = 1
@@ -171,6 +180,11 @@ class Settings:
             extra_closed_dates=tuple(d.strip() for d in env.get("OFFICE_CLOSED_DATES", "").split(",") if d.strip()),
             documents_file=Path(env.get("DOCUMENTS_FILE") or BACKEND_DIR / "config" / "documents.yml"),
             resend_cooldown_seconds=int(env.get("RESEND_COOLDOWN_SECONDS", "60")),
+            outbox_workers=int(env.get("OUTBOX_WORKERS", "4")),
+            connector_attestation_secret=env.get("CONNECTOR_ATTESTATION_SECRET", ""),
+            external_check_deadline_seconds=float(env.get("TWILIO_CHECK_DEADLINE_SECONDS", "1.5")),
+            outbox_backoff_seconds=float(env.get("OUTBOX_BACKOFF_SECONDS", "2")),
+            index_sync_seconds=float(env.get("WHMCS_SYNC_SECONDS", "60")),
             sends_per_number_per_hour=int(env.get("SENDS_PER_NUMBER_PER_HOUR", "3")),
             sends_per_number_per_day=int(env.get("SENDS_PER_NUMBER_PER_DAY", "6")),
         )

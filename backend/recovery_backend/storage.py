@@ -93,6 +93,31 @@ cases = sa.Table(
     sa.Column("language", sa.String(2)),
 )
 
+# SMS and e-mails waiting to leave: written in the same transaction as what caused them, sent by
+# workers (outbox.py), kept after sending with the payload wiped, for the audit trail.
+outbox = sa.Table(
+    "outbox", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("kind", sa.String(20), nullable=False),  # sms | email | verify_start | none (a number with no SMS)
+    sa.Column("masked_to", sa.String(100), nullable=False),
+    sa.Column("payload", sa.Text, nullable=False),  # sealed JSON (sealing.py); "" once finished
+    sa.Column("status", sa.String(10), nullable=False, index=True),  # pending | sending | sent | failed
+    sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("next_attempt_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("lease_until", sa.DateTime(timezone=True)),
+    sa.Column("give_up_at", sa.DateTime(timezone=True), nullable=False),  # e.g. when the code expires
+    sa.Column("finished_at", sa.DateTime(timezone=True)),
+    sa.Column("last_error", sa.String(200)),
+)
+
+# Nonces of accepted connector attestations (hashed): each proof is accepted once.
+attestation_nonces = sa.Table(
+    "attestation_nonces", metadata,
+    sa.Column("nonce_hash", sa.String(64), primary_key=True),
+    sa.Column("seen_at", sa.DateTime(timezone=True), nullable=False, index=True),
+)
+
 server_secrets = sa.Table(
     "server_secrets", metadata,
     sa.Column("name", sa.String(40), primary_key=True),
@@ -131,6 +156,9 @@ def create_engine(url: str) -> sa.Engine:
             # WAL lets readers and a writer work at once; foreign keys are off by default in SQLite.
             cursor = connection.cursor()
             cursor.execute("PRAGMA journal_mode=WAL")
+            # In WAL mode NORMAL survives a crash of the process (not of the machine's power) and spares
+            # an fsync per commit; production runs on PostgreSQL.
+            cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.execute("PRAGMA busy_timeout=30000")
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.close()

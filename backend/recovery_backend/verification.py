@@ -10,13 +10,12 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
-import queue
 import secrets
-import threading
+import time
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from typing import Callable, Optional, Union
+from typing import Optional, Union
 
 import sqlalchemy as sa
 
@@ -25,7 +24,8 @@ from .masking import mask_phone
 from .phone import can_take_sms
 from .ports import AccountSource, ExternalVerifier, ProviderError, SmsSender
 from .settings import Settings
-from .storage import lock_keys, tokens, verifications
+from .outbox import Outbox
+from .storage import attestation_nonces, lock_keys, tokens, verifications
 
 log = logging.getLogger("recovery_backend.verification")
 
@@ -76,37 +76,11 @@ def sms_text(code: str, minutes: int) -> str:
             "Nie podawaj go nikomu — nasi pracownicy nigdy o niego nie proszą.")
 
 
-class DeliveryQueue:
-    """Sends SMS off the request path; a failed send is logged (masked) and dropped."""
-
-    def __init__(self):
-        self._jobs: "queue.Queue[Callable[[], None]]" = queue.Queue()
-        threading.Thread(target=self._work, name="sms-delivery", daemon=True).start()
-
-    def put(self, job: Callable[[], None]) -> None:
-        self._jobs.put(job)
-
-    def _work(self) -> None:
-        while True:
-            job = self._jobs.get()
-            try:
-                job()
-            except ProviderError as error:
-                log.error("sms delivery failed", extra={"error": str(error)})
-            except Exception:  # a broken gateway must not stop later deliveries
-                log.exception("sms delivery crashed")
-            finally:
-                self._jobs.task_done()
-
-    def join(self) -> None:
-        self._jobs.join()
-
-
 class VerificationService:
     def __init__(self, engine: sa.Engine, settings: Settings, clock: Clock, accounts: AccountSource,
-                 delivery: Union[SmsSender, ExternalVerifier], deliveries: DeliveryQueue, audit=None):
+                 delivery: Union[SmsSender, ExternalVerifier], outbox: Outbox, audit=None):
         self._engine, self._settings, self._clock, self._audit = engine, settings, clock, audit
-        self._accounts, self._delivery, self._queue = accounts, delivery, deliveries
+        self._accounts, self._delivery, self._outbox = accounts, delivery, outbox
         self._external = hasattr(delivery, "check") and not hasattr(delivery, "send_text")
 
     def _hash(self, value: str) -> str:
@@ -139,8 +113,9 @@ class VerificationService:
 
     def start(self, phone_e164: str, conversation_id: str, channel: str, attested: bool = False) -> Started:
         s, now = self._settings, self._clock.now()
-        account = self._accounts.find_by_phone(phone_e164)
-        deliverable = account is not None and can_take_sms(phone_e164)
+        # Only the local, persisted phone index: no account source call on the request path (issue 9 H1).
+        account_id = self._accounts.account_id_for_phone(phone_e164)
+        deliverable = account_id is not None and can_take_sms(phone_e164)
         code = f"{secrets.randbelow(10**6):06d}"  # drawn for every number: the same work either way
         verification_id = secrets.token_urlsafe(24)
         phone_hash, conversation_hash = self._hash(phone_e164), self._hash(conversation_id)
@@ -148,27 +123,39 @@ class VerificationService:
             # One start per number (and per conversation) at a time, so parallel requests cannot all
             # pass the cooldown and the caps before any of them is recorded.
             lock_keys(db, phone_hash, conversation_hash)
-            if not attested:
-                self._check_limits(db, phone_hash, conversation_hash)
+            # Attested starts count against the same limits (issue 9 M3): no master key for any phone.
+            self._check_limits(db, phone_hash, conversation_hash)
             db.execute(verifications.insert().values(
                 id=verification_id, phone_hash=phone_hash,
-                account_id=account.id if (account and (deliverable or attested)) else None,
+                account_id=account_id if deliverable else None,  # a landline never verifies, attested or not
                 conversation_hash=conversation_hash, channel=channel[:30],
                 code_hash=None if self._external else self._hash(f"{verification_id}:{code}"),
                 external=self._external, attested=attested,
                 provider_phone=phone_e164 if (self._external and deliverable) else None, created_at=now,
                 expires_at=now + timedelta(seconds=s.code_ttl_seconds), wrong_tries=0, used=False))
-        if deliverable and not attested:
-            if self._external:
-                self._queue.put(lambda: self._delivery.start(phone_e164))
-            else:
-                text = sms_text(code, s.code_ttl_seconds // 60)
-                self._queue.put(lambda: self._delivery.send_text(phone_e164, text))
+            if not attested:
+                # In the same transaction: the SMS exists exactly when the verification does. Numbers that
+                # get no SMS get a row of kind "none" with the same content, so every start does the same
+                # work here and in the workers (timing, issue 9 H1).
+                kind = ("verify_start" if self._external else "sms") if deliverable else "none"
+                self._outbox.add(db, kind, phone_e164, {"text": sms_text(code, s.code_ttl_seconds // 60)},
+                                 timedelta(seconds=s.code_ttl_seconds - 60))
         log.info("verification started", extra={"phone": mask_phone(phone_e164), "channel": channel,
                                                   "attested": attested})
         return Started(verification_id, s.code_ttl_seconds, s.resend_cooldown_seconds)
 
     def check(self, verification_id: str, code: str) -> CheckResult:
+        if not self._external:
+            return self._check(verification_id, code)
+        # With Twilio Verify only verifications of registered mobiles ask Twilio; every answer waits for
+        # the same deadline so that its timing doesn't tell which (issue 9 H2).
+        started = time.monotonic()
+        try:
+            return self._check(verification_id, code)
+        finally:
+            time.sleep(max(self._settings.external_check_deadline_seconds - (time.monotonic() - started), 0))
+
+    def _check(self, verification_id: str, code: str) -> CheckResult:
         s, now = self._settings, self._clock.now()
         # The try is counted first, by one conditional UPDATE: of any number of parallel guesses at
         # most max_wrong_tries get past this line, on SQLite and PostgreSQL alike.
@@ -240,6 +227,17 @@ class VerificationService:
             db.execute(verifications.update().where(verifications.c.id == verification_id).values(used=True))
             token = self._issue_token(db, row)
         return CheckResult(True, token=token, token_expires_in=self._settings.token_ttl_seconds)
+
+    def spend_nonce(self, nonce: str) -> Optional[str]:
+        """None the first time a connector proof's nonce is seen, else why it is refused."""
+        now = self._clock.now()
+        try:
+            with self._engine.begin() as db:
+                db.execute(attestation_nonces.delete().where(attestation_nonces.c.seen_at < now - timedelta(days=1)))
+                db.execute(attestation_nonces.insert().values(nonce_hash=self._hash(f"nonce:{nonce}"), seen_at=now))
+        except sa.exc.IntegrityError:
+            return "nonce already used"
+        return None
 
     def _issue_token(self, db, verification) -> str:
         token = secrets.token_urlsafe(32)

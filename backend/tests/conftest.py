@@ -69,7 +69,13 @@ class Backend:
     def code_for(self, phone) -> str:
         return CODE.search([m for m in self.sms() if m["to"] == phone][-1]["text"]).group(1)
 
+    def audit(self, outbox: bool = False) -> list[dict]:
+        """Audit entries; deliveries (outbox_*) only when asked."""
+        self.client.app.state.deliveries.join()
+        return [e for e in self.client.app.state.audit.entries() if outbox or not e["action"].startswith("outbox_")]
+
     def emails(self) -> list[dict]:
+        self.client.app.state.deliveries.join()
         path = self.tmp_path / "mail.jsonl"
         return [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
 
@@ -81,9 +87,23 @@ class Backend:
         return token
 
 
+_running_apps: list = []
+
+
 def make_backend(tmp_path: Path, **env: str) -> Backend:
     settings = Settings.from_env(base_env(tmp_path, **env))
-    return Backend(TestClient(create_app(settings)), tmp_path)
+    app = create_app(settings)
+    _running_apps.append(app)
+    return Backend(TestClient(app), tmp_path)
+
+
+@pytest.fixture(autouse=True)
+def _stop_background_work():
+    """Each in-process app runs outbox workers (and maybe an index sync): stopped after each test."""
+    yield
+    while _running_apps:
+        for handler in _running_apps.pop().router.on_shutdown:
+            handler()
 
 
 @pytest.fixture

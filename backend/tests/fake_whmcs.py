@@ -20,10 +20,14 @@ class FakeWhmcs:
         self.users = [{"id": 50, "firstname": "Marek", "lastname": "Zieliński", "email": "marek@zielinski-domena.pl",
                        "clients": [{"id": 1, "isOwner": True}]}]
         self.actions, self.tickets = [], []
+        self.latency = 0.0  # seconds added to every answer, like a real WHMCS across the network
         self.gateway = FakeGateway(self.respond)
         self.url = f"{self.gateway.url}/includes/api.php"
 
     def respond(self, seen) -> tuple[int, dict]:
+        if self.latency:
+            import time
+            time.sleep(self.latency)
         form = seen.form()
         if seen.path != "/includes/api.php":
             return 404, {"result": "error", "message": "Not Found"}
@@ -37,7 +41,8 @@ class FakeWhmcs:
     def handle(self, action: str, form: dict) -> dict:
         if action == "GetClients":
             start, limit = int(form.get("limitstart", 0)), int(form.get("limitnum", 25))
-            page = list(self.clients.values())[start:start + limit]
+            ordered = sorted(self.clients.values(), key=lambda c: c["id"], reverse=form.get("order") == "desc")
+            page = ordered[start:start + limit]
             return {"result": "success", "totalresults": len(self.clients), "startnumber": start,
                     "numreturned": len(page), "clients": {"client": [
                         {k: c[k] for k in ("id", "firstname", "lastname", "companyname", "email")} for c in page]}}
@@ -63,6 +68,11 @@ class FakeWhmcs:
             self.tickets.append(form)
             return {"result": "success", "id": len(self.tickets), "tid": f"{700000 + len(self.tickets)}", "c": "x"}
         return {"result": "error", "message": f"Command Not Found: {action}"}
+
+    def add_client(self, client_id: int, phone: str, email: str) -> None:
+        self.clients[client_id] = {"id": client_id, "firstname": "Klient", "lastname": str(client_id),
+                                   "companyname": "", "tax_id": "", "email": email, "phonenumber": phone,
+                                   "countrycode": "PL"}
 
     def close(self):
         self.gateway.close()

@@ -41,10 +41,13 @@ def test_nothing_is_lost_on_restart(tmp_path):
                              headers=HEADERS, json={"code": code}).json()
         assert checked["verified"] is True, "the code and its hash key survived the restart"
         hint = httpx.get(f"{service.url}/api/v1/recovery/email-hint",
-                         headers={**HEADERS, "X-Recovery-Token": checked["token"]}).json()
+                         headers={**HEADERS, "X-Recovery-Token": checked["token"],
+                                  "X-Conversation-Id": "restart"}).json()
         assert hint == {"masked_email": "ma***@z***.pl"}
         cases = httpx.get(f"{service.url}/api/v1/cases", headers={"X-API-Key": "test-staff-key-0123456789"}).json()
         assert [c["case_number"] for c in cases["cases"]] == [case["case_number"]]
+        sms = [line for line in (tmp_path / "sms.jsonl").read_text().splitlines() if line.strip()]
+        assert len(sms) == 1, "the SMS was neither lost nor sent again by the restarted backend"
     finally:
         service.stop()
 
@@ -57,7 +60,8 @@ def test_logs_never_show_codes_phones_emails_or_tokens(tmp_path):
         code = wait_for_sms(tmp_path / "sms.jsonl", "+48601234567")
         token = httpx.post(f"{service.url}/api/v1/phone-verifications/{started['verification_id']}/check",
                            headers=HEADERS, json={"code": code}).json()["token"]
-        httpx.post(f"{service.url}/api/v1/recovery/email-change", headers={**HEADERS, "X-Recovery-Token": token},
+        httpx.post(f"{service.url}/api/v1/recovery/email-change", headers={**HEADERS, "X-Recovery-Token": token,
+                                                                                  "X-Conversation-Id": "logs"},
                    json={"new_email": "marek@nowy-adres.pl"})
     finally:
         service.stop()
@@ -101,6 +105,7 @@ def test_backend_sends_reset_mail_over_smtp(tmp_path):
         backend = make_backend(tmp_path, EMAIL_SENDER="smtp", SMTP_HOST="127.0.0.1", SMTP_PORT=str(port))
         token = backend.verified_token("+48601234567")
         assert backend.post("/api/v1/recovery/password-reset", {}, token=token).status_code == 202
+        backend.client.app.state.deliveries.join()
     finally:
         controller.stop()
     assert [m.rcpt_tos for m in mailbox.messages] == [["marek@zielinski-domena.pl"]]

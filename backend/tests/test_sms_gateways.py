@@ -112,7 +112,7 @@ def test_backend_verifies_through_twilio_without_seeing_the_code(tmp_path, gatew
     monkeypatch.setenv("TWILIO_AUTH_TOKEN", "secret")
     monkeypatch.setenv("TWILIO_VERIFY_SERVICE_SID", "VA123")
     monkeypatch.setenv("TWILIO_BASE_URL", fake.url)
-    backend = make_backend(tmp_path, SMS_SENDER="twilio_verify")
+    backend = make_backend(tmp_path, SMS_SENDER="twilio_verify", TWILIO_CHECK_DEADLINE_SECONDS="0.05")
     verification = backend.start(PHONE).json()["verification_id"]
     backend.client.app.state.deliveries.join()
     assert [s.path for s in fake.seen] == ["/v2/Services/VA123/Verifications"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 
-from conftest import STAFF_KEY, make_backend
+from conftest import API_KEY, STAFF_KEY, make_backend
 
 MAREK = "+48601234567"
 
@@ -32,6 +32,8 @@ def test_a_token_is_refused_from_another_conversation(backend):
         assert stolen.status_code == 403 and stolen.json() == {"error": "token_invalid"}
     hint = backend.get("/api/v1/recovery/email-hint", token=token, conversation="rest:4242")
     assert hint.status_code == 403 and hint.json() == {"error": "token_invalid"}
+    bare = backend.client.get("/api/v1/recovery/email-hint", headers={"X-API-Key": API_KEY, "X-Recovery-Token": token})
+    assert bare.status_code == 403 and bare.json() == {"error": "token_invalid"}, "the conversation id is required"
     assert backend.emails() == [], "nothing was sent for the hijacker"
 
 
@@ -39,7 +41,7 @@ def test_the_audit_records_the_tokens_channel_not_the_claimed_one(backend):
     token = telegram_token(backend)
     own = backend.post("/api/v1/recovery/password-reset", {"channel": "slack"}, token=token)
     assert own.status_code == 202
-    audit = backend.client.app.state.audit.entries()
+    audit = backend.audit()
     assert [(e["action"], e["channel"]) for e in audit] == [("password_reset_sent", "telegram")]
 
 
@@ -69,7 +71,7 @@ def test_email_check_answers_three_times_per_token(backend):
     assert [a.json() for a in answers[:3]] == [{"matches": False, "checks_left": 2}, {"matches": True, "checks_left": 1},
                                                {"matches": True, "checks_left": 0}]
     assert answers[3].json()["error"] == "rate_limited" and 0 < answers[3].json()["retry_after"] <= 900
-    audit = backend.client.app.state.audit.entries()
+    audit = backend.audit()
     assert [e["action"] for e in audit] == ["email_checked"] * 3
     assert all("marek@" not in e["details"] and "gmail.com" not in e["details"] for e in audit)
 

@@ -11,6 +11,13 @@ from recovery_backend.providers import whmcs
 from recovery_backend.providers.whmcs import WhmcsAccountSource
 
 
+def wait_for_index(backend) -> None:
+    import time
+    deadline = time.monotonic() + 30
+    while backend.client.app.state.accounts.index_age() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+
+
 @pytest.fixture
 def fake():
     running = FakeWhmcs()
@@ -36,13 +43,28 @@ def test_phone_index_finds_clients_in_any_whmcs_phone_format(source, fake):
     assert pages == ["0", "2"]
 
 
-def test_the_index_is_refreshed_only_when_old(source, fake):
-    source.find_by_phone("+48601234567")
-    source.find_by_phone("+48602345678")
-    assert sum(1 for action, _ in fake.actions if action == "GetClients") == 2  # one refresh, two pages
+def test_lookups_never_call_whmcs_and_the_sync_is_full_then_incremental(source, fake):
+    assert source.account_id_for_phone("+48601234567") is None and fake.actions == [], "no sync in a request"
+    assert source.sync_once() == "full"
+    assert source.account_id_for_phone("+48601234567") == 1 and source.index_age() < 5
+    fake.add_client(7, "+48 605 000 777", "nowy@example.pl")
+    before = len(fake.actions)
+    assert source.sync_once() == "incremental"
+    assert source.account_id_for_phone("+48605000777") == 7
+    details = [form["clientid"] for action, form in fake.actions[before:] if action == "GetClientsDetails"]
+    assert details == ["7"], "the incremental step fetched only the new client"
+
+
+def test_one_replica_at_a_time_syncs(source, fake, tmp_path):
+    assert source._take_lease(60) is True
+    other = WhmcsAccountSource(fake.url, IDENTIFIER, SECRET, source.engine)
+    assert other.sync_once() is None and fake.actions == []
+    source._release_lease()
+    assert other.sync_once() == "full"
 
 
 def test_reset_and_email_change_go_to_whmcs(source, fake):
+    source.refresh_index()
     marek = source.find_by_phone("+48601234567")
     source.send_password_reset(marek)
     source.change_email(marek, "marek@nowy.pl")
@@ -54,6 +76,7 @@ def test_reset_and_email_change_go_to_whmcs(source, fake):
 def test_email_change_can_become_a_ticket(fake, tmp_path):
     source = WhmcsAccountSource(fake.url, IDENTIFIER, SECRET, sa.create_engine(f"sqlite:///{tmp_path / 'i.db'}"),
                                 email_change_via_ticket=True)
+    source.refresh_index()
     marek = source.find_by_phone("+48601234567")
     source.change_email(marek, "marek@nowy.pl")
     assert fake.clients[1]["email"] == "marek@zielinski-domena.pl"
@@ -73,6 +96,7 @@ def test_backend_recovers_a_whmcs_account(fake, tmp_path, monkeypatch):
     monkeypatch.setenv("WHMCS_IDENTIFIER", IDENTIFIER)
     monkeypatch.setenv("WHMCS_SECRET", SECRET)
     backend = make_backend(tmp_path)
+    wait_for_index(backend)
     token = backend.verified_token("+48602345678")
     assert backend.get("/api/v1/recovery/email-hint", token=token).json() == {"masked_email": "bi***@p***.pl"}
     assert backend.post("/api/v1/recovery/password-reset", {}, token=token).status_code == 202

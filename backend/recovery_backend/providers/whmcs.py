@@ -1,12 +1,17 @@
 """WHMCS as the account source (the Client Panel is a WHMCS client area).
 
 WHMCS's API cannot find a client by phone number, so we keep our own
-E.164 → client index, refreshed from GetClients + GetClientsDetails when it is
-older than `index_max_age`. Everything else goes to WHMCS as it happens:
-ResetPassword, UpdateClient (+ UpdateUser for WHMCS 8 users), OpenTicket.
+E.164 → client index in our database. It is kept fresh by a background thread,
+never inside a customer's request (issue 11 #3, issue 9 H1): a full rebuild from
+GetClients + GetClientsDetails every `full_every` seconds and, in between, every
+`incremental_every` seconds the clients newer than the newest one indexed. A lease
+row in the database makes one replica at a time do the work. Everything else goes to
+WHMCS as it happens: ResetPassword, UpdateClient (+ UpdateUser for WHMCS 8 users), OpenTicket.
 """
 from __future__ import annotations
 
+import logging
+import threading
 import time
 from typing import Any, Optional
 
@@ -31,6 +36,10 @@ index_state = sa.Table(
     sa.Column("refreshed_at", sa.Float, nullable=False),
 )
 PAGE = 250
+log = logging.getLogger("recovery_backend.whmcs")
+# Rows of whmcs_index_state besides "phones" (time of the last full rebuild); the value column
+# holds a number whose meaning the name gives.
+LEASE, NEWEST_CLIENT, LAST_SYNC = "sync_lease_until", "newest_client_id", "synced_at"
 
 
 class WhmcsApi:
@@ -57,34 +66,117 @@ class WhmcsAccountSource:
         self.api = WhmcsApi(api_url, identifier, secret)
         self.engine, self.via_ticket = engine, email_change_via_ticket
         self.index_max_age, self.department_id = index_max_age, department_id
+        self._stop = threading.Event()
         index_metadata.create_all(engine)
 
+    # --- the phone index ----------------------------------------------------------------------
+    def _client_phones(self, clients: list[dict]) -> list[dict]:
+        entries = []
+        for client in clients:
+            phone = self._phone(self._details(int(client["id"])))
+            if phone:
+                entries.append({"phone": phone, "client_id": int(client["id"])})
+        return entries
+
     def refresh_index(self) -> int:
-        entries, start = [], 0
+        """Full rebuild, replacing the index in one transaction; returns how many numbers."""
+        entries, start, newest = [], 0, 0
         while True:
             page = self.api.call("GetClients", limitstart=start, limitnum=PAGE)
             clients = (page.get("clients") or {}).get("client") or []
-            for client in clients:
-                details = self._details(int(client["id"]))
-                phone = self._phone(details)
-                if phone:
-                    entries.append({"phone": phone, "client_id": int(client["id"])})
+            entries += self._client_phones(clients)
+            newest = max([newest] + [int(c["id"]) for c in clients])
             start += len(clients)
             if not clients or start >= int(page.get("totalresults", 0)):
                 break
+        now = time.time()
         with self.engine.begin() as db:
             db.execute(phone_index.delete())
             if entries:
                 db.execute(phone_index.insert(), entries)
-            db.execute(index_state.delete())
-            db.execute(index_state.insert().values(name="phones", refreshed_at=time.time()))
+            self._set_state(db, "phones", now)
+            self._set_state(db, NEWEST_CLIENT, newest)
+            self._set_state(db, LAST_SYNC, now)
         return len(entries)
 
-    def _fresh_index(self) -> None:
+    def refresh_new_clients(self) -> int:
+        """Incremental: clients created since the newest one indexed (GetClients newest first)."""
         with self.engine.connect() as db:
-            refreshed = db.execute(sa.select(index_state.c.refreshed_at)).scalar()
-        if refreshed is None or time.time() - refreshed > self.index_max_age:
-            self.refresh_index()
+            newest = int(self._state(db, NEWEST_CLIENT) or 0)
+        page = self.api.call("GetClients", limitstart=0, limitnum=PAGE, orderby="id", order="desc")
+        fresh = [c for c in (page.get("clients") or {}).get("client") or [] if int(c["id"]) > newest]
+        entries = self._client_phones(fresh)
+        with self.engine.begin() as db:
+            for entry in entries:
+                db.execute(phone_index.delete().where(phone_index.c.phone == entry["phone"],
+                                                      phone_index.c.client_id == entry["client_id"]))
+            if entries:
+                db.execute(phone_index.insert(), entries)
+            if fresh:
+                self._set_state(db, NEWEST_CLIENT, max(int(c["id"]) for c in fresh))
+            self._set_state(db, LAST_SYNC, time.time())
+        return len(entries)
+
+    @staticmethod
+    def _state(db, name: str) -> Optional[float]:
+        return db.execute(sa.select(index_state.c.refreshed_at).where(index_state.c.name == name)).scalar()
+
+    @staticmethod
+    def _set_state(db, name: str, value: float) -> None:
+        if db.execute(index_state.update().where(index_state.c.name == name).values(refreshed_at=value)).rowcount == 0:
+            db.execute(index_state.insert().values(name=name, refreshed_at=value))
+
+    def _take_lease(self, seconds: float) -> bool:
+        """One replica syncs at a time: a conditional UPDATE of the lease row decides who."""
+        now = time.time()
+        with self.engine.begin() as db:
+            if self._state(db, LEASE) is None:
+                try:
+                    with db.begin_nested():
+                        db.execute(index_state.insert().values(name=LEASE, refreshed_at=0))
+                except sa.exc.IntegrityError:
+                    pass
+            return db.execute(index_state.update().where(index_state.c.name == LEASE,
+                                                         index_state.c.refreshed_at < now)
+                              .values(refreshed_at=now + seconds)).rowcount == 1
+
+    def _release_lease(self) -> None:
+        with self.engine.begin() as db:
+            self._set_state(db, LEASE, 0)
+
+    def sync_once(self) -> Optional[str]:
+        """One step of the background sync; returns what it did (None: another replica holds the lease)."""
+        if not self._take_lease(600):
+            return None
+        try:
+            with self.engine.connect() as db:
+                full = self._state(db, "phones")
+            if full is None or time.time() - full >= self.index_max_age:
+                self.refresh_index()
+                return "full"
+            self.refresh_new_clients()
+            return "incremental"
+        finally:
+            self._release_lease()
+
+    def start_sync(self, incremental_every: float = 60) -> None:
+        def run() -> None:
+            while not self._stop.is_set():
+                try:
+                    self.sync_once()
+                except Exception as error:  # WHMCS away: keep the old index, try again later
+                    log.warning("phone index sync failed", extra={"error": str(error)[:200]})
+                self._stop.wait(incremental_every)
+        threading.Thread(target=run, name="whmcs-index-sync", daemon=True).start()
+
+    def stop_sync(self) -> None:
+        self._stop.set()
+
+    def index_age(self) -> Optional[float]:
+        """Seconds since the index last heard from WHMCS (None: never synced)."""
+        with self.engine.connect() as db:
+            synced = self._state(db, LAST_SYNC)
+        return None if synced is None else max(time.time() - synced, 0.0)
 
     def _details(self, client_id: int) -> dict:
         body = self.api.call("GetClientsDetails", clientid=client_id, stats="false")
@@ -104,11 +196,13 @@ class WhmcsAccountSource:
                        email=details["email"], phones=(phone,) if phone else (), company=company or None,
                        nip=details.get("tax_id") or None)
 
-    def find_by_phone(self, phone_e164: str) -> Optional[Account]:
-        self._fresh_index()
+    def account_id_for_phone(self, phone_e164: str) -> Optional[int]:
         with self.engine.connect() as db:
-            client_id = db.execute(sa.select(phone_index.c.client_id).where(phone_index.c.phone == phone_e164)
-                                   .order_by(phone_index.c.client_id)).scalar()
+            return db.execute(sa.select(phone_index.c.client_id).where(phone_index.c.phone == phone_e164)
+                              .order_by(phone_index.c.client_id).limit(1)).scalar()
+
+    def find_by_phone(self, phone_e164: str) -> Optional[Account]:
+        client_id = self.account_id_for_phone(phone_e164)
         return self.get(client_id) if client_id is not None else None
 
     def get(self, account_id: int) -> Optional[Account]:

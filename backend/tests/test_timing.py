@@ -1,0 +1,110 @@
+"""Issue 9 H1 and H2: neither a start nor a code check tells by its timing whether the number
+has an account, even when WHMCS and Twilio Verify take 50 ms to answer.
+
+The machine running the tests is shared and busy, so samples are interleaved (every kind sees
+the same load) and taken in batches until the medians are precise: a real difference (the
+50 ms of an upstream call) never passes, however many samples."""
+from __future__ import annotations
+
+import statistics
+import time
+
+import pytest
+
+from conftest import make_backend
+from fake_gateway import FakeGateway
+from fake_whmcs import IDENTIFIER, SECRET, FakeWhmcs
+
+ROUNDS, BATCHES, LIMIT = 10, 3, 0.002
+
+
+def assert_same_timing(measure, kinds) -> None:
+    """`measure(kind, index)` returns seconds; medians per kind must be within LIMIT."""
+    timings = {kind: [] for kind in kinds}
+    for batch in range(BATCHES):
+        for i in range(batch * ROUNDS, (batch + 1) * ROUNDS):
+            for kind in kinds[i % len(kinds):] + kinds[:i % len(kinds)]:  # each kind first in turn
+                timings[kind].append(measure(kind, i))
+        medians = {kind: statistics.median(values) for kind, values in timings.items()}
+        if max(medians.values()) - min(medians.values()) < LIMIT:
+            return
+    raise AssertionError(f"medians differ: { {k: round(v * 1000, 2) for k, v in medians.items()} } ms")
+
+
+@pytest.fixture
+def whmcs(monkeypatch):
+    fake = FakeWhmcs()
+    for i in range(ROUNDS * BATCHES):
+        fake.add_client(100 + i, f"+48 601 00{i:04d}", f"mobile{i}@example.pl")
+        fake.add_client(1000 + i, f"22 111 {i:04d}", f"landline{i}@example.pl")
+    for name, value in (("ACCOUNT_SOURCE", "whmcs"), ("WHMCS_URL", fake.url), ("WHMCS_IDENTIFIER", IDENTIFIER),
+                        ("WHMCS_SECRET", SECRET)):
+        monkeypatch.setenv(name, value)
+    yield fake
+    fake.close()
+
+
+def test_starts_take_as_long_for_registered_unregistered_and_landline_numbers(tmp_path, whmcs):
+    backend = make_backend(tmp_path)
+    accounts = backend.client.app.state.accounts
+    deadline = time.monotonic() + 60
+    while accounts.index_age() is None and time.monotonic() < deadline:
+        time.sleep(0.05)  # the first sync runs in the background at start
+    assert accounts.account_id_for_phone("+48601000003") == 103
+    whmcs.latency = 0.05
+    numbers = {"registered": "+4860100{:04d}", "unregistered": "+4860900{:04d}", "landline": "+4822111{:04d}"}
+    backend.start("+48609990000", "warm-up")
+    verification = backend.client.app.state.verification
+
+    def measure(kind, i):
+        # The work behind POST /phone-verifications, timed without the HTTP layer around it, which is the
+        # same code for every number and on a busy machine only adds noise.
+        backend.client.app.state.deliveries.join()  # background sending stays out of the sample
+        started = time.perf_counter()
+        verification.start(numbers[kind].format(i), f"timing-{kind}-{i}", "rest")
+        return time.perf_counter() - started
+
+    assert_same_timing(measure, list(numbers))
+    assert backend.start("+48601000079", "over-http").status_code == 202
+    details = [action for action in whmcs.actions if action[0] == "GetClientsDetails"]
+    assert len(details) == len(whmcs.clients), "only the start-up sync asked WHMCS for client details"
+
+
+def twilio_with_latency(seen):
+    time.sleep(0.05)
+    form = seen.form()
+    if seen.path.endswith("/Verifications"):
+        return 201, {"sid": "VE1", "to": form["To"], "channel": "sms", "status": "pending"}
+    return 200, {"sid": "VE1", "status": "pending", "valid": False}
+
+
+def test_code_checks_take_as_long_whatever_the_number(tmp_path, monkeypatch):
+    twilio = FakeGateway(twilio_with_latency)
+    for name, value in (("TWILIO_ACCOUNT_SID", "AC1"), ("TWILIO_AUTH_TOKEN", "t"), ("TWILIO_VERIFY_SERVICE_SID", "VA1"),
+                        ("TWILIO_BASE_URL", twilio.url)):
+        monkeypatch.setenv(name, value)
+    try:
+        backend = make_backend(tmp_path, SMS_SENDER="twilio_verify", TWILIO_CHECK_DEADLINE_SECONDS="0.3")
+        phones = {"registered": ["+48601234567", "+48602345678", "+48603456789", "+48604111222"],
+                  "unregistered": ["+48609999001", "+48609999002", "+48609999003", "+48609999004"],
+                  "landline": ["+48221112233", "+48225556677", "+48221234567", "+48227654321"]}
+        verifications = {kind: [backend.start(phone, f"check-{phone}").json()["verification_id"] for phone in numbers]
+                         for kind, numbers in phones.items()}
+        backend.client.app.state.deliveries.join()
+        service = backend.client.app.state.verification
+
+        def measure(kind, i):
+            # The work behind POST …/check, without the HTTP layer (the same code for every number).
+            started = time.perf_counter()
+            answer = service.check(verifications[kind][i % 4], "123456")
+            elapsed = time.perf_counter() - started
+            assert answer.verified is False
+            return elapsed
+
+        assert_same_timing(measure, list(phones))
+        over_http = backend.post(f"/api/v1/phone-verifications/{verifications['registered'][0]}/check",
+                                 {"code": "123456"})
+        assert over_http.json()["verified"] is False
+        assert any(seen.path.endswith("/VerificationCheck") for seen in twilio.seen)
+    finally:
+        twilio.close()
