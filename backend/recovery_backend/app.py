@@ -2,7 +2,10 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 import time
+
+import sqlalchemy as sa
 import hmac
 import os
 import logging
@@ -10,8 +13,8 @@ from typing import Literal, Optional
 
 from fastapi import BackgroundTasks, Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, JSONResponse
-from pydantic import BaseModel, Field
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from pydantic import BaseModel, Field, model_validator
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .accounts import fixture_emails, load_fixture
@@ -26,6 +29,7 @@ from .phone import to_e164
 from .recovery import InvalidEmail, RecoveryService
 from .settings import DEMO_FIXTURE, Settings
 from .storage import create_engine, persistent_secret
+from .metrics import CONTENT_TYPE_LATEST, Metrics
 from .outbox import Outbox
 from .verification import RateLimited, TokenGrant, VerificationService
 from .wiring import account_source, email_sender, sms_delivery
@@ -49,13 +53,29 @@ class ApiError(Exception):
         self.status, self.body = status, {"error": code, **extra}
 
 
-class StartBody(BaseModel):
+class Body(BaseModel):
+    """Every request body: text fields never carry NUL or other control characters (PostgreSQL
+    refuses NUL; nothing we store needs them), so they are a clear 422, never a 500."""
+
+    @model_validator(mode="after")
+    def _no_control_characters(self):
+        for value in self.__dict__.values():
+            texts = value if isinstance(value, list) else [value]
+            if any(isinstance(text, str) and _CONTROL.search(text) for text in texts):
+                raise ValueError("control characters")
+        return self
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+class StartBody(Body):
     phone: str = Field(max_length=64)
     conversation_id: str = Field(min_length=1, max_length=200)
     channel: str = Field(default="rest", max_length=30)
 
 
-class Proof(BaseModel):
+class Proof(Body):
     issued_at: int
     nonce: str = Field(max_length=64)
     signature: str = Field(max_length=128)
@@ -66,11 +86,11 @@ class AttestedBody(StartBody):
     proof: Optional[Proof] = None
 
 
-class CheckBody(BaseModel):
+class CheckBody(Body):
     code: str = Field(max_length=64)
 
 
-class ChannelBody(BaseModel):
+class ChannelBody(Body):
     # Accepted for compatibility; the channel recorded is the one the token was issued on.
     channel: Optional[str] = Field(default=None, max_length=30)
 
@@ -79,16 +99,16 @@ class EmailChangeBody(ChannelBody):
     new_email: str = Field(max_length=320)
 
 
-class EmailCheckBody(BaseModel):
+class EmailCheckBody(Body):
     email: str = Field(max_length=320)
 
 
-class CaseContactBody(BaseModel):
+class CaseContactBody(Body):
     conversation_id: str = Field(min_length=1, max_length=200)
     contact_email: str = Field(max_length=320)
 
 
-class CaseBody(BaseModel):
+class CaseBody(Body):
     reason: Literal["documents", "human_handoff", "outside_procedure"]
     account_type: Optional[Literal["private", "company"]] = None
     contact_email: Optional[str] = Field(default=None, max_length=320)
@@ -122,12 +142,13 @@ def create_app(settings: Settings) -> FastAPI:
     case_service = CaseService(engine, clock, hours, settings.cases_per_conversation_per_day)
     sms = sms_delivery(settings)
     direct_email = email_sender(settings)
+    metrics = Metrics()
     outbox = Outbox(engine, clock, settings.code_secret, audit, {
         "sms": lambda message: sms.send_text(message["to"], message["text"]),
         "verify_start": lambda message: sms.start(message["to"]),
         "none": lambda message: None,
         "email": lambda message: direct_email.send(message["to"], message["subject"], message["body"]),
-    }, workers=settings.outbox_workers, backoff=settings.outbox_backoff_seconds)
+    }, workers=settings.outbox_workers, backoff=settings.outbox_backoff_seconds, metrics=metrics)
     email = QueuedEmail(outbox)
 
     def staff_ticket(account, subject: str, message: str) -> str:
@@ -146,7 +167,7 @@ def create_app(settings: Settings) -> FastAPI:
     app = FastAPI(title="Kylos account recovery backend", version="1.0.0",
                   openapi_url="/api/v1/openapi.json", docs_url=None, redoc_url=None)
     app.state.settings, app.state.audit, app.state.deliveries = settings, audit, outbox
-    app.state.accounts, app.state.verification = accounts, verification
+    app.state.accounts, app.state.verification, app.state.metrics = accounts, verification, metrics
 
     def shut_down() -> None:
         outbox.stop()
@@ -166,6 +187,20 @@ def create_app(settings: Settings) -> FastAPI:
     async def http_error(_request: Request, error: StarletteHTTPException):
         return JSONResponse({"error": "not_found" if error.status_code == 404 else "invalid_request"},
                             status_code=error.status_code)
+
+    @app.exception_handler(Exception)
+    async def unexpected(_request: Request, error: Exception):
+        # The type only: a database error's text could carry what the customer typed.
+        log.error("unexpected error", extra={"error": type(error).__name__})
+        return JSONResponse({"error": "internal"}, status_code=500)
+
+    @app.middleware("http")
+    async def refuse_control_characters(request: Request, call_next):
+        # Path and query (e.g. a verification id with %00) are checked before anything reads them.
+        if _CONTROL.search(request.url.path) or _CONTROL.search(str(request.query_params)) or \
+                "%00" in request.url.query:
+            return JSONResponse({"error": "invalid_request"}, status_code=400)
+        return await call_next(request)
 
     @app.middleware("http")
     async def require_key(request: Request, call_next):
@@ -213,9 +248,44 @@ def create_app(settings: Settings) -> FastAPI:
         return {"verification_id": started.verification_id, "status": "accepted",
                 "expires_in": started.expires_in, "resend_after": started.resend_after}
 
+    @app.middleware("http")
+    async def measure(request: Request, call_next):
+        started = time.perf_counter()
+        response = await call_next(request)
+        route = request.scope.get("route")
+        metrics.latency.labels(getattr(route, "path", "unmatched"), request.method,
+                               str(response.status_code)).observe(time.perf_counter() - started)
+        return response
+
     @app.get("/api/v1/health")
     def health():
         return {"status": "ok"}
+
+    @app.get("/healthz")
+    def live():
+        """Liveness: the process answers."""
+        return {"status": "ok"}
+
+    @app.get("/readyz")
+    def ready():
+        """Readiness: the database answers and the phone index is fresh enough to decide "registered?"."""
+        checks, ready = {}, True
+        try:
+            with engine.connect() as db:
+                db.execute(sa.text("SELECT 1"))
+            checks["database"] = "ok"
+        except Exception as error:
+            checks["database"], ready = type(error).__name__, False
+        if hasattr(accounts, "index_age"):
+            age = accounts.index_age()
+            checks["phone_index_age_seconds"] = None if age is None else round(age, 1)
+            if age is None or age > settings.index_max_age_seconds:
+                ready = False
+        return JSONResponse({"status": "ready" if ready else "not_ready", **checks}, status_code=200 if ready else 503)
+
+    @app.get("/metrics")
+    def prometheus():
+        return Response(metrics.render(), media_type=CONTENT_TYPE_LATEST)
 
     @app.post("/api/v1/phone-verifications", status_code=202, dependencies=[Depends(assistant)])
     def start_verification(body: StartBody, after: BackgroundTasks):
@@ -225,6 +295,7 @@ def create_app(settings: Settings) -> FastAPI:
             raise ApiError(429, "rate_limited", retry_after=limited.retry_after)
         # The workers wake once the answer is out, so their work never overlaps it (timing, issue 9 H1).
         after.add_task(outbox.notify)
+        metrics.verifications_started.labels("sms").inc()
         return started_body(started)
 
     @app.post("/api/v1/phone-verifications/attested", status_code=202, dependencies=[Depends(assistant)])
@@ -240,6 +311,7 @@ def create_app(settings: Settings) -> FastAPI:
         except RateLimited as limited:
             raise ApiError(429, "rate_limited", retry_after=limited.retry_after)
         audit.record("phone_attested", body.channel, None, f"{body.attestation} {mask_phone(phone)}")
+        metrics.verifications_started.labels("attested").inc()
         return started_body(started)
 
     def attestation_refused(body: AttestedBody) -> Optional[str]:
@@ -255,13 +327,17 @@ def create_app(settings: Settings) -> FastAPI:
 
     @app.post("/api/v1/phone-verifications/{verification_id}/token", dependencies=[Depends(assistant)])
     def attested_token(verification_id: str):
-        return check_body(verification.token_for_attested(verification_id))
+        return check_body(verification.token_for_attested(verification_id), "attested")
 
     @app.post("/api/v1/phone-verifications/{verification_id}/check", dependencies=[Depends(assistant)])
     def check_code(verification_id: str, body: CheckBody):
-        return check_body(verification.check(verification_id, body.code.strip()))
+        return check_body(verification.check(verification_id, body.code.strip()), "sms")
 
-    def check_body(result) -> dict:
+    def check_body(result, kind: str) -> dict:
+        if result.verified:
+            metrics.verifications_proven.labels(kind).inc()
+        else:
+            metrics.verifications_failed.labels(result.reason or "unknown").inc()
         if result.verified:
             return {"verified": True, "token": result.token, "token_expires_in": result.token_expires_in}
         return {"verified": False, "tries_left": result.tries_left, "reason": result.reason}
@@ -315,6 +391,7 @@ def create_app(settings: Settings) -> FastAPI:
             raise ApiError(422, invalid.code)
         except TooManyCases as limited:
             raise ApiError(429, "rate_limited", retry_after=limited.retry_after)
+        metrics.cases.labels(body.reason).inc()
         if tickets_in_account_source:
             # Staff work in WHMCS: the case is mirrored there as a ticket (same number in the subject).
             accounts.open_staff_ticket(None, f"Odzyskanie dostępu {opened.case_number}", scrub_summary(body.summary))

@@ -127,6 +127,7 @@ class Settings:
     outbox_workers: int = 4
     outbox_backoff_seconds: float = 2.0
     index_sync_seconds: float = 60.0
+    index_max_age_seconds: float = 3 * 3600  # older than this, /readyz says not ready
     email_checks_per_token: int = 3
     password_resets_per_token: int = 2
     email_changes_per_token: int = 1

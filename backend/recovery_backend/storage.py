@@ -149,7 +149,8 @@ def lock_keys(db: sa.Connection, *keys: str) -> None:
 def create_engine(url: str) -> sa.Engine:
     if url.startswith("sqlite:///"):
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-        engine = sa.create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+        engine = sa.create_engine(url, connect_args={"timeout": 30, "check_same_thread": False},
+                                  hide_parameters=True)
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(connection, _record):
@@ -172,7 +173,8 @@ def create_engine(url: str) -> sa.Engine:
             # insert (rate limits) run one after another instead of both seeing the old count.
             connection.exec_driver_sql("BEGIN IMMEDIATE")
     else:
-        engine = sa.create_engine(url, pool_pre_ping=True)
+        # hide_parameters: an error message never carries a bound value (a phone, an address).
+        engine = sa.create_engine(url, pool_pre_ping=True, hide_parameters=True)
     metadata.create_all(engine)
     add_missing_columns(engine, metadata)
     return engine
