@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import threading
 import time
 
 import sqlalchemy as sa
@@ -12,6 +13,7 @@ import logging
 from typing import Literal, Optional
 
 from fastapi import BackgroundTasks, Depends, FastAPI, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from pydantic import BaseModel, Field, model_validator
@@ -26,7 +28,7 @@ from .documents import documents_for, load_documents
 from .masking import mask_email, mask_phone
 from .office_hours import HOURS_TEXT, WARSAW, OfficeHours
 from .phone import to_e164
-from .recovery import InvalidEmail, RecoveryService
+from .recovery import InvalidEmail, RecoveryService, local_time
 from .settings import DEMO_FIXTURE, Settings
 from .storage import create_engine, persistent_secret
 from .metrics import CONTENT_TYPE_LATEST, Metrics
@@ -159,8 +161,18 @@ def create_app(settings: Settings) -> FastAPI:
     accounts = account_source(settings, engine, email, staff_ticket)
     tickets_in_account_source = os.environ.get("ACCOUNT_SOURCE", "local") == "whmcs"
     verification = VerificationService(engine, settings, clock, accounts, sms, outbox, audit)
-    recovery = RecoveryService(engine, settings, clock, accounts, email, audit)
+    recovery = RecoveryService(engine, settings, clock, accounts, email, audit, sms=outbox.send_sms)
     outbox.start()
+    stopping = threading.Event()
+
+    def apply_due_changes() -> None:
+        # E-mail changes whose waiting period ended (EMAIL_CHANGE_DELAY_HOURS) apply here.
+        while not stopping.wait(30):
+            try:
+                recovery.apply_due_changes()
+            except Exception as error:
+                log.warning("applying due e-mail changes failed", extra={"error": type(error).__name__})
+    threading.Thread(target=apply_due_changes, name="email-changes", daemon=True).start()
     if hasattr(accounts, "start_sync"):
         accounts.start_sync(settings.index_sync_seconds)
 
@@ -168,8 +180,10 @@ def create_app(settings: Settings) -> FastAPI:
                   openapi_url="/api/v1/openapi.json", docs_url=None, redoc_url=None)
     app.state.settings, app.state.audit, app.state.deliveries = settings, audit, outbox
     app.state.accounts, app.state.verification, app.state.metrics = accounts, verification, metrics
+    app.state.recovery = recovery
 
     def shut_down() -> None:
+        stopping.set()
         outbox.stop()
         if hasattr(accounts, "stop_sync"):
             accounts.stop_sync()
@@ -371,14 +385,51 @@ def create_app(settings: Settings) -> FastAPI:
                 "applies_after": requested.applies_after.astimezone(WARSAW).isoformat()
                 if requested.applies_after else None}
 
+    # The links in e-mails open a page with a button; only the button's POST acts, because mail
+    # scanners open (GET) every link they see (issue 9 M4).
+    invalid_page = ("Link nieważny", "Ten link wygasł, został już użyty albo zastąpiony nowszą prośbą. "
+                    "Prosimy wrócić do czatu pomocy.")
+
     @app.get("/email-change/confirm", response_class=HTMLResponse)
-    def confirm_email_change(t: str = ""):
-        if recovery.confirm_email_change(t):
+    def confirm_page(t: str = ""):
+        if recovery.link_state(t) != "pending":
+            return HTMLResponse(_page(*invalid_page), status_code=410)
+        return HTMLResponse(_page("Potwierdzenie nowego adresu e-mail",
+                                  "Prosimy potwierdzić, że ten adres ma być adresem logowania do Panelu Klienta.",
+                                  form=("/email-change/confirm", t, "Potwierdzam zmianę adresu")))
+
+    @app.post("/email-change/confirm", response_class=HTMLResponse)
+    async def confirm_email_change(request: Request):
+        token = await form_token(request)
+        outcome, applies_after = await run_in_threadpool(recovery.confirm_email_change, str(token))
+        if outcome == "applied":
             return HTMLResponse(_page("Adres e-mail zmieniony",
                                       "Nowy adres jest już adresem logowania do Panelu Klienta. Teraz można "
-                                      "ustawić hasło: https://panel.kylos.pl/index.php?rp=/password/reset"))
-        return HTMLResponse(_page("Link nieważny", "Ten link wygasł albo został już użyty. Prosimy wrócić "
-                                  "do czatu pomocy i poprosić o nowy."), status_code=410)
+                                      f"ustawić hasło: {settings.password_reset_url}"))
+        if outcome == "waiting":
+            return HTMLResponse(_page("Zmiana potwierdzona",
+                                      f"Ze względów bezpieczeństwa nowy adres zacznie działać {local_time(applies_after)}, "
+                                      "o ile zmiana nie zostanie wcześniej anulowana."))
+        if outcome == "unavailable":
+            return HTMLResponse(_page("Chwilowy problem", "Nie udało się teraz zmienić adresu. Link nadal działa — "
+                                      "prosimy spróbować ponownie za kilka minut."), status_code=503)
+        return HTMLResponse(_page(*invalid_page), status_code=410)
+
+    @app.get("/email-change/cancel", response_class=HTMLResponse)
+    def cancel_page(t: str = ""):
+        if recovery.link_state(t, cancel=True) not in ("pending", "confirmed"):
+            return HTMLResponse(_page(*invalid_page), status_code=410)
+        return HTMLResponse(_page("Anulowanie zmiany adresu e-mail",
+                                  "Jeśli to nie Pan/Pani prosił(a) o zmianę adresu, prosimy ją anulować.",
+                                  form=("/email-change/cancel", t, "Anuluj zmianę adresu")))
+
+    @app.post("/email-change/cancel", response_class=HTMLResponse)
+    async def cancel_email_change(request: Request):
+        token = await form_token(request)
+        if await run_in_threadpool(recovery.cancel_email_change, str(token)):
+            return HTMLResponse(_page("Zmiana anulowana", "Adres logowania pozostaje bez zmian. Jeśli to nie "
+                                      "Pan/Pani prosił(a) o zmianę, prosimy o kontakt: https://www.kylos.pl/pomoc/"))
+        return HTMLResponse(_page(*invalid_page), status_code=410)
 
     @app.post("/api/v1/cases", status_code=201, dependencies=[Depends(assistant)])
     def open_case(body: CaseBody):
@@ -434,8 +485,21 @@ def demo_accounts_present(engine) -> bool:
     return bool(emails & fixture_emails(DEMO_FIXTURE))
 
 
-def _page(title: str, text: str) -> str:
+async def form_token(request: Request) -> str:
+    """The `t` field of the page's form (application/x-www-form-urlencoded)."""
+    from urllib.parse import parse_qs
+    body = (await request.body())[:4096].decode("utf-8", "replace")
+    token = (parse_qs(body).get("t") or [""])[0]
+    return "" if _CONTROL.search(token) else token
+
+
+def _page(title: str, text: str, form: Optional[tuple[str, str, str]] = None) -> str:
     from html import escape
-    return (f"<!doctype html><html lang='pl'><meta charset='utf-8'><title>{escape(title)}</title>"
-            f"<body style='font-family:sans-serif;max-width:40em;margin:3em auto'><h1>{escape(title)}</h1>"
-            f"<p>{escape(text)}</p></body></html>")
+    button = ""
+    if form:
+        action, token, label = form
+        button = (f"<form method='post' action='{escape(action)}'><input type='hidden' name='t' "
+                  f"value='{escape(token)}'><button type='submit'>{escape(label)}</button></form>")
+    return (f"<!doctype html><html lang='pl'><meta charset='utf-8'><meta name='referrer' content='no-referrer'>"
+            f"<title>{escape(title)}</title><body style='font-family:sans-serif;max-width:40em;margin:3em auto'>"
+            f"<h1>{escape(title)}</h1><p>{escape(text)}</p>{button}</body></html>")

@@ -66,6 +66,11 @@ class Outbox:
             self.add(db, "email", to, {"subject": subject, "body": body}, give_up_after)
         self.notify()
 
+    def send_sms(self, to: str, text: str, give_up_after: timedelta = timedelta(hours=1)) -> None:
+        with self._engine.begin() as db:
+            self.add(db, "sms", to, {"text": text}, give_up_after)
+        self.notify()
+
     # --- workers ---------------------------------------------------------------------------
     def start(self) -> None:
         self._recover_interrupted()

@@ -15,7 +15,9 @@ from .email_address import is_valid_email
 from .masking import mask_email
 from .ports import Account, AccountSource, EmailSender
 from .settings import Settings
-from .storage import email_changes
+from .office_hours import WARSAW
+from .phone import can_take_sms
+from .storage import email_changes, lock_keys
 
 CONFIRMATION_TTL = timedelta(hours=24)
 
@@ -32,13 +34,24 @@ class InvalidEmail(Exception):
         self.code = code
 
 
+def local_time(moment: datetime) -> str:
+    """Customers read Warsaw time: "25.11.2026, 18:40 (czasu polskiego)"."""
+    return f"{moment.astimezone(WARSAW):%d.%m.%Y, %H:%M} (czasu polskiego)"
+
+
+def _utc(moment: datetime) -> datetime:
+    from datetime import timezone
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
 def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
 class RecoveryService:
     def __init__(self, engine: sa.Engine, settings: Settings, clock: Clock, accounts: AccountSource,
-                 email: EmailSender, audit: AuditLog):
+                 email: EmailSender, audit: AuditLog, sms=None):
+        self._sms = sms or (lambda phone, text: None)  # queues an SMS (the outbox)
         self._engine, self._settings, self._clock = engine, settings, clock
         self._accounts, self._email, self._audit = accounts, email, audit
 
@@ -83,19 +96,125 @@ class RecoveryService:
             self._store_change(None, account.id, new_email, channel, "queued_for_staff")
             self._audit.record("email_change_queued", channel, account.id, masked)
             return EmailChangeRequested("queued_for_staff", None)
-        link_token = secrets.token_urlsafe(32)
-        self._store_change(link_token, account.id, new_email, channel, "pending")
-        link = f"{self._settings.public_base_url}/email-change/confirm?t={link_token}"
-        self._email.send(new_email, "Kylos: potwierdź nowy adres e-mail do Panelu Klienta",
+        delay = timedelta(hours=self._settings.email_change_delay_hours)
+        applies_after = now + delay if delay else None
+        link_token, cancel_token = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
+        with self._engine.begin() as db:
+            lock_keys(db, _hash(f"account:{account.id}"))
+            # One pending change per account: a newer request makes older links useless (issue 9 M4).
+            db.execute(email_changes.update().where(email_changes.c.account_id == account.id,
+                                                    email_changes.c.status.in_(("pending", "confirmed")))
+                       .values(status="superseded"))
+            db.execute(email_changes.insert().values(
+                token_hash=_hash(link_token), cancel_hash=_hash(cancel_token), account_id=account.id,
+                new_email=new_email, channel=channel[:30], created_at=now, expires_at=now + CONFIRMATION_TTL,
+                status="pending", applies_after=applies_after))
+        base = self._settings.public_base_url
+        wait = (f"\n\nZe względów bezpieczeństwa zmiana nastąpi najwcześniej {local_time(applies_after)}."
+                if applies_after else "")
+        self._email.send(new_email, "Kylos: prosimy potwierdzić nowy adres e-mail do Panelu Klienta",
                          "Dzień dobry,\n\naby ten adres stał się adresem logowania do Panelu Klienta Kylos, "
-                         f"prosimy otworzyć link (ważny 24 godziny):\n{link}\n\nJeśli to nie Pan/Pani prosił(a) "
+                         f"prosimy otworzyć link (ważny 24 godziny) i potwierdzić zmianę przyciskiem:\n"
+                         f"{base}/email-change/confirm?t={link_token}{wait}\n\nJeśli to nie Pan/Pani prosił(a) "
                          "o zmianę, prosimy zignorować tę wiadomość.\n\nZespół Kylos")
+        cancel = f"{base}/email-change/cancel?t={cancel_token}"
         self._email.send(account.email, "Kylos: prośba o zmianę adresu e-mail konta",
-                         f"Dzień dobry,\n\n{now:%Y-%m-%d %H:%M} UTC po potwierdzeniu numeru telefonu poproszono "
-                         f"o zmianę adresu logowania na {mask_email(new_email)}. Jeśli to nie Pan/Pani, prosimy "
-                         "o pilny kontakt: https://www.kylos.pl/pomoc/\n\nZespół Kylos")
+                         f"Dzień dobry,\n\n{local_time(now)} po potwierdzeniu numeru telefonu poproszono o zmianę "
+                         f"adresu logowania do Panelu Klienta na {mask_email(new_email)}.{wait}\n\nJeśli to nie "
+                         f"Pan/Pani, prosimy anulować zmianę tym linkiem:\n{cancel}\ni pilnie skontaktować się "
+                         "z nami: https://www.kylos.pl/pomoc/\n\nZespół Kylos")
+        if applies_after:
+            for phone in account.phones:
+                if can_take_sms(phone):
+                    self._sms(phone, f"Kylos: poproszono o zmianę adresu e-mail konta na {mask_email(new_email)}. "
+                                     f"Nastąpi najwcześniej {local_time(applies_after)}. Jeśli to nie Pan/Pani, "
+                                     f"prosimy ją anulować: {cancel}")
         self._audit.record("email_change_requested", channel, account.id, masked)
-        return EmailChangeRequested("confirmation_sent", None)
+        return EmailChangeRequested("confirmation_sent", applies_after)
+
+    def link_state(self, link_token: str, cancel: bool = False) -> Optional[str]:
+        """The status of the change a confirm (or cancel) link belongs to, None when unknown or expired."""
+        column = email_changes.c.cancel_hash if cancel else email_changes.c.token_hash
+        with self._engine.connect() as db:
+            row = db.execute(sa.select(email_changes.c.status, email_changes.c.expires_at).where(
+                column == _hash(link_token or ""))).first()
+        if row is None or (not cancel and self._clock.now() >= _utc(row.expires_at)):
+            return None
+        return row.status
+
+    def confirm_email_change(self, link_token: str) -> tuple[str, Optional[datetime]]:
+        """POST from the confirmation page. Returns (outcome, applies_after): applied, waiting,
+        unavailable (the account source failed; the link stays valid) or invalid."""
+        now = self._clock.now()
+        with self._engine.begin() as db:
+            row = db.execute(sa.select(email_changes).where(
+                email_changes.c.token_hash == _hash(link_token or ""),
+                email_changes.c.status == "pending")).mappings().first()
+            if row is None or now >= _utc(row["expires_at"]):
+                return "invalid", None
+            waiting = row["applies_after"] is not None and now < _utc(row["applies_after"])
+            if waiting:
+                db.execute(email_changes.update().where(email_changes.c.token_hash == row["token_hash"],
+                                                        email_changes.c.status == "pending")
+                           .values(status="confirmed"))
+        if waiting:
+            self._audit.record("email_change_confirmed", row["channel"], row["account_id"],
+                               f"applies after {local_time(_utc(row['applies_after']))}")
+            return "waiting", _utc(row["applies_after"])
+        return self._apply(row["token_hash"], "pending"), None
+
+    def apply_due_changes(self) -> int:
+        """Confirmed changes whose waiting period is over (run in the background)."""
+        now = self._clock.now()
+        with self._engine.connect() as db:
+            due = db.execute(sa.select(email_changes.c.token_hash).where(
+                email_changes.c.status == "confirmed", email_changes.c.applies_after <= now)).scalars().all()
+        return sum(self._apply(token_hash, "confirmed") == "applied" for token_hash in due)
+
+    def _apply(self, token_hash: str, from_status: str) -> str:
+        with self._engine.begin() as db:
+            claimed = db.execute(email_changes.update().where(email_changes.c.token_hash == token_hash,
+                                                              email_changes.c.status == from_status)
+                                 .values(status="applying")).rowcount == 1
+            row = db.execute(sa.select(email_changes).where(email_changes.c.token_hash == token_hash)).mappings().first()
+        if not claimed:
+            return "invalid"
+        try:
+            account = self._account(row["account_id"])
+            old = account.email
+            self._accounts.change_email(account, row["new_email"])
+        except Exception as error:  # WHMCS away: the link keeps working (issue 9 L17)
+            with self._engine.begin() as db:
+                db.execute(email_changes.update().where(email_changes.c.token_hash == token_hash)
+                           .values(status=from_status))
+            self._audit.record("email_change_failed", row["channel"], row["account_id"], type(error).__name__)
+            return "unavailable"
+        # Marked applied only now that the account source has the new address.
+        with self._engine.begin() as db:
+            db.execute(email_changes.update().where(email_changes.c.token_hash == token_hash).values(status="applied"))
+        masked = f"{mask_email(old)} -> {mask_email(row['new_email'])}"
+        self._audit.record("email_changed", row["channel"], account.id, masked)
+        when = local_time(self._clock.now())
+        for to in (old, row["new_email"]):
+            self._email.send(to, "Kylos: adres e-mail konta został zmieniony",
+                             f"Dzień dobry,\n\n{when} adres logowania do Panelu Klienta Kylos zmieniono na "
+                             f"{mask_email(row['new_email'])}. Jeśli to nie Pan/Pani, prosimy o pilny kontakt: "
+                             "https://www.kylos.pl/pomoc/\n\nZespół Kylos")
+        return "applied"
+
+    def cancel_email_change(self, cancel_token: str) -> bool:
+        with self._engine.begin() as db:
+            row = db.execute(sa.select(email_changes).where(
+                email_changes.c.cancel_hash == _hash(cancel_token or ""),
+                email_changes.c.status.in_(("pending", "confirmed")))).mappings().first()
+            if row is None:
+                return False
+            db.execute(email_changes.update().where(email_changes.c.token_hash == row["token_hash"],
+                                                    email_changes.c.status.in_(("pending", "confirmed")))
+                       .values(status="cancelled"))
+        self._audit.record("email_change_cancelled", row["channel"], row["account_id"],
+                           f"-> {mask_email(row['new_email'])}")
+        return True
 
     def _store_change(self, link_token: Optional[str], account_id: int, new_email: str, channel: str,
                       status: str) -> None:
@@ -105,23 +224,3 @@ class RecoveryService:
                 token_hash=_hash(link_token or secrets.token_urlsafe(32)), account_id=account_id,
                 new_email=new_email, channel=channel[:30], created_at=now, expires_at=now + CONFIRMATION_TTL,
                 status=status))
-
-    def confirm_email_change(self, link_token: str) -> bool:
-        now = self._clock.now()
-        with self._engine.begin() as db:
-            row = db.execute(sa.select(email_changes).where(
-                email_changes.c.token_hash == _hash(link_token or ""),
-                email_changes.c.status == "pending")).mappings().first()
-            if row is None:
-                return False
-            expires = row["expires_at"] if row["expires_at"].tzinfo else row["expires_at"].replace(tzinfo=now.tzinfo)
-            if now >= expires:
-                return False
-            db.execute(email_changes.update().where(email_changes.c.token_hash == row["token_hash"])
-                       .values(status="applied"))
-        account = self._account(row["account_id"])
-        old = account.email
-        self._accounts.change_email(account, row["new_email"])
-        self._audit.record("email_changed", row["channel"], account.id,
-                           f"{mask_email(old)} -> {mask_email(row['new_email'])}")
-        return True

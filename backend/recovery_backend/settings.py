@@ -22,6 +22,7 @@
 | OUTBOX_WORKERS / OUTBOX_BACKOFF_SECONDS | 4 / 2 | threads sending SMS and e-mails from the outbox table; first retry delay (doubles each time) |
 | CONNECTOR_ATTESTATION_SECRET | — (production: required, 32+ chars) | verifies the channel connectors' signed phone proofs (docs/backend-api.md); unset: attested starts are refused |
 | TWILIO_CHECK_DEADLINE_SECONDS | 1.5 | with Twilio Verify every code check answers after this long (or when Twilio answers, if later), so its timing is the same for every number |
+| EMAIL_CHANGE_DELAY_HOURS | production 24, development 0 | protection against a stolen phone or SIM swap: an e-mail change applies no earlier than this after the request; the old address gets a cancel link, the account's mobiles an SMS with it |
 | WHMCS_SYNC_SECONDS | 60 | how often the background sync adds new WHMCS clients to the phone index (full rebuild hourly) |
 | RESEND_COOLDOWN_SECONDS / SENDS_PER_NUMBER_PER_HOUR / SENDS_PER_NUMBER_PER_DAY | 60 / 3 / 6 | limits per number (every number alike) |
 """
@@ -126,6 +127,7 @@ class Settings:
     external_check_deadline_seconds: float = 1.5
     outbox_workers: int = 4
     outbox_backoff_seconds: float = 2.0
+    email_change_delay_hours: float = 0.0
     index_sync_seconds: float = 60.0
     index_max_age_seconds: float = 3 * 3600  # older than this, /readyz says not ready
     email_checks_per_token: int = 3
@@ -186,6 +188,8 @@ class Settings:
             external_check_deadline_seconds=float(env.get("TWILIO_CHECK_DEADLINE_SECONDS", "1.5")),
             outbox_backoff_seconds=float(env.get("OUTBOX_BACKOFF_SECONDS", "2")),
             index_sync_seconds=float(env.get("WHMCS_SYNC_SECONDS", "60")),
+            email_change_delay_hours=float(env.get("EMAIL_CHANGE_DELAY_HOURS",
+                                                   "24" if environment == "production" else "0")),
             sends_per_number_per_hour=int(env.get("SENDS_PER_NUMBER_PER_HOUR", "3")),
             sends_per_number_per_day=int(env.get("SENDS_PER_NUMBER_PER_DAY", "6")),
         )

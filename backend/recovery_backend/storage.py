@@ -61,7 +61,11 @@ email_changes = sa.Table(
     sa.Column("channel", sa.String(30), nullable=False),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
-    sa.Column("status", sa.String(20), nullable=False),  # pending, applied, queued_for_staff
+    # pending (awaits the link) → confirmed (awaits applies_after) → applying → applied;
+    # or superseded (a newer request), cancelled (the cancel link), queued_for_staff.
+    sa.Column("status", sa.String(20), nullable=False),
+    sa.Column("cancel_hash", sa.String(64), index=True),
+    sa.Column("applies_after", sa.DateTime(timezone=True)),
 )
 audit_log = sa.Table(
     "audit_log", metadata,

@@ -35,10 +35,14 @@ def test_email_change_applies_only_after_the_link_is_followed(backend):
     assert "ma***@n***.pl" in notice["body"] and "marek@nowy.pl" not in notice["body"]
     assert account_email(backend) == "marek@zielinski-domena.pl"
     link = next(word for word in confirmation["body"].split() if "/email-change/confirm" in word)
-    page = backend.client.get(urlparse(link).path, params={"t": parse_qs(urlparse(link).query)["t"][0]})
-    assert page.status_code == 200 and "zmieniony" in page.text
+    token = parse_qs(urlparse(link).query)["t"][0]
+    page = backend.client.get(urlparse(link).path, params={"t": token})
+    assert page.status_code == 200 and "<form method='post'" in page.text
+    assert account_email(backend) == "marek@zielinski-domena.pl", "opening the link (a mail scanner) changes nothing"
+    confirmed = backend.client.post(urlparse(link).path, data={"t": token})
+    assert confirmed.status_code == 200 and "zmieniony" in confirmed.text
     assert account_email(backend) == "marek@nowy.pl"
-    again = backend.client.get(urlparse(link).path, params={"t": parse_qs(urlparse(link).query)["t"][0]})
+    again = backend.client.post(urlparse(link).path, data={"t": token})
     assert again.status_code == 410
     actions = [entry["action"] for entry in backend.audit()]
     assert actions == ["email_change_requested", "email_changed"]
