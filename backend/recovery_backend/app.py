@@ -12,7 +12,8 @@ import os
 import logging
 from typing import Literal, Optional
 
-from fastapi import BackgroundTasks, Depends, FastAPI, Request
+from fastapi import BackgroundTasks, Depends, FastAPI, Header, Request, Security
+from fastapi.security import APIKeyHeader
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
@@ -37,6 +38,8 @@ from .verification import RateLimited, TokenGrant, VerificationService
 from .wiring import account_source, email_sender, sms_delivery
 
 log = logging.getLogger("recovery_backend.api")
+API_KEY = APIKeyHeader(name="X-API-Key", auto_error=False,
+                       description="BACKEND_API_KEY (the action server) or BACKEND_STAFF_KEY (staff tools)")
 
 
 class QueuedEmail:
@@ -53,6 +56,89 @@ class ApiError(Exception):
     def __init__(self, status: int, code: str, **extra):
         super().__init__(code)
         self.status, self.body = status, {"error": code, **extra}
+
+
+class ErrorAnswer(BaseModel):
+    error: str
+    retry_after: Optional[int] = None
+
+
+class Started(BaseModel):
+    verification_id: str
+    status: Literal["accepted"]
+    expires_in: int
+    resend_after: int
+
+
+class CheckAnswer(BaseModel):
+    verified: bool
+    token: Optional[str] = None
+    token_expires_in: Optional[int] = None
+    tries_left: Optional[int] = None
+    reason: Optional[str] = None
+
+
+class EmailHintAnswer(BaseModel):
+    masked_email: str
+
+
+class EmailCheckAnswer(BaseModel):
+    matches: bool
+    checks_left: int
+
+
+class SentAnswer(BaseModel):
+    status: Literal["sent"]
+
+
+class EmailChangeAnswer(BaseModel):
+    status: Literal["confirmation_sent", "queued_for_staff"]
+    masked_new_email: str
+    applies_after: Optional[str]
+
+
+class CaseOpenedAnswer(BaseModel):
+    case_number: str
+    open_now: bool
+    handled_from: str
+
+
+class CaseContactAnswer(BaseModel):
+    case_number: str
+    contact_email: str
+
+
+class CasesAnswer(BaseModel):
+    cases: list[dict]
+
+
+class DocumentsAnswer(BaseModel):
+    account_type: str
+    documents: list[str]
+    notes: list[str]
+    send_to: str
+    subject_hint: str
+
+
+class OfficeHoursAnswer(BaseModel):
+    open_now: bool
+    now: str
+    next_opening: str
+    timezone: str
+    hours_text: str
+
+
+class HealthAnswer(BaseModel):
+    status: str
+
+
+def answers(*codes: int) -> dict:
+    """The error answers a route can give, for the OpenAPI document (all JSON ErrorAnswer)."""
+    described = {400: "Control characters in the path or query", 401: "Missing or wrong X-API-Key",
+                 403: "Wrong role, or token_invalid / attestation_invalid", 404: "not_found",
+                 410: "Link no longer valid", 422: "invalid_request / invalid_phone / invalid_email / …",
+                 429: "rate_limited, with retry_after seconds"}
+    return {code: {"model": ErrorAnswer, "description": described[code]} for code in (400, 401, 422) + codes}
 
 
 class Body(BaseModel):
@@ -230,18 +316,20 @@ def create_app(settings: Settings) -> FastAPI:
                 return JSONResponse({"error": "unauthorized"}, status_code=401)
         return await call_next(request)
 
-    def assistant(request: Request) -> None:
+    # The key is checked by the middleware above (before the body is read); these dependencies
+    # check the role and declare the scheme in the OpenAPI document.
+    def assistant(request: Request, _key: Optional[str] = Security(API_KEY)) -> None:
         if request.state.role != "assistant":
             raise ApiError(403, "forbidden")
 
-    def staff(request: Request) -> None:
+    def staff(request: Request, _key: Optional[str] = Security(API_KEY)) -> None:
         if request.state.role != "staff":
             raise ApiError(403, "forbidden")
 
-    def token_grant(request: Request) -> TokenGrant:
+    def token_grant(x_recovery_token: str = Header(default="", max_length=200),
+                    x_conversation_id: str = Header(default="", max_length=200)) -> TokenGrant:
         # The token works only from the conversation it was earned in (issue 9 C1).
-        grant = verification.grant_for_token(request.headers.get("x-recovery-token", ""),
-                                             request.headers.get("x-conversation-id", ""))
+        grant = verification.grant_for_token(x_recovery_token, x_conversation_id)
         if grant is None:
             raise ApiError(403, "token_invalid")
         return grant
@@ -271,16 +359,16 @@ def create_app(settings: Settings) -> FastAPI:
                                str(response.status_code)).observe(time.perf_counter() - started)
         return response
 
-    @app.get("/api/v1/health")
+    @app.get("/api/v1/health", response_model=HealthAnswer)
     def health():
         return {"status": "ok"}
 
-    @app.get("/healthz")
+    @app.get("/healthz", response_model=HealthAnswer)
     def live():
         """Liveness: the process answers."""
         return {"status": "ok"}
 
-    @app.get("/readyz")
+    @app.get("/readyz", responses={503: {"description": "Not ready"}})
     def ready():
         """Readiness: the database answers and the phone index is fresh enough to decide "registered?"."""
         checks, ready = {}, True
@@ -297,11 +385,12 @@ def create_app(settings: Settings) -> FastAPI:
                 ready = False
         return JSONResponse({"status": "ready" if ready else "not_ready", **checks}, status_code=200 if ready else 503)
 
-    @app.get("/metrics")
+    @app.get("/metrics", response_class=Response)
     def prometheus():
         return Response(metrics.render(), media_type=CONTENT_TYPE_LATEST)
 
-    @app.post("/api/v1/phone-verifications", status_code=202, dependencies=[Depends(assistant)])
+    @app.post("/api/v1/phone-verifications", status_code=202, dependencies=[Depends(assistant)],
+               response_model=Started, responses=answers(403, 429))
     def start_verification(body: StartBody, after: BackgroundTasks):
         try:
             started = verification.start(e164_or_422(body.phone), body.conversation_id, body.channel)
@@ -312,7 +401,8 @@ def create_app(settings: Settings) -> FastAPI:
         metrics.verifications_started.labels("sms").inc()
         return started_body(started)
 
-    @app.post("/api/v1/phone-verifications/attested", status_code=202, dependencies=[Depends(assistant)])
+    @app.post("/api/v1/phone-verifications/attested", status_code=202, dependencies=[Depends(assistant)],
+               response_model=Started, responses=answers(403, 429))
     def start_attested(body: AttestedBody):
         phone = e164_or_422(body.phone)
         refused = attestation_refused(body)
@@ -339,11 +429,13 @@ def create_app(settings: Settings) -> FastAPI:
                                       body.proof.signature, time.time())
         return refused or verification.spend_nonce(body.proof.nonce)
 
-    @app.post("/api/v1/phone-verifications/{verification_id}/token", dependencies=[Depends(assistant)])
+    @app.post("/api/v1/phone-verifications/{verification_id}/token", dependencies=[Depends(assistant)],
+               response_model=CheckAnswer, response_model_exclude_none=True, responses=answers(403))
     def attested_token(verification_id: str):
         return check_body(verification.token_for_attested(verification_id), "attested")
 
-    @app.post("/api/v1/phone-verifications/{verification_id}/check", dependencies=[Depends(assistant)])
+    @app.post("/api/v1/phone-verifications/{verification_id}/check", dependencies=[Depends(assistant)],
+               response_model=CheckAnswer, response_model_exclude_none=True, responses=answers(403))
     def check_code(verification_id: str, body: CheckBody):
         return check_body(verification.check(verification_id, body.code.strip()), "sms")
 
@@ -356,22 +448,26 @@ def create_app(settings: Settings) -> FastAPI:
             return {"verified": True, "token": result.token, "token_expires_in": result.token_expires_in}
         return {"verified": False, "tries_left": result.tries_left, "reason": result.reason}
 
-    @app.get("/api/v1/recovery/email-hint", dependencies=[Depends(assistant)])
+    @app.get("/api/v1/recovery/email-hint", dependencies=[Depends(assistant)], response_model=EmailHintAnswer,
+              responses=answers(403))
     def email_hint(grant: TokenGrant = Depends(token_grant)):
         return {"masked_email": recovery.email_hint(grant.account_id)}
 
-    @app.post("/api/v1/recovery/email-check", dependencies=[Depends(assistant)])
+    @app.post("/api/v1/recovery/email-check", dependencies=[Depends(assistant)], response_model=EmailCheckAnswer,
+               responses=answers(403, 429))
     def email_check(body: EmailCheckBody, grant: TokenGrant = Depends(token_grant)):
         left = count_use(grant, "email_checks", settings.email_checks_per_token)
         return {"matches": recovery.email_matches(grant.account_id, body.email, grant.channel), "checks_left": left}
 
-    @app.post("/api/v1/recovery/password-reset", status_code=202, dependencies=[Depends(assistant)])
+    @app.post("/api/v1/recovery/password-reset", status_code=202, dependencies=[Depends(assistant)],
+               response_model=SentAnswer, responses=answers(403, 429))
     def password_reset(body: ChannelBody, grant: TokenGrant = Depends(token_grant)):
         count_use(grant, "password_resets", settings.password_resets_per_token)
         recovery.password_reset(grant.account_id, grant.channel)
         return {"status": "sent"}
 
-    @app.post("/api/v1/recovery/email-change", status_code=202, dependencies=[Depends(assistant)])
+    @app.post("/api/v1/recovery/email-change", status_code=202, dependencies=[Depends(assistant)],
+               response_model=EmailChangeAnswer, responses=answers(403, 429))
     def email_change(body: EmailChangeBody, grant: TokenGrant = Depends(token_grant)):
         try:
             recovery.check_new_email(grant.account_id, body.new_email)
@@ -390,7 +486,7 @@ def create_app(settings: Settings) -> FastAPI:
     invalid_page = ("Link nieważny", "Ten link wygasł, został już użyty albo zastąpiony nowszą prośbą. "
                     "Prosimy wrócić do czatu pomocy.")
 
-    @app.get("/email-change/confirm", response_class=HTMLResponse)
+    @app.get("/email-change/confirm", response_class=HTMLResponse, responses={410: {"description": "Link no longer valid"}})
     def confirm_page(t: str = ""):
         if recovery.link_state(t) != "pending":
             return HTMLResponse(_page(*invalid_page), status_code=410)
@@ -398,7 +494,8 @@ def create_app(settings: Settings) -> FastAPI:
                                   "Prosimy potwierdzić, że ten adres ma być adresem logowania do Panelu Klienta.",
                                   form=("/email-change/confirm", t, "Potwierdzam zmianę adresu")))
 
-    @app.post("/email-change/confirm", response_class=HTMLResponse)
+    @app.post("/email-change/confirm", response_class=HTMLResponse,
+               responses={410: {"description": "Link no longer valid"}, 503: {"description": "Account source away"}})
     async def confirm_email_change(request: Request):
         token = await form_token(request)
         outcome, applies_after = await run_in_threadpool(recovery.confirm_email_change, str(token))
@@ -415,7 +512,7 @@ def create_app(settings: Settings) -> FastAPI:
                                       "prosimy spróbować ponownie za kilka minut."), status_code=503)
         return HTMLResponse(_page(*invalid_page), status_code=410)
 
-    @app.get("/email-change/cancel", response_class=HTMLResponse)
+    @app.get("/email-change/cancel", response_class=HTMLResponse, responses={410: {"description": "Link no longer valid"}})
     def cancel_page(t: str = ""):
         if recovery.link_state(t, cancel=True) not in ("pending", "confirmed"):
             return HTMLResponse(_page(*invalid_page), status_code=410)
@@ -423,7 +520,7 @@ def create_app(settings: Settings) -> FastAPI:
                                   "Jeśli to nie Pan/Pani prosił(a) o zmianę adresu, prosimy ją anulować.",
                                   form=("/email-change/cancel", t, "Anuluj zmianę adresu")))
 
-    @app.post("/email-change/cancel", response_class=HTMLResponse)
+    @app.post("/email-change/cancel", response_class=HTMLResponse, responses={410: {"description": "Link no longer valid"}})
     async def cancel_email_change(request: Request):
         token = await form_token(request)
         if await run_in_threadpool(recovery.cancel_email_change, str(token)):
@@ -431,7 +528,8 @@ def create_app(settings: Settings) -> FastAPI:
                                       "Pan/Pani prosił(a) o zmianę, prosimy o kontakt: https://www.kylos.pl/pomoc/"))
         return HTMLResponse(_page(*invalid_page), status_code=410)
 
-    @app.post("/api/v1/cases", status_code=201, dependencies=[Depends(assistant)])
+    @app.post("/api/v1/cases", status_code=201, dependencies=[Depends(assistant)], response_model=CaseOpenedAnswer,
+               responses=answers(403, 429))
     def open_case(body: CaseBody):
         details = CaseDetails(body.path, body.company_name, body.phone_proven, tuple(body.phones_tried),
                               body.failure, body.open_question, body.language)
@@ -449,7 +547,8 @@ def create_app(settings: Settings) -> FastAPI:
         return {"case_number": opened.case_number, "open_now": opened.open_now,
                 "handled_from": opened.handled_from.astimezone(WARSAW).isoformat()}
 
-    @app.patch("/api/v1/cases/{case_number}", dependencies=[Depends(assistant)])
+    @app.patch("/api/v1/cases/{case_number}", dependencies=[Depends(assistant)], response_model=CaseContactAnswer,
+                responses=answers(403, 404))
     def update_case_contact(case_number: str, body: CaseContactBody):
         try:
             updated = case_service.set_contact_email(case_number, body.conversation_id, body.contact_email)
@@ -459,15 +558,17 @@ def create_app(settings: Settings) -> FastAPI:
             raise ApiError(404, "not_found")
         return {"case_number": case_number, "contact_email": mask_email(body.contact_email.strip())}
 
-    @app.get("/api/v1/cases", dependencies=[Depends(staff)])
+    @app.get("/api/v1/cases", dependencies=[Depends(staff)], response_model=CasesAnswer, responses=answers(403))
     def list_cases():
         return {"cases": case_service.all()}
 
-    @app.get("/api/v1/documents", dependencies=[Depends(assistant)])
+    @app.get("/api/v1/documents", dependencies=[Depends(assistant)], response_model=DocumentsAnswer,
+              responses=answers(403))
     def list_documents(account_type: Literal["private", "company"]):
         return documents_for(documents, account_type)
 
-    @app.get("/api/v1/office-hours", dependencies=[Depends(assistant)])
+    @app.get("/api/v1/office-hours", dependencies=[Depends(assistant)], response_model=OfficeHoursAnswer,
+              responses=answers(403))
     def office_hours():
         now = clock.now()
         return {"open_now": hours.is_open(now), "now": now.astimezone(WARSAW).isoformat(),

@@ -15,7 +15,7 @@ from conftest import make_backend
 from fake_gateway import FakeGateway
 from fake_whmcs import IDENTIFIER, SECRET, FakeWhmcs
 
-ROUNDS, BATCHES, LIMIT = 10, 3, 0.002
+ROUNDS, BATCHES, LIMIT = 8, 3, 0.002
 
 
 def assert_same_timing(measure, kinds) -> None:
