@@ -73,7 +73,7 @@ def normalise_code(text: str) -> str:
 
 def sms_text(code: str, minutes: int) -> str:
     return (f"Kylos: kod do odzyskania dostępu do Panelu Klienta to {code}. Jest ważny {minutes} min. "
-            "Nie podawaj go nikomu — nasi pracownicy nigdy o niego nie proszą.")
+            "Prosimy nikomu go nie podawać — nasi pracownicy nigdy o niego nie proszą.")
 
 
 class VerificationService:
