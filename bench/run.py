@@ -209,6 +209,9 @@ def main() -> None:
     parser.add_argument("--smoke", action="store_true",
                         help="tiny loads to check the benchmark itself; writes bench/results/smoke.json only")
     parser.add_argument("--skip-scale-out", action="store_true", help="no 1 vs 2 instances run (needs PostgreSQL, Redis, nginx)")
+    parser.add_argument("--configs", nargs="+", choices=list(CONFIGS), default=list(CONFIGS),
+                        help="measure only these configurations (the page says what was not measured)")
+    parser.add_argument("--skip-cv", action="store_true", help="no cross-validation (cached figures are still shown)")
     parser.add_argument("--full-cv", action="store_true",
                         help="cross-validate Rasa's default configuration too (DIET and TED: about half an hour "
                              "on 2 cores); without it only cached default-config figures are shown")
@@ -226,11 +229,13 @@ def main() -> None:
                "sizes": {k: v for k, v in vars(sizes).items()}}
     models = {}
     for name, config in CONFIGS.items():
+        if name not in args.configs:
+            continue
         print(f"[{name}] training…", flush=True)
         models[name], training = train(name, config, name in fresh)
         print(f"[{name}] understanding…", flush=True)
         figures = {"heldout_accuracy": float("nan")} if args.smoke else understanding(
-            name, config, models[name], cross_validate=name == "project" or args.full_cv)
+            name, config, models[name], cross_validate=not args.skip_cv and (name == "project" or args.full_cv))
         print(f"[{name}] load…", flush=True)
         workdir = Path(tempfile.mkdtemp(prefix=f"bench-{name}-"))
         results[name] = {"training": training, "understanding": figures, "load": measure(models[name], workdir, sizes)}
