@@ -186,3 +186,4 @@ class Outbox:
             if busy == 0 and self.pending() == 0:
                 return
             time.sleep(0.02)
+        raise TimeoutError(f"outbox still busy after {timeout} s")
