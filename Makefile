@@ -33,9 +33,11 @@ web/node_modules/.installed: web/package.json web/package-lock.json
 	cd web && npm ci --no-audit --no-fund --silent
 	touch $@
 
-# Debian's Chromium for the browser tests (Playwright drives it; it never downloads a browser).
+# Debian's Chromium for the browser tests (Playwright drives it; it never downloads a browser)
+# and nginx for the tests and benchmark that put two Rasa instances behind a load balancer.
 setup-test: setup
 	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver; }
+	@command -v nginx >/dev/null || test -x /usr/sbin/nginx || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light; }
 
 train: .venv/.installed
 	scripts/train.sh
@@ -68,7 +70,7 @@ lint: .venv/.installed
 
 test: setup-test lint validate train test-backend test-stories test-assistant
 
-bench: setup train
+bench: setup-test train
 	scripts/bench.sh $(ARGS)
 
 clean:
