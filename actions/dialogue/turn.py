@@ -894,13 +894,7 @@ class Turn:
             state.documents_listed = True
             self.mark(Outcome.PROGRESS)
         if not state.private.contact_email:
-            if not self.prompted:
-                self.say("ask_contact_email", prompt=True)
-                if self.step_at_start == Step.CONTACT_EMAIL and self.outcome is None:
-                    self._contact_problem()
-                if self.step_at_start != Step.CONTACT_EMAIL:
-                    self.mark(Outcome.PROGRESS)
-                state.step = Step.CONTACT_EMAIL
+            self._ask_contact()
             return
         if not state.case_number:
             await self._open_case("documents")
@@ -909,16 +903,21 @@ class Turn:
         state = self.state
         state.private.contact_email = state.private.contact_email or state.private.new_email
         if not state.private.contact_email:
-            if not self.prompted:
-                self.say("ask_contact_email", prompt=True)
-                if self.step_at_start == Step.CONTACT_EMAIL and self.outcome is None:
-                    self._contact_problem()
-                if self.step_at_start != Step.CONTACT_EMAIL:
-                    self.mark(Outcome.PROGRESS)
-                state.step = Step.CONTACT_EMAIL
+            self._ask_contact()
             return
         if state.finished != Path.HANDOFF:
             await self._open_case(state.case_reason or "human_handoff")
+
+    def _ask_contact(self) -> None:
+        """Where the case's answer should go: asked once per turn; asked again, the typed text is explained."""
+        if self.prompted:
+            return
+        self.say("ask_contact_email", prompt=True)
+        if self.step_at_start == Step.CONTACT_EMAIL and self.outcome is None:
+            self._contact_problem()
+        if self.step_at_start != Step.CONTACT_EMAIL:
+            self.mark(Outcome.PROGRESS)
+        self.state.step = Step.CONTACT_EMAIL
 
     def _contact_problem(self) -> None:
         if self.facts.bad_email:
