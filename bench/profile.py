@@ -1,10 +1,13 @@
-"""Where the Rasa server spends its time: py-spy samples it while scripted
-messages run through the REST channel; prints the heaviest frames.
+"""Where a part spends its time: py-spy samples the Rasa server (or, with
+--part, the action server or the backend) while scripted messages run through
+the REST channel; prints the heaviest frames.
 
     .venv/bin/python -m bench.profile > docs/benchmarks-profile.txt
+    .venv/bin/python -m bench.profile --part backend
 """
 from __future__ import annotations
 
+import argparse
 import collections
 import statistics
 import subprocess
@@ -32,6 +35,9 @@ def heaviest(raw: Path, count: int = 30) -> list[tuple[float, str]]:
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--part", choices=("rasa", "actions", "backend"), default="rasa")
+    part = parser.parse_args().part
     workdir = Path(tempfile.mkdtemp(prefix="profile-"))
     stack = Stack(workdir)
     workdir.mkdir(parents=True, exist_ok=True)
@@ -54,7 +60,7 @@ def main() -> None:
         for kind, values in kinds.items():
             print(f"median latency, {kind}: {statistics.median(values):.0f} ms")
         raw = workdir / "profile.txt"
-        sampler = subprocess.Popen([str(ASSISTANT_BIN / "py-spy"), "record", "-p", str(stack.services["rasa"].process.pid),
+        sampler = subprocess.Popen([str(ASSISTANT_BIN / "py-spy"), "record", "-p", str(stack.services[part].process.pid),
                                     "-d", str(SECONDS), "-f", "raw", "-o", str(raw), "--nonblocking"],
                                    stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
         deadline, i = time.time() + SECONDS - 1, 0
@@ -64,7 +70,7 @@ def main() -> None:
                 timed(f"q{i}", text)
             i += 1
         sampler.wait()
-        print(f"\nheaviest frames of the Rasa server (share of samples, inclusive), {SECONDS} s under load:")
+        print(f"\nheaviest frames of the {part} process (share of samples, inclusive), {SECONDS} s under load:")
         for share, frame in heaviest(raw):
             print(f"{share:6.1%}  {frame[:140]}")
     finally:

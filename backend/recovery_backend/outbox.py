@@ -111,9 +111,10 @@ class Outbox:
                 self._stopping.wait(2)
                 continue
             finally:
+                # No notify here: it would wake the other idle workers, each of which would claim, find
+                # nothing and wake the rest again: a storm that kept a core busy (join() polls instead).
                 with self._wake:
                     self._busy -= 1
-                    self._wake.notify_all()
             with self._wake:
                 self._wake.wait(0.5)
 

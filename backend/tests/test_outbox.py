@@ -2,6 +2,7 @@
 never sent twice, a hanging provider doesn't hold up other customers, every outcome audited."""
 from __future__ import annotations
 
+import os
 import re
 import threading
 import time
@@ -109,3 +110,22 @@ def test_every_outcome_is_audited_masked_and_the_payload_is_wiped(backend):
     assert len(sent) == 1 and "+48******567" in sent[0]["details"] and "601234567" not in sent[0]["details"]
     database = b"".join(p.read_bytes() for p in backend.tmp_path.glob("backend.sqlite3*"))
     assert code.encode() not in database, "the code never waits in the database in clear"
+
+
+def _cpu_seconds(pid: int) -> float:
+    fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+
+
+def test_idle_workers_leave_the_processor_alone(tmp_path):
+    # Four idle workers once woke each other without end and kept ~3/4 of a core busy with empty claims,
+    # which also held SQLite's write lock against customers' requests. Idle now costs almost nothing.
+    service = BackendProcess(tmp_path, OUTBOX_WORKERS="4").start()
+    try:
+        time.sleep(1)  # start-up work done
+        before, began = _cpu_seconds(service.process.pid), time.monotonic()
+        time.sleep(3)
+        used = _cpu_seconds(service.process.pid) - before
+        assert used < 0.1 * (time.monotonic() - began), f"{used:.2f} CPU s in 3 s of idling"
+    finally:
+        service.stop()
