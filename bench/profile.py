@@ -24,7 +24,7 @@ from tests.stack import ASSISTANT_BIN, Stack  # noqa: E402
 SECONDS = 12
 
 
-def heaviest(raw: Path, count: int = 30) -> list[tuple[float, str]]:
+def heaviest(raw: Path, count: int = 80) -> list[tuple[float, str]]:
     total, inclusive = 0, collections.Counter()
     for line in raw.read_text().splitlines():
         stack, _, samples = line.rpartition(" ")

@@ -3,7 +3,7 @@ conversation loaded as its state plus its recent turns: scaling/recent_window.py
 
 - Events are redacted before they are saved (runtime/redaction.py): what a customer
   typed (codes, phones, e-mails) and the Telegram phone proof are never stored.
-- A SQLite file is created 0600.
+- A SQLite file is created 0600 and written in WAL mode (no fsync wait per message).
 - PostgreSQL: pooled connections are checked before use and a lost database is waited
   for (up to STORE_RETRY_SECONDS), so a database restart costs no conversation.
   Rasa would otherwise swallow the error, start the conversation from scratch and
@@ -35,13 +35,26 @@ T = TypeVar("T")
 RETRY_PAUSE_SECONDS = 0.5
 
 
+def _sqlite_write_ahead_log(connection, _record) -> None:
+    # Rasa calls the store synchronously on its event loop: with SQLite's default journal every
+    # save waited for two fsyncs (a quarter of the server's time under load). In WAL mode NORMAL
+    # loses nothing when a process dies, only possibly the last turns if the machine loses power.
+    cursor = connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
 class RedactingSQLTrackerStore(RecentWindowMixin, SQLTrackerStore):
     def __init__(self, domain=None, dialect: str = "sqlite", host: Optional[str] = None,
                  db: str = "rasa.db", **kwargs: Any) -> None:
         if dialect == "sqlite" and db and db != ":memory:" and not host:
             ensure_private_file(Path(db))
         super().__init__(domain=domain, dialect=dialect, host=host, db=db, **kwargs)
-        if self.engine.dialect.name != "sqlite":
+        if self.engine.dialect.name == "sqlite":
+            sa.event.listen(self.engine, "connect", _sqlite_write_ahead_log)
+            self.engine.dispose()  # connections opened by Rasa's constructor predate the listener
+        else:
             url = self.engine.url
             self.engine.dispose()
             self.engine = sa.create_engine(url, pool_pre_ping=True, **create_engine_kwargs(url))

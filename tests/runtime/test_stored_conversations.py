@@ -88,8 +88,16 @@ def test_nothing_in_the_whole_store_holds_them(assistant, conversation):
     assert not secrets_in(rows(assistant, sender), code)
 
 
-def test_the_store_file_is_private(assistant, conversation):
-    assert stat.S_IMODE((assistant.workdir / "rasa-tracker.sqlite3").stat().st_mode) == 0o600
+def test_the_store_files_are_private(assistant, conversation):
+    store = assistant.workdir / "rasa-tracker.sqlite3"
+    files = [store, *store.parent.glob(store.name + "-*")]  # the write-ahead log and its index too
+    assert {path.name: stat.S_IMODE(path.stat().st_mode) for path in files} == {path.name: 0o600 for path in files}
+
+
+def test_the_store_writes_ahead_instead_of_syncing_every_message(assistant, conversation):
+    # Rasa saves on its event loop: a synced rollback journal stalled every conversation per save.
+    with sqlite3.connect(assistant.workdir / "rasa-tracker.sqlite3") as db:
+        assert db.execute("PRAGMA journal_mode").fetchone() == ("wal",)
 
 
 def test_the_log_does_not_quote_a_slash_message(assistant):
