@@ -15,6 +15,8 @@ Patches (one module each):
   re-checks the schema against its meta-schema on every call.
 - `event_types`: event classes are looked up by type name in a table instead of
   a walk over every `Event` subclass for each event deserialised.
+- `action_keepalive`: the connection to the action server stays open between
+  calls instead of a new session and TCP connection per message.
 """
 from __future__ import annotations
 
@@ -42,8 +44,9 @@ def apply(version: str | None = None) -> bool:
     from rasa_patches import deferred_imports
 
     deferred_imports.apply()  # first: before anything imports Rasa
-    from rasa_patches import action_validation, event_types
+    from rasa_patches import action_keepalive, action_validation, event_types
 
     action_validation.apply()
     event_types.apply()
+    action_keepalive.apply()
     return True
