@@ -115,6 +115,7 @@ class Settings:
     code_secret: bytes
     extra_closed_dates: tuple[str, ...]
     documents_file: Path
+    account_source: str = "local"
     code_ttl_seconds: int = 600
     token_ttl_seconds: int = 900
     max_wrong_tries: int = 5
@@ -165,6 +166,7 @@ class Settings:
             staff_key=env.get("BACKEND_STAFF_KEY") or None,
             database_url=env.get("DATABASE_URL") or f"sqlite:///{REPO / 'var' / 'backend.sqlite3'}",
             accounts_fixture=_fixture_path(env.get("ACCOUNTS_FIXTURE")) if environment == "development" else None,
+            account_source=env.get("ACCOUNT_SOURCE", "local"),
             sms_sender=env.get("SMS_SENDER", "outbox"),
             sms_outbox=Path(env.get("SMS_OUTBOX") or REPO / "var" / "sms-outbox.jsonl"),
             email_sender=env.get("EMAIL_SENDER", "outbox"),

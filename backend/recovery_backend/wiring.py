@@ -41,7 +41,7 @@ def sms_delivery(settings: Settings) -> Union[SmsSender, ExternalVerifier]:
 
 
 def account_source(settings: Settings, engine: sa.Engine, email: EmailSender, staff_ticket) -> AccountSource:
-    source = os.environ.get("ACCOUNT_SOURCE", "local")
+    source = settings.account_source
     if source == "local":
         return LocalAccountSource(engine, email, settings.password_reset_url, staff_ticket)
     if source == "whmcs":

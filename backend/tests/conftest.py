@@ -60,7 +60,7 @@ class Backend:
         return self.post("/api/v1/phone-verifications", {"phone": phone, "conversation_id": conversation})
 
     def sms(self) -> list[dict]:
-        deliveries = getattr(self.client.app.state, "deliveries", None) if hasattr(self.client, "app") else None
+        deliveries = getattr(getattr(self.client.app.state, "services", None), "outbox", None) if hasattr(self.client, "app") else None
         if deliveries:
             deliveries.join()
         path = self.tmp_path / "sms.jsonl"
@@ -71,11 +71,11 @@ class Backend:
 
     def audit(self, outbox: bool = False) -> list[dict]:
         """Audit entries; deliveries (outbox_*) only when asked."""
-        self.client.app.state.deliveries.join()
-        return [e for e in self.client.app.state.audit.entries() if outbox or not e["action"].startswith("outbox_")]
+        self.client.app.state.services.outbox.join()
+        return [e for e in self.client.app.state.services.audit.entries() if outbox or not e["action"].startswith("outbox_")]
 
     def emails(self) -> list[dict]:
-        self.client.app.state.deliveries.join()
+        self.client.app.state.services.outbox.join()
         path = self.tmp_path / "mail.jsonl"
         return [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
 

@@ -59,7 +59,7 @@ def test_the_old_address_can_cancel_and_both_hear_when_it_applies(tmp_path):
 
 def test_a_failing_account_source_keeps_the_link_valid(backend, monkeypatch):
     _, confirm_token, _ = request_change(backend, "marek@nowy.pl")
-    accounts = backend.client.app.state.accounts
+    accounts = backend.client.app.state.services.accounts
     real = accounts.change_email
 
     def down(*_args):
@@ -80,9 +80,9 @@ def test_a_waiting_period_protects_against_a_stolen_phone(tmp_path):
     assert "25.11.2026, 10:00 (czasu polskiego)" in warning[-1]["text"]
     waiting = confirm(backend, confirm_token)
     assert waiting.status_code == 200 and "25.11.2026, 10:00" in waiting.text and account_email(backend) == OLD
-    assert backend.client.app.state.recovery.apply_due_changes() == 0
+    assert backend.client.app.state.services.recovery.apply_due_changes() == 0
     later = make_backend(tmp_path, RECOVERY_NOW="2026-11-25T10:01:00+01:00", EMAIL_CHANGE_DELAY_HOURS="24")
-    assert later.client.app.state.recovery.apply_due_changes() == 1
+    assert later.client.app.state.services.recovery.apply_due_changes() == 1
     assert account_email(later) == "marek@nowy.pl"
 
 
@@ -92,4 +92,4 @@ def test_a_waiting_change_can_still_be_cancelled(tmp_path):
     confirm(backend, confirm_token)
     assert backend.client.post("/email-change/cancel", data={"t": cancel_token}).status_code == 200
     later = make_backend(tmp_path, RECOVERY_NOW="2026-11-25T10:01:00+01:00", EMAIL_CHANGE_DELAY_HOURS="24")
-    assert later.client.app.state.recovery.apply_due_changes() == 0 and account_email(later) == OLD
+    assert later.client.app.state.services.recovery.apply_due_changes() == 0 and account_email(later) == OLD

@@ -95,8 +95,8 @@ def test_two_replicas_never_send_one_sms_twice(tmp_path):
         thread.start()
     for thread in threads:
         thread.join()
-    first.client.app.state.deliveries.join()
-    second.client.app.state.deliveries.join()
+    first.client.app.state.services.outbox.join()
+    second.client.app.state.services.outbox.join()
     assert sorted(m["to"] for m in first.sms()) == sorted(phones), "each SMS exactly once"
     senders = {e["id"] for e in first.audit(outbox=True) if e["action"] == "outbox_sms_sent"}
     assert len(senders) == len(phones)

@@ -92,7 +92,7 @@ def test_a_number_is_locked_and_reported_after_three_burned_codes(tmp_path, phon
     later = make_backend(tmp_path, RECOVERY_NOW="2026-11-24T13:00:00+01:00")
     locked = later.start(phone, "lock-3")
     assert locked.status_code == 429 and locked.json()["retry_after"] > 3600
-    actions = [entry["action"] for entry in later.client.app.state.audit.entries()]
+    actions = [entry["action"] for entry in later.client.app.state.services.audit.entries()]
     assert actions.count("number_locked") == 1
     assert make_backend(tmp_path, RECOVERY_NOW="2026-11-25T10:00:01+01:00").start(phone, "lock-4").status_code == 202
 

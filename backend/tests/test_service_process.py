@@ -105,7 +105,7 @@ def test_backend_sends_reset_mail_over_smtp(tmp_path):
         backend = make_backend(tmp_path, EMAIL_SENDER="smtp", SMTP_HOST="127.0.0.1", SMTP_PORT=str(port))
         token = backend.verified_token("+48601234567")
         assert backend.post("/api/v1/recovery/password-reset", {}, token=token).status_code == 202
-        backend.client.app.state.deliveries.join()
+        backend.client.app.state.services.outbox.join()
     finally:
         controller.stop()
     assert [m.rcpt_tos for m in mailbox.messages] == [["marek@zielinski-domena.pl"]]

@@ -114,14 +114,14 @@ def test_backend_verifies_through_twilio_without_seeing_the_code(tmp_path, gatew
     monkeypatch.setenv("TWILIO_BASE_URL", fake.url)
     backend = make_backend(tmp_path, SMS_SENDER="twilio_verify", TWILIO_CHECK_DEADLINE_SECONDS="0.05")
     verification = backend.start(PHONE).json()["verification_id"]
-    backend.client.app.state.deliveries.join()
+    backend.client.app.state.services.outbox.join()
     assert [s.path for s in fake.seen] == ["/v2/Services/VA123/Verifications"]
     wrong = backend.post(f"/api/v1/phone-verifications/{verification}/check", {"code": "111111"}).json()
     assert wrong["verified"] is False and wrong["tries_left"] == 4
     right = backend.post(f"/api/v1/phone-verifications/{verification}/check", {"code": "482113"}).json()
     assert right["verified"] is True
     unregistered = backend.start("+48609999888", "other").json()["verification_id"]
-    backend.client.app.state.deliveries.join()
+    backend.client.app.state.services.outbox.join()
     assert len([s for s in fake.seen if s.path.endswith("/Verifications")]) == 1, "no SMS to a number without an account"
     assert backend.post(f"/api/v1/phone-verifications/{unregistered}/check", {"code": "482113"}).json()["verified"] is False
 
@@ -133,5 +133,5 @@ def test_backend_keeps_answering_when_the_gateway_fails(tmp_path, gateway, monke
     # a retry far beyond the test: exactly one attempt is due, whatever the machine's load
     backend = make_backend(tmp_path, SMS_SENDER="smsapi", OUTBOX_BACKOFF_SECONDS="600")
     assert backend.start(PHONE).status_code == 202
-    backend.client.app.state.deliveries.join()
+    backend.client.app.state.services.outbox.join()
     assert len(fake.seen) == 1

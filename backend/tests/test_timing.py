@@ -58,7 +58,7 @@ def whmcs(monkeypatch):
 
 def test_starts_take_as_long_for_registered_unregistered_and_landline_numbers(tmp_path, whmcs):
     backend = make_backend(tmp_path)
-    accounts = backend.client.app.state.accounts
+    accounts = backend.client.app.state.services.accounts
     deadline = time.monotonic() + 60
     while accounts.index_age() is None and time.monotonic() < deadline:
         time.sleep(0.05)  # the first sync runs in the background at start
@@ -66,11 +66,11 @@ def test_starts_take_as_long_for_registered_unregistered_and_landline_numbers(tm
     whmcs.latency = 0.05
     numbers = {"registered": "+4860100{:04d}", "unregistered": "+4860900{:04d}", "landline": "+4822111{:04d}"}
     backend.start("+48609990000", "warm-up")
-    verification = backend.client.app.state.verification
+    verification = backend.client.app.state.services.verification
     # The outbox workers poll the database in the background; they are stopped so that their
     # transactions don't land on samples at random (what they send is measured by test_outbox.py).
-    backend.client.app.state.deliveries.join()
-    backend.client.app.state.deliveries.stop()
+    backend.client.app.state.services.outbox.join()
+    backend.client.app.state.services.outbox.stop()
 
     def measure(kind, i):
         # The work behind POST /phone-verifications, timed without the HTTP layer around it, which is the
@@ -105,8 +105,8 @@ def test_code_checks_take_as_long_whatever_the_number(tmp_path, monkeypatch):
                   "landline": ["+48221112233", "+48225556677", "+48221234567", "+48227654321"]}
         verifications = {kind: [backend.start(phone, f"check-{phone}").json()["verification_id"] for phone in numbers]
                          for kind, numbers in phones.items()}
-        backend.client.app.state.deliveries.join()
-        service = backend.client.app.state.verification
+        backend.client.app.state.services.outbox.join()
+        service = backend.client.app.state.services.verification
 
         def measure(kind, i):
             # The work behind POST …/check, without the HTTP layer (the same code for every number).

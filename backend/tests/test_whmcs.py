@@ -14,7 +14,7 @@ from recovery_backend.providers.whmcs import WhmcsAccountSource
 def wait_for_index(backend) -> None:
     import time
     deadline = time.monotonic() + 30
-    while backend.client.app.state.accounts.index_age() is None and time.monotonic() < deadline:
+    while backend.client.app.state.services.accounts.index_age() is None and time.monotonic() < deadline:
         time.sleep(0.05)
 
 

@@ -1,0 +1,56 @@
+"""Every error answer is JSON `{"error": "<code>", ...}`; no exception reaches a caller as text."""
+from __future__ import annotations
+
+import logging
+from typing import Optional
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+log = logging.getLogger("recovery_backend.api")
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, code: str, **extra):
+        super().__init__(code)
+        self.status, self.body = status, {"error": code, **extra}
+
+
+class ErrorAnswer(BaseModel):
+    error: str
+    retry_after: Optional[int] = None
+
+
+_DESCRIBED = {400: "Control characters in the path or query", 401: "Missing or wrong X-API-Key",
+              403: "Wrong role, or token_invalid / attestation_invalid", 404: "not_found",
+              410: "Link no longer valid", 422: "invalid_request / invalid_phone / invalid_email / …",
+              429: "rate_limited, with retry_after seconds"}
+
+
+def answers(*codes: int) -> dict:
+    """The error answers a keyed route can give, for the OpenAPI document (all JSON ErrorAnswer)."""
+    return {code: {"model": ErrorAnswer, "description": _DESCRIBED[code]} for code in (400, 401, 422) + codes}
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(ApiError)
+    async def api_error(_request: Request, error: ApiError):
+        return JSONResponse(error.body, status_code=error.status)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(_request: Request, _error: RequestValidationError):
+        return JSONResponse({"error": "invalid_request"}, status_code=422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(_request: Request, error: StarletteHTTPException):
+        return JSONResponse({"error": "not_found" if error.status_code == 404 else "invalid_request"},
+                            status_code=error.status_code)
+
+    @app.exception_handler(Exception)
+    async def unexpected(_request: Request, error: Exception):
+        # The type only: a database error's text could carry what the customer typed.
+        log.error("unexpected error", extra={"error": type(error).__name__})
+        return JSONResponse({"error": "internal"}, status_code=500)

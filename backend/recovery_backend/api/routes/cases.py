@@ -1,0 +1,51 @@
+"""Cases for a person: opened by the assistant (documents, hand-over), listed by staff tools."""
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends
+
+from ...cases import CaseDetails, InvalidCase, TooManyCases, scrub_summary
+from ...masking import mask_email
+from ...office_hours import WARSAW
+from ..deps import ServicesDep, assistant, staff
+from ..errors import ApiError, answers
+from ..schemas import CaseBody, CaseContactAnswer, CaseContactBody, CaseOpenedAnswer, CasesAnswer
+
+router = APIRouter(prefix="/api/v1/cases", tags=["cases"])
+
+
+@router.post("", status_code=201, dependencies=[Depends(assistant)], response_model=CaseOpenedAnswer,
+             responses=answers(403, 429))
+def open_case(body: CaseBody, services: ServicesDep):
+    details = CaseDetails(body.path, body.company_name, body.phone_proven, tuple(body.phones_tried),
+                          body.failure, body.open_question, body.language)
+    try:
+        opened = services.cases.open(body.reason, body.account_type, body.contact_email, body.nip,
+                                     body.channel, body.conversation_id, body.summary, details)
+    except InvalidCase as invalid:
+        raise ApiError(422, invalid.code)
+    except TooManyCases as limited:
+        raise ApiError(429, "rate_limited", retry_after=limited.retry_after)
+    services.metrics.cases.labels(body.reason).inc()
+    if services.settings.account_source == "whmcs":
+        # Staff work in WHMCS: the case is mirrored there as a ticket (same number in the subject).
+        services.accounts.open_staff_ticket(None, f"Odzyskanie dostępu {opened.case_number}",
+                                            scrub_summary(body.summary))
+    return {"case_number": opened.case_number, "open_now": opened.open_now,
+            "handled_from": opened.handled_from.astimezone(WARSAW).isoformat()}
+
+
+@router.patch("/{case_number}", dependencies=[Depends(assistant)], response_model=CaseContactAnswer,
+              responses=answers(403, 404))
+def update_case_contact(case_number: str, body: CaseContactBody, services: ServicesDep):
+    try:
+        updated = services.cases.set_contact_email(case_number, body.conversation_id, body.contact_email)
+    except InvalidCase as invalid:
+        raise ApiError(422, invalid.code)
+    if not updated:
+        raise ApiError(404, "not_found")
+    return {"case_number": case_number, "contact_email": mask_email(body.contact_email.strip())}
+
+
+@router.get("", dependencies=[Depends(staff)], response_model=CasesAnswer, responses=answers(403))
+def list_cases(services: ServicesDep):
+    return {"cases": services.cases.all()}

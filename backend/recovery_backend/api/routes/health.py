@@ -1,0 +1,46 @@
+"""Liveness, readiness and Prometheus metrics: no key needed."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse, Response
+
+from ...metrics import CONTENT_TYPE_LATEST
+from ..deps import ServicesDep
+from ..schemas import HealthAnswer, ReadyAnswer
+
+router = APIRouter(tags=["health"])
+
+
+@router.get("/api/v1/health", response_model=HealthAnswer)
+def health():
+    return {"status": "ok"}
+
+
+@router.get("/healthz", response_model=HealthAnswer)
+def live():
+    """Liveness: the process answers."""
+    return {"status": "ok"}
+
+
+@router.get("/readyz", responses={200: {"model": ReadyAnswer}, 503: {"model": ReadyAnswer, "description": "Not ready"}})
+def ready(services: ServicesDep):
+    """Readiness: the database answers and the phone index is fresh enough to decide "registered?"."""
+    checks, ready = {}, True
+    try:
+        with services.engine.connect() as db:
+            db.execute(sa.text("SELECT 1"))
+        checks["database"] = "ok"
+    except Exception as error:
+        checks["database"], ready = type(error).__name__, False
+    if hasattr(services.accounts, "index_age"):
+        age = services.accounts.index_age()
+        checks["phone_index_age_seconds"] = None if age is None else round(age, 1)
+        if age is None or age > services.settings.index_max_age_seconds:
+            ready = False
+    return JSONResponse({"status": "ready" if ready else "not_ready", **checks}, status_code=200 if ready else 503)
+
+
+@router.get("/metrics", response_class=Response)
+def prometheus(services: ServicesDep):
+    return Response(services.metrics.render(), media_type=CONTENT_TYPE_LATEST)

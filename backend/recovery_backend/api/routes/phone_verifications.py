@@ -1,0 +1,86 @@
+"""Proof that the customer holds a registered phone: an SMS code, or a connector's attestation."""
+from __future__ import annotations
+
+import logging
+import time
+from typing import Optional
+
+from fastapi import APIRouter, BackgroundTasks, Depends
+
+from ... import attestation
+from ...masking import mask_phone
+from ...services import Services
+from ...verification import CheckResult, RateLimited
+from ..deps import ServicesDep, assistant, e164_or_422
+from ..errors import ApiError, answers
+from ..schemas import AttestedBody, CheckAnswer, CheckBody, StartBody, Started
+
+log = logging.getLogger("recovery_backend.api")
+router = APIRouter(prefix="/api/v1/phone-verifications", tags=["phone verifications"],
+                   dependencies=[Depends(assistant)])
+
+
+def started_body(started) -> dict:
+    return {"verification_id": started.verification_id, "status": "accepted",
+            "expires_in": started.expires_in, "resend_after": started.resend_after}
+
+
+@router.post("", status_code=202, response_model=Started, responses=answers(403, 429))
+def start_verification(body: StartBody, after: BackgroundTasks, services: ServicesDep):
+    try:
+        started = services.verification.start(e164_or_422(body.phone), body.conversation_id, body.channel)
+    except RateLimited as limited:
+        raise ApiError(429, "rate_limited", retry_after=limited.retry_after)
+    # The workers wake once the answer is out, so their work never overlaps it (timing, issue 9 H1).
+    after.add_task(services.outbox.notify)
+    services.metrics.verifications_started.labels("sms").inc()
+    return started_body(started)
+
+
+@router.post("/attested", status_code=202, response_model=Started, responses=answers(403, 429))
+def start_attested(body: AttestedBody, services: ServicesDep):
+    phone = e164_or_422(body.phone)
+    refused = attestation_refused(services, body)
+    if refused:
+        log.warning("connector attestation refused", extra={"reason": refused, "channel": body.channel})
+        services.audit.record("phone_attestation_refused", body.channel, None, f"{mask_phone(phone)}: {refused}")
+        raise ApiError(403, "attestation_invalid")
+    try:
+        started = services.verification.start(phone, body.conversation_id, body.channel, attested=True)
+    except RateLimited as limited:
+        raise ApiError(429, "rate_limited", retry_after=limited.retry_after)
+    services.audit.record("phone_attested", body.channel, None, f"{body.attestation} {mask_phone(phone)}")
+    services.metrics.verifications_started.labels("attested").inc()
+    return started_body(started)
+
+
+def attestation_refused(services: Services, body: AttestedBody) -> Optional[str]:
+    secret = services.settings.connector_attestation_secret
+    if body.proof is None:
+        return "no proof"
+    if not secret:
+        return "no CONNECTOR_ATTESTATION_SECRET here"
+    # Real time, not the development clock: the connector signs with real time.
+    refused = attestation.problem(secret, body.attestation, body.conversation_id, body.channel, body.phone,
+                                  body.proof.issued_at, body.proof.nonce, body.proof.signature, time.time())
+    return refused or services.verification.spend_nonce(body.proof.nonce)
+
+
+@router.post("/{verification_id}/token", response_model=CheckAnswer, response_model_exclude_none=True,
+             responses=answers(403))
+def attested_token(verification_id: str, services: ServicesDep):
+    return check_body(services, services.verification.token_for_attested(verification_id), "attested")
+
+
+@router.post("/{verification_id}/check", response_model=CheckAnswer, response_model_exclude_none=True,
+             responses=answers(403))
+def check_code(verification_id: str, body: CheckBody, services: ServicesDep):
+    return check_body(services, services.verification.check(verification_id, body.code.strip()), "sms")
+
+
+def check_body(services: Services, result: CheckResult, kind: str) -> dict:
+    if result.verified:
+        services.metrics.verifications_proven.labels(kind).inc()
+        return {"verified": True, "token": result.token, "token_expires_in": result.token_expires_in}
+    services.metrics.verifications_failed.labels(result.reason or "unknown").inc()
+    return {"verified": False, "tries_left": result.tries_left, "reason": result.reason}

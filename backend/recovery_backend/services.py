@@ -1,0 +1,119 @@
+"""The backend's parts, built once from the settings and shared by every route; their
+background work (outbox workers, due e-mail changes, the WHMCS index sync) starts and stops here."""
+from __future__ import annotations
+
+import dataclasses
+import logging
+import threading
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from .accounts import fixture_emails, load_fixture
+from .audit import AuditLog
+from .cases import CaseService
+from .clock import Clock
+from .documents import load_documents
+from .metrics import Metrics
+from .office_hours import OfficeHours
+from .outbox import Outbox
+from .ports import AccountSource
+from .recovery import RecoveryService
+from .settings import DEMO_FIXTURE, Settings
+from .storage import accounts as accounts_table
+from .storage import create_engine, persistent_secret
+from .verification import VerificationService
+from .wiring import account_source, email_sender, sms_delivery
+
+log = logging.getLogger("recovery_backend.api")
+
+
+class QueuedEmail:
+    """The services' EmailSender: every mail leaves through the durable outbox."""
+
+    def __init__(self, outbox: Outbox):
+        self._outbox = outbox
+
+    def send(self, to: str, subject: str, body: str) -> None:
+        self._outbox.send_email(to, subject, body)
+
+
+@dataclass
+class Services:
+    settings: Settings
+    clock: Clock
+    engine: sa.Engine
+    hours: OfficeHours
+    documents: dict
+    audit: AuditLog
+    cases: CaseService
+    metrics: Metrics
+    outbox: Outbox
+    accounts: AccountSource
+    verification: VerificationService
+    recovery: RecoveryService
+    stopping: threading.Event = dataclasses.field(default_factory=threading.Event)
+
+    def start(self) -> None:
+        self.outbox.start()
+        threading.Thread(target=self._apply_due_changes, name="email-changes", daemon=True).start()
+        if hasattr(self.accounts, "start_sync"):
+            self.accounts.start_sync(self.settings.index_sync_seconds)
+
+    def stop(self) -> None:
+        self.stopping.set()
+        self.outbox.stop()
+        if hasattr(self.accounts, "stop_sync"):
+            self.accounts.stop_sync()
+
+    def _apply_due_changes(self) -> None:
+        # E-mail changes whose waiting period ended (EMAIL_CHANGE_DELAY_HOURS) apply here.
+        while not self.stopping.wait(30):
+            try:
+                self.recovery.apply_due_changes()
+            except Exception as error:
+                log.warning("applying due e-mail changes failed", extra={"error": type(error).__name__})
+
+
+def build_services(settings: Settings) -> Services:
+    clock = Clock(settings.pinned_now)
+    engine = create_engine(settings.database_url)
+    if not settings.code_secret:
+        settings = dataclasses.replace(settings, code_secret=persistent_secret(engine, "code_hmac"))
+    if settings.accounts_fixture and settings.environment == "development":
+        count = load_fixture(engine, settings.accounts_fixture)
+        log.info("accounts added from fixture", extra={"count": count, "fixture": settings.accounts_fixture.name})
+    if settings.environment == "production" and demo_accounts_present(engine):
+        raise SystemExit("RECOVERY_ENV=production refuses to start: the database holds the demo accounts "
+                         f"of {DEMO_FIXTURE.name}; use a production database")
+    hours = OfficeHours(settings.extra_closed_dates)
+    audit = AuditLog(engine, clock)
+    cases = CaseService(engine, clock, hours, settings.cases_per_conversation_per_day)
+    sms = sms_delivery(settings)
+    direct_email = email_sender(settings)
+    metrics = Metrics()
+    outbox = Outbox(engine, clock, settings.code_secret, audit, {
+        "sms": lambda message: sms.send_text(message["to"], message["text"]),
+        "verify_start": lambda message: sms.start(message["to"]),
+        "none": lambda message: None,
+        "email": lambda message: direct_email.send(message["to"], message["subject"], message["body"]),
+    }, workers=settings.outbox_workers, backoff=settings.outbox_backoff_seconds, metrics=metrics)
+    email = QueuedEmail(outbox)
+
+    def staff_ticket(account, subject: str, message: str) -> str:
+        opened = cases.open("human_handoff", account.type if account else None, None, None, "backend",
+                            f"staff-{subject}", f"{subject}: {message}", capped=False)
+        return opened.case_number
+
+    accounts = account_source(settings, engine, email, staff_ticket)
+    return Services(
+        settings=settings, clock=clock, engine=engine, hours=hours, documents=load_documents(settings.documents_file),
+        audit=audit, cases=cases, metrics=metrics, outbox=outbox, accounts=accounts,
+        verification=VerificationService(engine, settings, clock, accounts, sms, outbox, audit),
+        recovery=RecoveryService(engine, settings, clock, accounts, email, audit, sms=outbox.send_sms))
+
+
+def demo_accounts_present(engine: sa.Engine) -> bool:
+    with engine.connect() as db:
+        emails = {email.lower() for email in db.execute(sa.select(accounts_table.c.email)).scalars()}
+    return bool(emails & fixture_emails(DEMO_FIXTURE))
