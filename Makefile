@@ -12,18 +12,18 @@ export RASA_TELEMETRY_ENABLED := false
 
 CHANNEL_VARS := CONNECTOR_ATTESTATION_SECRET= REST_API_TOKEN= CHAT_SESSION_SECRET= CHAT_ALLOWED_ORIGINS= TELEGRAM_BOT_TOKEN= TELEGRAM_WEBHOOK_SECRET= TELEGRAM_API_BASE= SLACK_BOT_TOKEN= SLACK_SIGNING_SECRET= SLACK_API_BASE=
 
-.PHONY: setup setup-test train validate lint run shell purge test test-backend test-stories test-assistant bench clean
+.PHONY: setup setup-test train validate lint run shell purge test test-contact-rules test-backend test-stories test-assistant bench clean
 
 setup: .venv/.installed backend/.venv/.installed web/node_modules/.installed
 
-.venv/.installed: requirements/assistant.txt requirements/assistant-dev.txt
+.venv/.installed: requirements/assistant.txt requirements/assistant-dev.txt contact_rules/pyproject.toml
 	@test -n "$(PYTHON310)" || { echo "Python 3.10 is needed for Rasa 3.6 (pyenv install 3.10.13)"; exit 1; }
 	test -x .venv/bin/python || $(PYTHON310) -m venv .venv
 	.venv/bin/pip install -q --upgrade pip wheel
 	.venv/bin/pip install -q -r requirements/assistant-dev.txt
 	touch $@
 
-backend/.venv/.installed: backend/requirements.txt backend/requirements-dev.txt
+backend/.venv/.installed: backend/requirements.txt backend/requirements-dev.txt contact_rules/pyproject.toml
 	test -x backend/.venv/bin/python || $(PYTHON3) -m venv backend/.venv
 	backend/.venv/bin/pip install -q --upgrade pip
 	backend/.venv/bin/pip install -q -r backend/requirements-dev.txt
@@ -56,6 +56,10 @@ shell: train
 purge: .venv/.installed
 	source scripts/env.sh && .venv/bin/python -m runtime.purge
 
+# The shared rules, under both Pythons that use them (3.10: actions and channels; 3.11: backend).
+test-contact-rules: .venv/.installed backend/.venv/.installed
+	cd contact_rules && ../.venv/bin/pytest -q -p no:cacheprovider && ../backend/.venv/bin/pytest -q -p no:cacheprovider
+
 test-backend: backend/.venv/.installed
 	cd backend && .venv/bin/pytest -q
 
@@ -68,7 +72,7 @@ test-assistant: setup-test train
 lint: .venv/.installed
 	.venv/bin/ruff check --quiet .
 
-test: setup-test lint validate train test-backend test-stories test-assistant
+test: setup-test lint validate train test-contact-rules test-backend test-stories test-assistant
 
 bench: setup-test train
 	scripts/bench.sh $(ARGS)

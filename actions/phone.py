@@ -6,12 +6,10 @@ import re
 from dataclasses import dataclass
 from typing import Literal, Optional
 
-import phonenumbers
-from phonenumbers import PhoneNumberType
+from contact_rules import phone_kind, to_e164
 
 Kind = Literal["mobile", "landline", "invalid"]
 _CANDIDATE = re.compile(r"[+(]?\d[\d\s().\-]*\d|\d")
-_MOBILE = {PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE_OR_MOBILE}
 
 
 @dataclass(frozen=True)
@@ -37,23 +35,10 @@ def check_phone(text: str, region: str = "PL") -> PhoneCheck:
     text = (text or "")[:200]
     match = _CANDIDATE.search(text)
     candidate = match.group(0).strip() if match else ""
-    if candidate.startswith("00"):
-        candidate = "+" + candidate[2:]
-    digits = re.sub(r"\D", "", candidate)
-    try:
-        number = phonenumbers.parse(candidate, region)
-    except phonenumbers.NumberParseException:
-        return PhoneCheck("invalid", problem=_problem(digits, text))
-    if not phonenumbers.is_valid_number(number):
-        return PhoneCheck("invalid", problem=_problem(digits, text))
-    e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-    kind: Kind = "mobile" if phonenumbers.number_type(number) in _MOBILE else "landline"
-    return PhoneCheck(kind, e164=e164)
-
-
-def masked(e164: str) -> str:
-    """+48 *** *** 567 — what the customer sees echoed back."""
-    return f"{e164[:3]} *** *** {e164[-3:]}" if e164 and len(e164) > 6 else "***"
+    e164 = to_e164(candidate, region)
+    if e164 is None:
+        return PhoneCheck("invalid", problem=_problem(re.sub(r"\D", "", candidate), text))
+    return PhoneCheck(phone_kind(e164), e164=e164)
 
 
 FORMAT_HELP = ("Proszę wpisać numer zapisany w Panelu Klienta, np. 601 234 567, +48 601 234 567 "

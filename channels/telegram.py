@@ -23,11 +23,12 @@ import logging
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
 
 import aiohttp
-import phonenumbers
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
+
+from contact_rules import to_e164
 
 from channels import inbound
 from channels.attestation import METADATA_KEY, attest
@@ -125,12 +126,8 @@ def own_contact_phone(message: Dict[str, Any]) -> Optional[str]:
         return None
     if chat.get("type", "private") != "private":
         return None
-    raw = str(contact.get("phone_number", ""))
-    try:
-        number = phonenumbers.parse(raw if raw.startswith("+") else f"+{raw}", None)
-    except phonenumbers.NumberParseException:
-        return None
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    # Telegram gives the number in international form, with or without the "+".
+    return to_e164("+" + str(contact.get("phone_number", "")).lstrip("+"), region=None)
 
 
 class TelegramInput(InputChannel):

@@ -12,7 +12,8 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Optional
 
-from ..email_address import valid_email
+from contact_rules import is_valid_email
+
 from ..phone import PhoneCheck, check_phone
 
 _DIACRITICS = str.maketrans("ąćęłńóśźżĄĆĘŁŃÓŚŹŻ", "acelnoszzACELNOSZZ")
@@ -177,7 +178,7 @@ def _emails(text: str) -> tuple[list[Email], Optional[str]]:
         address = match.group(0).rstrip(".")
         if "*" in address:
             continue   # a masked address quoted back ("ja***@e***.pl"), not one typed
-        if not valid_email(address):
+        if not is_valid_email(address):
             bad = address
             continue
         role, preferred, avoided = _email_role(folded, match.start(), match.end())

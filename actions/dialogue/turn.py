@@ -21,9 +21,11 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, Optional
 
+from contact_rules import mask_email, mask_phone
+
 from ..backend_client import (BackendClient, BackendError, BackendUnavailable, CaseRequest, InvalidInput, NotFound, RateLimited,
                               TokenInvalid)
-from ..phone import PhoneCheck, check_phone, masked
+from ..phone import PhoneCheck, check_phone
 from ..polish_dates import when
 from ..settings import Company
 from . import texts
@@ -74,13 +76,6 @@ def scrub(text: str) -> str:
     for pattern, placeholder in _SCRUB:
         text = pattern.sub(placeholder, text)
     return text[:300]
-
-
-def mask_email(address: str) -> str:
-    """ja***@e***.pl — enough to recognise one's own address, not to learn someone else's."""
-    local, _, domain = address.partition("@")
-    name, _, tld = domain.rpartition(".")
-    return f"{local[:2]}***@{name[:1]}***.{tld}"
 
 
 @dataclass
@@ -269,8 +264,8 @@ class Turn:
         if len(mobiles) > 1:
             state.private.phone_choices = [phone.e164 for phone in mobiles]
             state.step = Step.CHOOSE_PHONE
-            self.say("choose_phone", prompt=True, first=masked(mobiles[0].e164), second=masked(mobiles[1].e164))
-            self.replies[-1].buttons = [{"title": masked(phone.e164), "payload": str(number)}
+            self.say("choose_phone", prompt=True, first=mask_phone(mobiles[0].e164), second=mask_phone(mobiles[1].e164))
+            self.replies[-1].buttons = [{"title": mask_phone(phone.e164), "payload": str(number)}
                                         for number, phone in enumerate(mobiles[:2], start=1)]
             self.mark(Outcome.CLARIFY)
             return
@@ -280,7 +275,7 @@ class Turn:
         state = self.state
         if phone.e164 == state.private.phone and state.phone_kind == phone.kind:
             return
-        state.private.phone, state.phone_kind, state.masked_phone = phone.e164, phone.kind, masked(phone.e164)
+        state.private.phone, state.phone_kind, state.masked_phone = phone.e164, phone.kind, mask_phone(phone.e164)
         state.has_phone = True if phone.kind == "mobile" else state.has_phone
         if state.masked_phone not in state.phones_tried:
             state.phones_tried.append(state.masked_phone)
@@ -605,7 +600,7 @@ class Turn:
         checked = check_phone(phone)
         state.path = state.path if state.path in Path.NEEDS_PHONE else Path.NO_LOGIN
         state.private.phone, state.phone_kind = checked.e164 or phone, checked.kind
-        state.masked_phone = masked(state.private.phone)
+        state.masked_phone = mask_phone(state.private.phone)
         if state.masked_phone not in state.phones_tried:
             state.phones_tried.append(state.masked_phone)
         if result.verified:

@@ -8,7 +8,8 @@ from typing import Callable, Optional
 import sqlalchemy as sa
 import yaml
 
-from .phone import to_e164
+from contact_rules import to_e164
+
 from .ports import Account, EmailSender
 from .storage import account_phones, accounts
 

@@ -11,11 +11,10 @@ from typing import Optional
 import sqlalchemy as sa
 from stdnum.pl import nip as polish_nip
 
+from contact_rules import is_masked_phone, is_valid_email, mask_email, mask_phone, to_e164
+
 from .clock import Clock
-from .email_address import is_valid_email
 from .office_hours import WARSAW, OfficeHours
-from .masking import mask_email, mask_phone_for_staff
-from .phone import to_e164
 from .storage import cases
 
 # Free text comes from the assistant; codes, phone numbers and e-mail addresses must never reach
@@ -24,8 +23,6 @@ from .storage import cases
 _DIGIT_RUN = re.compile(r"\+?\d(?:[\s\-.()/]*\d)+")
 _EMAIL_LIKE = re.compile(r"[^\s@]+@[^\s@]+\.[^\s@]+")
 SUMMARY_LIMIT = 1000
-# A masked number as staff see it: "+48 60* *** *99" (at most two digits shown at each end).
-_MASKED_PHONE = re.compile(r"^\+\d{1,3}(?: [\d*]{1,4})+$")
 REASONS = ("documents", "human_handoff", "outside_procedure")
 
 
@@ -52,14 +49,12 @@ def masked_phone_tried(text: str) -> str:
     """A number the customer tried, in the masked form staff see; a full number is masked here,
     so an unmasked one is never stored. Anything else is refused."""
     text = " ".join((text or "").split())
-    if _MASKED_PHONE.match(text):
-        _country, _, national = text.partition(" ")
-        if sum(c.isdigit() for c in national) <= 4:
-            return text
+    if is_masked_phone(text):
+        return text
     e164 = to_e164(text)
     if e164 is None:
         raise InvalidCase("invalid_phone")
-    return mask_phone_for_staff(e164)
+    return mask_phone(e164)
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,8 @@ from email.message import EmailMessage
 from pathlib import Path
 from typing import Optional
 
-from .masking import mask_email, mask_phone
+from contact_rules import mask_email, mask_phone
+
 
 log = logging.getLogger("recovery_backend.messaging")
 _append_lock = threading.Lock()

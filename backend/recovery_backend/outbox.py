@@ -21,9 +21,10 @@ from typing import Callable, Optional
 
 import sqlalchemy as sa
 
+from contact_rules import mask_email, mask_phone
+
 from .audit import AuditLog
 from .clock import Clock
-from .masking import mask_email, mask_phone
 from .ports import ProviderError
 from .sealing import seal, unseal
 from .storage import outbox

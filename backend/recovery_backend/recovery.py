@@ -9,14 +9,13 @@ from typing import Optional
 
 import sqlalchemy as sa
 
+from contact_rules import is_valid_email, mask_email, phone_kind
+
 from .audit import AuditLog
 from .clock import Clock
-from .email_address import is_valid_email
-from .masking import mask_email
 from .ports import Account, AccountSource, EmailSender
 from .settings import Settings
 from .office_hours import WARSAW
-from .phone import can_take_sms
 from .storage import email_changes, lock_keys
 
 CONFIRMATION_TTL = timedelta(hours=24)
@@ -125,7 +124,7 @@ class RecoveryService:
                          "z nami: https://www.kylos.pl/pomoc/\n\nZespół Kylos")
         if applies_after:
             for phone in account.phones:
-                if can_take_sms(phone):
+                if phone_kind(phone) == "mobile":
                     self._sms(phone, f"Kylos: poproszono o zmianę adresu e-mail konta na {mask_email(new_email)}. "
                                      f"Nastąpi najwcześniej {local_time(applies_after)}. Jeśli to nie Pan/Pani, "
                                      f"prosimy ją anulować: {cancel}")

@@ -19,9 +19,9 @@ from typing import Optional, Union
 
 import sqlalchemy as sa
 
+from contact_rules import mask_phone, phone_kind
+
 from .clock import Clock
-from .masking import mask_phone
-from .phone import can_take_sms
 from .ports import AccountSource, ExternalVerifier, ProviderError, SmsSender
 from .settings import Settings
 from .outbox import Outbox
@@ -115,7 +115,7 @@ class VerificationService:
         s, now = self._settings, self._clock.now()
         # Only the local, persisted phone index: no account source call on the request path (issue 9 H1).
         account_id = self._accounts.account_id_for_phone(phone_e164)
-        deliverable = account_id is not None and can_take_sms(phone_e164)
+        deliverable = account_id is not None and phone_kind(phone_e164) == "mobile"
         code = f"{secrets.randbelow(10**6):06d}"  # drawn for every number: the same work either way
         verification_id = secrets.token_urlsafe(24)
         phone_hash, conversation_hash = self._hash(phone_e164), self._hash(conversation_id)

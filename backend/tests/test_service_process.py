@@ -66,7 +66,7 @@ def test_logs_never_show_codes_phones_emails_or_tokens(tmp_path):
     finally:
         service.stop()
     log = (tmp_path / "backend.log").read_text()
-    assert "verification started" in log and "+48******567" in log
+    assert "verification started" in log and "+48 *** *** 567" in log
     for secret in (code, token, "601234567", "601 234 567", "marek@nowy-adres.pl", "marek@zielinski-domena.pl",
                    API_KEY):
         assert secret not in log

@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from actions.email_address import email_problem, find_email
-from actions.phone import check_phone, masked
+from actions.phone import check_phone
 from actions.polish_dates import when
 
 WARSAW = ZoneInfo("Europe/Warsaw")
@@ -31,10 +31,6 @@ def test_landlines_are_recognised_from_the_number_itself(text):
 def test_invalid_numbers_get_a_polish_reason(text, fragment):
     checked = check_phone(text)
     assert checked.kind == "invalid" and fragment in checked.problem
-
-
-def test_masked_phone_keeps_only_the_ends():
-    assert masked("+48601234567") == "+48 *** *** 567"
 
 
 def test_emails():

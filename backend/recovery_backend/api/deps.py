@@ -8,7 +8,8 @@ from typing import Annotated, Optional
 from fastapi import Depends, Header, Request, Security
 from fastapi.security import APIKeyHeader
 
-from ..phone import to_e164
+from contact_rules import to_e164
+
 from ..services import Services
 from ..verification import TokenGrant
 from .errors import ApiError

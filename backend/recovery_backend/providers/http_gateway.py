@@ -7,7 +7,8 @@ from typing import Any
 
 import requests
 
-from ..masking import mask_phone
+from contact_rules import mask_phone
+
 from ..ports import ProviderError
 
 TIMEOUT = (3, 10)

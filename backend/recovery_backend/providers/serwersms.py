@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from typing import Optional
 
-from ..masking import mask_phone
+from contact_rules import mask_phone
+
 from ..ports import ProviderError
 from .http_gateway import HttpGateway
 

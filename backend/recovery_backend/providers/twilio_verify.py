@@ -1,7 +1,8 @@
 """Twilio Verify v2: Twilio draws, sends and checks the code; we never see it."""
 from __future__ import annotations
 
-from ..masking import mask_phone
+from contact_rules import mask_phone
+
 from ..ports import ProviderError
 from .http_gateway import HttpGateway
 

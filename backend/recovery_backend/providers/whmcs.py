@@ -17,8 +17,8 @@ from typing import Any, Optional
 
 import sqlalchemy as sa
 
-from ..masking import mask_email
-from ..phone import to_e164
+from contact_rules import mask_email, to_e164
+
 from ..ports import Account, ProviderError
 from .http_gateway import TIMEOUT
 

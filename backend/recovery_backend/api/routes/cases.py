@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends
 
+from contact_rules import mask_email
+
 from ...cases import CaseDetails, InvalidCase, TooManyCases, scrub_summary
-from ...masking import mask_email
 from ...office_hours import WARSAW
 from ..deps import ServicesDep, assistant, staff
 from ..errors import ApiError, answers

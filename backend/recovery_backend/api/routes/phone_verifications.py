@@ -7,8 +7,9 @@ from typing import Optional
 
 from fastapi import APIRouter, BackgroundTasks, Depends
 
+from contact_rules import mask_phone
+
 from ... import attestation
-from ...masking import mask_phone
 from ...services import Services
 from ...verification import CheckResult, RateLimited
 from ..deps import ServicesDep, assistant, e164_or_422

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends
 
-from ...masking import mask_email
+from contact_rules import mask_email
+
 from ...office_hours import WARSAW
 from ...recovery import InvalidEmail
 from ..deps import GrantDep, ServicesDep, assistant, count_use
