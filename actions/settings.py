@@ -1,8 +1,11 @@
-"""The action server's configuration: company facts from company.yml, the
-backend's address and key from the environment.
+"""The action server's configuration: company facts from company.yml; where it listens,
+its secret, the backend's address and key from the environment (read here only).
 
 | variable | default | meaning |
 | --- | --- | --- |
+| ACTIONS_HOST / ACTIONS_PORT | 127.0.0.1 / 5055 | where the action server listens |
+| ACTION_SERVER_TOKEN | — (required, 16+ characters) | the secret Rasa sends as `Authorization: Bearer …` |
+| LOG_LEVEL | INFO | the action server's log level |
 | BACKEND_URL | http://127.0.0.1:8000 | the account backend |
 | BACKEND_API_KEY | — (required) | the action server's key for the backend |
 | BACKEND_CONNECT_TIMEOUT / BACKEND_READ_TIMEOUT | 2 / 5 (seconds) | one backend call at most |
@@ -46,6 +49,14 @@ class BackendSettings:
     max_parallel: int = 32
 
 
+@dataclass(frozen=True)
+class ActionServerSettings:
+    host: str
+    port: int
+    token: str
+    log_level: str
+
+
 @lru_cache(maxsize=1)
 def company() -> Company:
     path = Path(os.environ.get("COMPANY_FILE", REPO / "company.yml"))
@@ -60,6 +71,15 @@ def backend_settings() -> BackendSettings:
         read_timeout=float(os.environ.get("BACKEND_READ_TIMEOUT", "5")),
         action_deadline=float(os.environ.get("ACTION_DEADLINE", "6")),
         max_parallel=int(os.environ.get("BACKEND_MAX_PARALLEL", "32")),
+    )
+
+
+def action_server_settings() -> ActionServerSettings:
+    return ActionServerSettings(
+        host=os.environ.get("ACTIONS_HOST", "127.0.0.1"),
+        port=int(os.environ.get("ACTIONS_PORT", "5055")),
+        token=os.environ.get("ACTION_SERVER_TOKEN", ""),
+        log_level=os.environ.get("LOG_LEVEL", "INFO"),
     )
 
 

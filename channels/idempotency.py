@@ -6,10 +6,11 @@ set, so several Rasa instances share it; else this process's memory.
 from __future__ import annotations
 
 import logging
-import os
 import time
 from collections import OrderedDict
 from typing import Optional
+
+from runtime.settings import rasa_process_settings
 
 log = logging.getLogger(__name__)
 KEEP_SECONDS = 24 * 3600  # longer than any provider retries (Slack: ~1 h, Telegram: ~1 day)
@@ -58,21 +59,11 @@ class RedisDeliveries:
 _shared: Optional[object] = None
 
 
-def redis_url() -> str:
-    """REDIS_URL (which may carry a password), or the scaled set-up's REDIS_HOST/REDIS_PORT/REDIS_DB."""
-    if os.environ.get("REDIS_URL"):
-        return os.environ["REDIS_URL"]
-    host = os.environ.get("REDIS_HOST", "")
-    if not host:
-        return ""
-    return f"redis://{host}:{os.environ.get('REDIS_PORT') or 6379}/{os.environ.get('REDIS_DB') or 0}"
-
-
 def deliveries():
     """One store per process."""
     global _shared
     if _shared is None:
-        url = redis_url()
+        url = rasa_process_settings().redis_url
         _shared = RedisDeliveries(url) if url else MemoryDeliveries()
         log.info("Delivery ids kept in %s", "Redis" if url else "memory")
     return _shared

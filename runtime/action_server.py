@@ -1,23 +1,17 @@
 """`python -m runtime.action_server`: rasa_sdk's action server, accepting calls only
 from Rasa (runtime/auth.py), with /healthz, /readyz and /metrics, no CORS and no
-tracker echoed back in error answers.
-
-| variable | default | meaning |
-| --- | --- | --- |
-| ACTIONS_HOST / ACTIONS_PORT | 127.0.0.1 / 5055 | where it listens |
-| ACTION_SERVER_TOKEN | — (required) | the secret Rasa sends as `Authorization: Bearer …` |
-"""
+tracker echoed back in error answers. Its settings: actions/settings.py."""
 from __future__ import annotations
 
 import argparse
 import logging
-import os
 
 from rasa_sdk import endpoint, utils
 from sanic import Sanic, response
 
+from actions.settings import action_server_settings
 from runtime import log_privacy
-from runtime.auth import require_bearer_token, token_from_env
+from runtime.auth import checked_token, require_bearer_token
 from runtime.health import add_health_routes
 from runtime.metrics import add_metrics_route, time_action_calls
 
@@ -42,14 +36,15 @@ def create_app(actions_package: str, token: str) -> Sanic:
 
 
 def main() -> None:
+    settings = action_server_settings()
     parser = argparse.ArgumentParser(description="the assistant's action server")
-    parser.add_argument("--host", default=os.environ.get("ACTIONS_HOST", "127.0.0.1"))
-    parser.add_argument("--port", type=int, default=int(os.environ.get("ACTIONS_PORT", "5055")))
+    parser.add_argument("--host", default=settings.host)
+    parser.add_argument("--port", type=int, default=settings.port)
     parser.add_argument("--actions", default="actions")
     args = parser.parse_args()
-    token = token_from_env()
+    token = checked_token(settings.token)
     log_privacy.install()
-    utils.configure_colored_logging(os.environ.get("LOG_LEVEL", "INFO"))
+    utils.configure_colored_logging(settings.log_level)
     utils.update_sanic_log_level()
     app = create_app(args.actions, token)
     log.info("Action server on http://%s:%s", args.host, args.port)

@@ -4,20 +4,21 @@ from the tracker store configured in the endpoints file (RASA_ENDPOINTS)."""
 from __future__ import annotations
 
 import argparse
-import os
 import time
 
 from rasa.utils.endpoints import read_endpoint_config
 
+from runtime.settings import rasa_process_settings
 from runtime.tracker_store import RedactingSQLTrackerStore
 
 DAY_SECONDS = 86400
 
 
 def main() -> None:
+    settings = rasa_process_settings()
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--days", type=float, default=float(os.environ.get("TRACKER_RETENTION_DAYS", "30")))
-    parser.add_argument("--endpoints", default=os.environ.get("RASA_ENDPOINTS", "endpoints.yml"))
+    parser.add_argument("--days", type=float, default=settings.tracker_retention_days)
+    parser.add_argument("--endpoints", default=settings.endpoints)
     args = parser.parse_args()
     config = read_endpoint_config(args.endpoints, "tracker_store")
     if config is None or config.type != f"{RedactingSQLTrackerStore.__module__}.{RedactingSQLTrackerStore.__name__}":

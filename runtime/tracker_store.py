@@ -14,7 +14,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import os
 import time
 from pathlib import Path
 from typing import Any, Awaitable, Callable, Optional, TypeVar
@@ -28,6 +27,7 @@ from rasa.shared.nlu.constants import INTENT_NAME_KEY
 from runtime.metrics import MESSAGES
 from runtime.private_files import ensure_private_file
 from runtime.redaction import redact_event
+from runtime.settings import rasa_process_settings
 from scaling.recent_window import RecentWindowMixin
 
 log = logging.getLogger("runtime.tracker_store")
@@ -59,7 +59,7 @@ class RedactingSQLTrackerStore(RecentWindowMixin, SQLTrackerStore):
             self.engine.dispose()
             self.engine = sa.create_engine(url, pool_pre_ping=True, **create_engine_kwargs(url))
             self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
-        self.retry_seconds = float(os.environ.get("STORE_RETRY_SECONDS", "10"))
+        self.retry_seconds = rasa_process_settings().store_retry_seconds
 
     async def _with_retries(self, operation: Callable[[], Awaitable[T]]) -> T:
         deadline = time.monotonic() + self.retry_seconds

@@ -9,6 +9,9 @@
 | DATABASE_URL | sqlite:///<repo>/var/backend.sqlite3 | SQLite file or `postgresql+psycopg://…` |
 | ACCOUNTS_FIXTURE | — | development only: YAML accounts added at start when missing (never overwriting); relative to the repository root or the working directory |
 | SMS_SENDER | outbox | outbox, smsapi, serwersms or twilio_verify |
+| SMSAPI_TOKEN / SMSAPI_SENDER / SMSAPI_BASE_URL | — / — / https://api.smsapi.pl | SMSAPI.pl gateway (SMS_SENDER=smsapi; the token required) |
+| SERWERSMS_TOKEN / SERWERSMS_SENDER / SERWERSMS_BASE_URL | — / — / https://api2.serwersms.pl | SerwerSMS gateway (SMS_SENDER=serwersms; the token required) |
+| TWILIO_ACCOUNT_SID / TWILIO_AUTH_TOKEN / TWILIO_VERIFY_SERVICE_SID / TWILIO_BASE_URL | — / — / — / https://verify.twilio.com | Twilio Verify (SMS_SENDER=twilio_verify; all but the URL required) |
 | SMS_OUTBOX | <repo>/var/sms-outbox.jsonl | file the outbox sender appends to |
 | EMAIL_SENDER | outbox | outbox or smtp |
 | EMAIL_OUTBOX | <repo>/var/email-outbox.jsonl | file the outbox e-mail sender appends to |
@@ -25,6 +28,9 @@
 | EMAIL_CHANGE_DELAY_HOURS | production 24, development 0 | protection against a stolen phone or SIM swap: an e-mail change applies no earlier than this after the request; the old address gets a cancel link, the account's mobiles an SMS with it |
 | WHMCS_SYNC_SECONDS | 60 | how often the background sync adds new WHMCS clients to the phone index (full rebuild hourly) |
 | RESEND_COOLDOWN_SECONDS / SENDS_PER_NUMBER_PER_HOUR / SENDS_PER_NUMBER_PER_DAY | 60 / 3 / 6 | limits per number (every number alike) |
+| ACCOUNT_SOURCE | local | `local` (this database) or `whmcs` |
+| WHMCS_URL / WHMCS_IDENTIFIER / WHMCS_SECRET | — | the WHMCS API and its credentials (ACCOUNT_SOURCE=whmcs; all required) |
+| DOCUMENTS_FILE | backend/config/documents.yml | what customers send to prove ownership, per account type |
 """
 from __future__ import annotations
 
@@ -50,6 +56,12 @@ PROVIDER_SECRETS = {
 }
 
 
+def missing_provider_secrets(env: dict) -> list[str]:
+    return [f"{name} must be set for {variable}={value}"
+            for (variable, value), needed in PROVIDER_SECRETS.items() if env.get(variable) == value
+            for name in needed if not env.get(name)]
+
+
 def production_problems(env: dict) -> list[str]:
     """Everything that makes a production start unsafe, each naming the variable to fix."""
     problems = []
@@ -71,10 +83,7 @@ def production_problems(env: dict) -> list[str]:
         problems.append("PUBLIC_BASE_URL must be the https:// address customers open confirmation links at")
     if env.get("DATABASE_URL", "").startswith("sqlite") or not env.get("DATABASE_URL"):
         problems.append("DATABASE_URL must point at PostgreSQL (postgresql+psycopg://…)")
-    for (variable, value), needed in PROVIDER_SECRETS.items():
-        if env.get(variable) == value:
-            problems += [f"{name} must be set for {variable}={value}" for name in needed if not env.get(name)]
-    return problems
+    return problems + missing_provider_secrets(env)
 
 
 def _fixture_path(text: Optional[str]) -> Optional[Path]:
@@ -116,6 +125,20 @@ class Settings:
     extra_closed_dates: tuple[str, ...]
     documents_file: Path
     account_source: str = "local"
+    # The chosen providers' addresses and secrets ("" when not chosen).
+    smsapi_token: str = ""
+    smsapi_sender: Optional[str] = None
+    smsapi_base_url: str = "https://api.smsapi.pl"
+    serwersms_token: str = ""
+    serwersms_sender: Optional[str] = None
+    serwersms_base_url: str = "https://api2.serwersms.pl"
+    twilio_account_sid: str = ""
+    twilio_auth_token: str = ""
+    twilio_verify_service_sid: str = ""
+    twilio_base_url: str = "https://verify.twilio.com"
+    whmcs_url: str = ""
+    whmcs_identifier: str = ""
+    whmcs_secret: str = ""
     code_ttl_seconds: int = 600
     token_ttl_seconds: int = 900
     max_wrong_tries: int = 5
@@ -149,6 +172,9 @@ class Settings:
             problems = production_problems(env)
             if problems:
                 raise SystemExit("RECOVERY_ENV=production refuses to start:\n  - " + "\n  - ".join(problems))
+        missing = missing_provider_secrets(env)
+        if missing:
+            raise SystemExit("the backend cannot start:\n  - " + "\n  - ".join(missing))
         pinned = None
         if env.get("RECOVERY_NOW"):
             if environment == "development":
@@ -167,6 +193,19 @@ class Settings:
             database_url=env.get("DATABASE_URL") or f"sqlite:///{REPO / 'var' / 'backend.sqlite3'}",
             accounts_fixture=_fixture_path(env.get("ACCOUNTS_FIXTURE")) if environment == "development" else None,
             account_source=env.get("ACCOUNT_SOURCE", "local"),
+            smsapi_token=env.get("SMSAPI_TOKEN", ""),
+            smsapi_sender=env.get("SMSAPI_SENDER") or None,
+            smsapi_base_url=env.get("SMSAPI_BASE_URL", "https://api.smsapi.pl"),
+            serwersms_token=env.get("SERWERSMS_TOKEN", ""),
+            serwersms_sender=env.get("SERWERSMS_SENDER") or None,
+            serwersms_base_url=env.get("SERWERSMS_BASE_URL", "https://api2.serwersms.pl"),
+            twilio_account_sid=env.get("TWILIO_ACCOUNT_SID", ""),
+            twilio_auth_token=env.get("TWILIO_AUTH_TOKEN", ""),
+            twilio_verify_service_sid=env.get("TWILIO_VERIFY_SERVICE_SID", ""),
+            twilio_base_url=env.get("TWILIO_BASE_URL", "https://verify.twilio.com"),
+            whmcs_url=env.get("WHMCS_URL", ""),
+            whmcs_identifier=env.get("WHMCS_IDENTIFIER", ""),
+            whmcs_secret=env.get("WHMCS_SECRET", ""),
             sms_sender=env.get("SMS_SENDER", "outbox"),
             sms_outbox=Path(env.get("SMS_OUTBOX") or REPO / "var" / "sms-outbox.jsonl"),
             email_sender=env.get("EMAIL_SENDER", "outbox"),

@@ -1,7 +1,6 @@
 """Builds the parts chosen in settings: account source, SMS and e-mail delivery."""
 from __future__ import annotations
 
-import os
 from typing import Union
 
 import sqlalchemy as sa
@@ -22,21 +21,18 @@ def email_sender(settings: Settings) -> EmailSender:
 
 
 def sms_delivery(settings: Settings) -> Union[SmsSender, ExternalVerifier]:
-    env = os.environ
     if settings.sms_sender == "outbox":
         return OutboxSmsSender(settings.sms_outbox)
     if settings.sms_sender == "smsapi":
         from .providers.smsapi import SmsapiSender
-        return SmsapiSender(env["SMSAPI_TOKEN"], env.get("SMSAPI_SENDER") or None,
-                            env.get("SMSAPI_BASE_URL", "https://api.smsapi.pl"))
+        return SmsapiSender(settings.smsapi_token, settings.smsapi_sender, settings.smsapi_base_url)
     if settings.sms_sender == "serwersms":
         from .providers.serwersms import SerwerSmsSender
-        return SerwerSmsSender(env["SERWERSMS_TOKEN"], env.get("SERWERSMS_SENDER") or None,
-                               env.get("SERWERSMS_BASE_URL", "https://api2.serwersms.pl"))
+        return SerwerSmsSender(settings.serwersms_token, settings.serwersms_sender, settings.serwersms_base_url)
     if settings.sms_sender == "twilio_verify":
         from .providers.twilio_verify import TwilioVerifier
-        return TwilioVerifier(env["TWILIO_ACCOUNT_SID"], env["TWILIO_AUTH_TOKEN"], env["TWILIO_VERIFY_SERVICE_SID"],
-                              env.get("TWILIO_BASE_URL", "https://verify.twilio.com"))
+        return TwilioVerifier(settings.twilio_account_sid, settings.twilio_auth_token,
+                              settings.twilio_verify_service_sid, settings.twilio_base_url)
     raise SystemExit(f"unknown SMS_SENDER {settings.sms_sender!r}")
 
 
@@ -46,7 +42,6 @@ def account_source(settings: Settings, engine: sa.Engine, email: EmailSender, st
         return LocalAccountSource(engine, email, settings.password_reset_url, staff_ticket)
     if source == "whmcs":
         from .providers.whmcs import WhmcsAccountSource
-        return WhmcsAccountSource(os.environ["WHMCS_URL"], os.environ["WHMCS_IDENTIFIER"],
-                                  os.environ["WHMCS_SECRET"], engine,
+        return WhmcsAccountSource(settings.whmcs_url, settings.whmcs_identifier, settings.whmcs_secret, engine,
                                   email_change_via_ticket=settings.email_change_mode == "staff")
     raise SystemExit(f"ACCOUNT_SOURCE must be local or whmcs, not {source!r}")

@@ -20,15 +20,13 @@ def test_live_and_ready_without_a_key(backend):
     assert backend.client.get("/api/v1/health").json() == {"status": "ok"}
 
 
-def test_not_ready_until_the_whmcs_phone_index_was_synced(tmp_path, monkeypatch):
+def test_not_ready_until_the_whmcs_phone_index_was_synced(tmp_path):
     from fake_whmcs import IDENTIFIER, SECRET, FakeWhmcs
     fake = FakeWhmcs()
     fake.latency = 0.3  # the first sync takes a while
-    for name, value in (("ACCOUNT_SOURCE", "whmcs"), ("WHMCS_URL", fake.url), ("WHMCS_IDENTIFIER", IDENTIFIER),
-                        ("WHMCS_SECRET", SECRET)):
-        monkeypatch.setenv(name, value)
     try:
-        backend = make_backend(tmp_path)
+        backend = make_backend(tmp_path, ACCOUNT_SOURCE="whmcs", WHMCS_URL=fake.url, WHMCS_IDENTIFIER=IDENTIFIER,
+                               WHMCS_SECRET=SECRET)
         early = backend.client.get("/readyz")
         assert early.status_code == 503 and early.json()["phone_index_age_seconds"] is None
         import time

@@ -68,13 +68,11 @@ def test_an_sms_waiting_at_a_restart_is_sent_once_after_it_and_its_code_works(tm
         provider.gateway.close()
 
 
-def test_three_hanging_sends_do_not_delay_a_fourth(tmp_path, monkeypatch):
+def test_three_hanging_sends_do_not_delay_a_fourth(tmp_path):
     provider = Smsapi()
     provider.hanging = {"48601234567", "48602345678", "48603456789"}
-    monkeypatch.setenv("SMSAPI_TOKEN", "t")
-    monkeypatch.setenv("SMSAPI_BASE_URL", provider.url)
     try:
-        backend = make_backend(tmp_path, SMS_SENDER="smsapi")
+        backend = make_backend(tmp_path, SMS_SENDER="smsapi", SMSAPI_TOKEN="t", SMSAPI_BASE_URL=provider.url)
         for i, phone in enumerate(["+48601234567", "+48602345678", "+48603456789"]):
             backend.start(phone, f"hang-{i}")
         time.sleep(0.3)  # the three are now hanging on the provider

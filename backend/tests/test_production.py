@@ -79,6 +79,27 @@ def test_production_refuses_and_names_what_is_missing(change, named):
     assert named in str(refused.value.code)
 
 
+@pytest.mark.parametrize("chosen, named", [
+    ({"SMS_SENDER": "serwersms"}, "SERWERSMS_TOKEN"),
+    ({"SMS_SENDER": "twilio_verify", "TWILIO_ACCOUNT_SID": "AC1", "TWILIO_AUTH_TOKEN": "t"}, "TWILIO_VERIFY_SERVICE_SID"),
+    ({"ACCOUNT_SOURCE": "whmcs", "WHMCS_URL": "https://panel.example/includes/api.php"}, "WHMCS_IDENTIFIER"),
+])
+def test_a_provider_without_its_secrets_stops_the_start_in_development_too(tmp_path, chosen, named):
+    with pytest.raises(SystemExit) as refused:
+        Settings.from_env(base_env(tmp_path, **chosen))
+    assert named in str(refused.value.code)
+
+
+def test_providers_are_configured_from_the_settings_alone(tmp_path):
+    """Nothing reads the process environment behind the settings' back."""
+    from recovery_backend.wiring import sms_delivery
+    settings = Settings.from_env(base_env(tmp_path, SMS_SENDER="smsapi", SMSAPI_TOKEN="token-from-settings",
+                                          SMSAPI_BASE_URL="http://127.0.0.1:9/"))
+    sender = sms_delivery(settings)
+    assert sender.base_url == "http://127.0.0.1:9"
+    assert sender.session.headers["Authorization"] == "Bearer token-from-settings"
+
+
 def test_production_refuses_a_database_with_the_demo_accounts(tmp_path):
     make_backend(tmp_path, ACCOUNTS_FIXTURE=str(BACKEND / "fixtures" / "demo-accounts.yml"))
     from recovery_backend.app import create_app

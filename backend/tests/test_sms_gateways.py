@@ -106,13 +106,11 @@ def test_twilio_verify_owns_the_code(gateway):
         TwilioVerifier("AC123", "wrong", "VA123", fake.url).start(PHONE)
 
 
-def test_backend_verifies_through_twilio_without_seeing_the_code(tmp_path, gateway, monkeypatch):
+def test_backend_verifies_through_twilio_without_seeing_the_code(tmp_path, gateway):
     fake = gateway(twilio)
-    monkeypatch.setenv("TWILIO_ACCOUNT_SID", "AC123")
-    monkeypatch.setenv("TWILIO_AUTH_TOKEN", "secret")
-    monkeypatch.setenv("TWILIO_VERIFY_SERVICE_SID", "VA123")
-    monkeypatch.setenv("TWILIO_BASE_URL", fake.url)
-    backend = make_backend(tmp_path, SMS_SENDER="twilio_verify", TWILIO_CHECK_DEADLINE_SECONDS="0.05")
+    backend = make_backend(tmp_path, SMS_SENDER="twilio_verify", TWILIO_CHECK_DEADLINE_SECONDS="0.05",
+                           TWILIO_ACCOUNT_SID="AC123", TWILIO_AUTH_TOKEN="secret", TWILIO_VERIFY_SERVICE_SID="VA123",
+                           TWILIO_BASE_URL=fake.url)
     verification = backend.start(PHONE).json()["verification_id"]
     backend.client.app.state.services.outbox.join()
     assert [s.path for s in fake.seen] == ["/v2/Services/VA123/Verifications"]
@@ -126,12 +124,11 @@ def test_backend_verifies_through_twilio_without_seeing_the_code(tmp_path, gatew
     assert backend.post(f"/api/v1/phone-verifications/{unregistered}/check", {"code": "482113"}).json()["verified"] is False
 
 
-def test_backend_keeps_answering_when_the_gateway_fails(tmp_path, gateway, monkeypatch):
+def test_backend_keeps_answering_when_the_gateway_fails(tmp_path, gateway):
     fake = gateway(lambda seen: (200, {"error": 103, "message": "Insufficient credits"}))
-    monkeypatch.setenv("SMSAPI_TOKEN", "good-token")
-    monkeypatch.setenv("SMSAPI_BASE_URL", fake.url)
     # a retry far beyond the test: exactly one attempt is due, whatever the machine's load
-    backend = make_backend(tmp_path, SMS_SENDER="smsapi", OUTBOX_BACKOFF_SECONDS="600")
+    backend = make_backend(tmp_path, SMS_SENDER="smsapi", SMSAPI_TOKEN="good-token", SMSAPI_BASE_URL=fake.url,
+                           OUTBOX_BACKOFF_SECONDS="600")
     assert backend.start(PHONE).status_code == 202
     backend.client.app.state.services.outbox.join()
     assert len(fake.seen) == 1

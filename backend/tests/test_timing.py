@@ -44,20 +44,18 @@ def assert_same_timing(measure, kinds) -> None:
 
 
 @pytest.fixture
-def whmcs(monkeypatch):
+def whmcs():
     fake = FakeWhmcs()
     for i in range(ROUNDS * BATCHES):
         fake.add_client(100 + i, f"+48 601 00{i:04d}", f"mobile{i}@example.pl")
         fake.add_client(1000 + i, f"22 111 {i:04d}", f"landline{i}@example.pl")
-    for name, value in (("ACCOUNT_SOURCE", "whmcs"), ("WHMCS_URL", fake.url), ("WHMCS_IDENTIFIER", IDENTIFIER),
-                        ("WHMCS_SECRET", SECRET)):
-        monkeypatch.setenv(name, value)
     yield fake
     fake.close()
 
 
 def test_starts_take_as_long_for_registered_unregistered_and_landline_numbers(tmp_path, whmcs):
-    backend = make_backend(tmp_path)
+    backend = make_backend(tmp_path, ACCOUNT_SOURCE="whmcs", WHMCS_URL=whmcs.url, WHMCS_IDENTIFIER=IDENTIFIER,
+                           WHMCS_SECRET=SECRET)
     accounts = backend.client.app.state.services.accounts
     deadline = time.monotonic() + 60
     while accounts.index_age() is None and time.monotonic() < deadline:
@@ -93,13 +91,12 @@ def twilio_with_latency(seen):
     return 200, {"sid": "VE1", "status": "pending", "valid": False}
 
 
-def test_code_checks_take_as_long_whatever_the_number(tmp_path, monkeypatch):
+def test_code_checks_take_as_long_whatever_the_number(tmp_path):
     twilio = FakeGateway(twilio_with_latency)
-    for name, value in (("TWILIO_ACCOUNT_SID", "AC1"), ("TWILIO_AUTH_TOKEN", "t"), ("TWILIO_VERIFY_SERVICE_SID", "VA1"),
-                        ("TWILIO_BASE_URL", twilio.url)):
-        monkeypatch.setenv(name, value)
     try:
-        backend = make_backend(tmp_path, SMS_SENDER="twilio_verify", TWILIO_CHECK_DEADLINE_SECONDS="0.3")
+        backend = make_backend(tmp_path, SMS_SENDER="twilio_verify", TWILIO_CHECK_DEADLINE_SECONDS="0.3",
+                               TWILIO_ACCOUNT_SID="AC1", TWILIO_AUTH_TOKEN="t", TWILIO_VERIFY_SERVICE_SID="VA1",
+                               TWILIO_BASE_URL=twilio.url)
         phones = {"registered": ["+48601234567", "+48602345678", "+48603456789", "+48604111222"],
                   "unregistered": ["+48609999001", "+48609999002", "+48609999003", "+48609999004"],
                   "landline": ["+48221112233", "+48225556677", "+48221234567", "+48227654321"]}

@@ -90,12 +90,12 @@ def test_whmcs_errors_are_provider_errors(fake, tmp_path):
     assert "403" in str(error.value) and "Authentication Failed" in str(error.value)
 
 
-def test_backend_recovers_a_whmcs_account(fake, tmp_path, monkeypatch):
-    monkeypatch.setenv("ACCOUNT_SOURCE", "whmcs")
-    monkeypatch.setenv("WHMCS_URL", fake.url)
-    monkeypatch.setenv("WHMCS_IDENTIFIER", IDENTIFIER)
-    monkeypatch.setenv("WHMCS_SECRET", SECRET)
-    backend = make_backend(tmp_path)
+def whmcs_env(fake) -> dict:
+    return {"ACCOUNT_SOURCE": "whmcs", "WHMCS_URL": fake.url, "WHMCS_IDENTIFIER": IDENTIFIER, "WHMCS_SECRET": SECRET}
+
+
+def test_backend_recovers_a_whmcs_account(fake, tmp_path):
+    backend = make_backend(tmp_path, **whmcs_env(fake))
     wait_for_index(backend)
     token = backend.verified_token("+48602345678")
     assert backend.get("/api/v1/recovery/email-hint", token=token).json() == {"masked_email": "bi***@p***.pl"}
@@ -103,11 +103,8 @@ def test_backend_recovers_a_whmcs_account(fake, tmp_path, monkeypatch):
     assert ("ResetPassword", ) == tuple(a for a, _ in fake.actions if a == "ResetPassword")
 
 
-def test_cases_become_whmcs_tickets(fake, tmp_path, monkeypatch):
-    for name, value in (("ACCOUNT_SOURCE", "whmcs"), ("WHMCS_URL", fake.url), ("WHMCS_IDENTIFIER", IDENTIFIER),
-                        ("WHMCS_SECRET", SECRET)):
-        monkeypatch.setenv(name, value)
-    backend = make_backend(tmp_path)
+def test_cases_become_whmcs_tickets(fake, tmp_path):
+    backend = make_backend(tmp_path, **whmcs_env(fake))
     case = backend.post("/api/v1/cases", {"reason": "documents", "channel": "web", "conversation_id": "c",
                                           "summary": "Sprawa: dokumenty, kod 123456"}).json()
     assert fake.tickets[-1]["subject"] == f"Odzyskanie dostępu {case['case_number']}"

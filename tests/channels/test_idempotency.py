@@ -6,7 +6,8 @@ import asyncio
 import secrets
 
 
-from channels.idempotency import MemoryDeliveries, RedisDeliveries, redis_url
+from channels.idempotency import MemoryDeliveries, RedisDeliveries
+from runtime.settings import rasa_process_settings
 from tests.conftest import require_service
 
 
@@ -40,11 +41,8 @@ def test_redis_store_lets_one_of_several_instances_win(monkeypatch):
     asyncio.run(scenario())
 
 
-def test_the_scaled_set_ups_redis_variables_are_used(monkeypatch):
-    monkeypatch.delenv("REDIS_URL", raising=False)
-    monkeypatch.setenv("REDIS_HOST", "10.0.0.5")
-    monkeypatch.setenv("REDIS_PORT", "6380")
-    monkeypatch.setenv("REDIS_DB", "2")
-    assert redis_url() == "redis://10.0.0.5:6380/2"
-    monkeypatch.delenv("REDIS_HOST")
-    assert redis_url() == ""
+def test_the_scaled_set_ups_redis_variables_are_used():
+    scaled = {"REDIS_HOST": "10.0.0.5", "REDIS_PORT": "6380", "REDIS_DB": "2"}
+    assert rasa_process_settings(scaled).redis_url == "redis://10.0.0.5:6380/2"
+    assert rasa_process_settings({**scaled, "REDIS_URL": "redis://:pw@cache:6379/1"}).redis_url == "redis://:pw@cache:6379/1"
+    assert rasa_process_settings({}).redis_url == ""
