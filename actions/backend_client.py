@@ -1,7 +1,8 @@
 """The one way the actions reach customer data: the account backend's HTTP API
 (docs/backend-api.md). One client per process (`backend()`), one method per
-operation, typed results, and one place (`_call`) that turns HTTP failures into
-the domain errors below.
+operation, each answer read into its dataclass (`_read`), and one place (`_call`)
+that turns HTTP failures into the domain errors below; an answer off the
+contract counts as the backend failing.
 
 The methods are coroutines: `requests` is blocking, so every call runs in a
 thread pool and the action server's event loop keeps answering other
@@ -17,10 +18,10 @@ import contextvars
 import time
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import MISSING, dataclass, field, fields
 from datetime import datetime
 from functools import lru_cache, partial
-from typing import Any, Iterator, Optional
+from typing import Any, Iterator, Optional, TypeVar, Union, get_args, get_origin, get_type_hints
 
 import requests
 from requests.adapters import HTTPAdapter
@@ -56,6 +57,9 @@ class NotFound(BackendError):
     """The thing asked about is not there (or not this conversation's)."""
 
 
+# One dataclass per answer, its fields named as in the backend's answer models
+# (backend/recovery_backend/api/schemas.py); `_read` fills them, keys not listed are ignored.
+
 @dataclass(frozen=True)
 class VerificationStarted:
     verification_id: str
@@ -67,14 +71,25 @@ class VerificationStarted:
 class CodeCheck:
     verified: bool
     token: Optional[str] = None
+    token_expires_in: Optional[int] = None
     tries_left: int = 0
     reason: Optional[str] = None
+
+
+@dataclass(frozen=True)
+class EmailHint:
+    masked_email: str
 
 
 @dataclass(frozen=True)
 class EmailCheck:
     matches: bool
     checks_left: int
+
+
+@dataclass(frozen=True)
+class Sent:
+    status: str
 
 
 @dataclass(frozen=True)
@@ -112,6 +127,12 @@ class Case:
 
 
 @dataclass(frozen=True)
+class CaseContact:
+    case_number: str
+    contact_email: str  # masked
+
+
+@dataclass(frozen=True)
 class Documents:
     account_type: str
     documents: list
@@ -126,6 +147,39 @@ class OfficeHours:
     now: datetime
     next_opening: datetime
     hours_text: str
+
+
+Answer = TypeVar("Answer")
+
+
+def _value(kind: Any, value: Any) -> Any:
+    if get_origin(kind) is Union:  # Optional[X]
+        kind = next(arg for arg in get_args(kind) if arg is not type(None))
+    if kind is datetime:
+        return datetime.fromisoformat(value)
+    if kind is int and isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if kind in (bool, str) and isinstance(value, kind):
+        return value
+    if kind is list and isinstance(value, list):
+        return list(value)
+    raise TypeError(f"{value!r} is not {kind}")
+
+
+def _read(answer: type[Answer], body: dict) -> Answer:
+    """The answer dataclass from a JSON body; an answer off the contract is the backend failing."""
+    kinds = get_type_hints(answer)
+    values = {}
+    for item in fields(answer):
+        if body.get(item.name) is None:
+            if item.default is MISSING and item.default_factory is MISSING:
+                raise BackendUnavailable(f"{answer.__name__} without {item.name}")
+            continue
+        try:
+            values[item.name] = _value(kinds[item.name], body[item.name])
+        except (TypeError, ValueError):
+            raise BackendUnavailable(f"{answer.__name__}.{item.name} off the contract") from None
+    return answer(**values)
 
 
 # The deadline of the action being run: every backend call of that action shares it.
@@ -203,69 +257,56 @@ class BackendClient:
         raise BackendUnavailable(f"HTTP {response.status_code} {code}".strip())
 
     async def start_verification(self, phone: str, conversation_id: str, channel: str) -> VerificationStarted:
-        body = await self._call("POST", "/api/v1/phone-verifications",
-                                json={"phone": phone, "conversation_id": conversation_id, "channel": channel})
-        return VerificationStarted(body["verification_id"], int(body["expires_in"]),
-                                   int(body.get("resend_after", 60)))
+        return _read(VerificationStarted, await self._call(
+            "POST", "/api/v1/phone-verifications",
+            json={"phone": phone, "conversation_id": conversation_id, "channel": channel}))
 
     async def start_attested_verification(self, phone: str, conversation_id: str, channel: str,
                                           attestation: str, proof: dict) -> VerificationStarted:
         """`proof` is the connector's signature (docs/backend-api.md), forwarded unread."""
-        body = await self._call("POST", "/api/v1/phone-verifications/attested",
-                                json={"phone": phone, "conversation_id": conversation_id, "channel": channel,
-                                      "attestation": attestation, "proof": proof})
-        return VerificationStarted(body["verification_id"], int(body["expires_in"]))
+        return _read(VerificationStarted, await self._call(
+            "POST", "/api/v1/phone-verifications/attested",
+            json={"phone": phone, "conversation_id": conversation_id, "channel": channel,
+                  "attestation": attestation, "proof": proof}))
 
     async def attested_token(self, verification_id: str) -> CodeCheck:
-        return self._code_check(await self._call("POST", f"/api/v1/phone-verifications/{verification_id}/token"))
+        return _read(CodeCheck, await self._call("POST", f"/api/v1/phone-verifications/{verification_id}/token"))
 
     async def check_code(self, verification_id: str, code: str) -> CodeCheck:
-        return self._code_check(await self._call("POST", f"/api/v1/phone-verifications/{verification_id}/check",
+        return _read(CodeCheck, await self._call("POST", f"/api/v1/phone-verifications/{verification_id}/check",
                                                  json={"code": code}))
 
-    @staticmethod
-    def _code_check(body: dict) -> CodeCheck:
-        return CodeCheck(bool(body.get("verified")), body.get("token"), int(body.get("tries_left", 0)),
-                         body.get("reason"))
-
-    async def email_hint(self, token: str, conversation_id: str) -> str:
-        body = await self._call("GET", "/api/v1/recovery/email-hint", token=token, conversation_id=conversation_id)
-        return body["masked_email"]
+    async def email_hint(self, token: str, conversation_id: str) -> EmailHint:
+        return _read(EmailHint, await self._call("GET", "/api/v1/recovery/email-hint", token=token,
+                                                 conversation_id=conversation_id))
 
     async def check_email(self, token: str, conversation_id: str, email: str) -> EmailCheck:
-        body = await self._call("POST", "/api/v1/recovery/email-check", token=token,
-                                conversation_id=conversation_id, json={"email": email})
-        return EmailCheck(bool(body.get("matches")), int(body.get("checks_left", 0)))
+        return _read(EmailCheck, await self._call("POST", "/api/v1/recovery/email-check", token=token,
+                                                  conversation_id=conversation_id, json={"email": email}))
 
-    async def password_reset(self, token: str, conversation_id: str, channel: str) -> None:
-        await self._call("POST", "/api/v1/recovery/password-reset", token=token, conversation_id=conversation_id,
-                         json={"channel": channel})
+    async def password_reset(self, token: str, conversation_id: str, channel: str) -> Sent:
+        return _read(Sent, await self._call("POST", "/api/v1/recovery/password-reset", token=token,
+                                            conversation_id=conversation_id, json={"channel": channel}))
 
     async def change_email(self, token: str, conversation_id: str, new_email: str, channel: str) -> EmailChange:
-        body = await self._call("POST", "/api/v1/recovery/email-change", token=token,
-                                conversation_id=conversation_id, json={"new_email": new_email, "channel": channel})
-        applies_after = body.get("applies_after")
-        return EmailChange(body["status"], body["masked_new_email"],
-                           datetime.fromisoformat(applies_after) if applies_after else None)
+        return _read(EmailChange, await self._call(
+            "POST", "/api/v1/recovery/email-change", token=token, conversation_id=conversation_id,
+            json={"new_email": new_email, "channel": channel}))
 
     async def create_case(self, request: CaseRequest) -> Case:
-        body = await self._call("POST", "/api/v1/cases", json={
-            key: value for key, value in request.__dict__.items() if value is not None})
-        return Case(body["case_number"], body["open_now"], datetime.fromisoformat(body["handled_from"]))
+        return _read(Case, await self._call("POST", "/api/v1/cases", json={
+            key: value for key, value in request.__dict__.items() if value is not None}))
 
-    async def update_case_contact(self, case_number: str, conversation_id: str, contact_email: str) -> None:
-        await self._call("PATCH", f"/api/v1/cases/{case_number}",
-                         json={"conversation_id": conversation_id, "contact_email": contact_email})
+    async def update_case_contact(self, case_number: str, conversation_id: str, contact_email: str) -> CaseContact:
+        return _read(CaseContact, await self._call(
+            "PATCH", f"/api/v1/cases/{case_number}",
+            json={"conversation_id": conversation_id, "contact_email": contact_email}))
 
     async def documents(self, account_type: str) -> Documents:
-        body = await self._call("GET", "/api/v1/documents", params={"account_type": account_type})
-        return Documents(body["account_type"], body["documents"], body["notes"], body["send_to"],
-                         body["subject_hint"])
+        return _read(Documents, await self._call("GET", "/api/v1/documents", params={"account_type": account_type}))
 
     async def office_hours(self) -> OfficeHours:
-        body = await self._call("GET", "/api/v1/office-hours")
-        return OfficeHours(body["open_now"], datetime.fromisoformat(body["now"]),
-                           datetime.fromisoformat(body["next_opening"]), body["hours_text"])
+        return _read(OfficeHours, await self._call("GET", "/api/v1/office-hours"))
 
 
 @lru_cache(maxsize=1)

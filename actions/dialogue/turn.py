@@ -846,7 +846,7 @@ class Turn:
             await self._proof_expired()
             return
         try:
-            state.masked_login = await self.backend.email_hint(token, self.conversation_id)
+            state.masked_login = (await self.backend.email_hint(token, self.conversation_id)).masked_email
         except TokenInvalid:
             await self._proof_expired()
             return

@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import asyncio
 import http.server
+import json
 import threading
 import time
 
 import pytest
 
-from actions.backend_client import (BackendClient, BackendUnavailable, CaseRequest, InvalidInput, RateLimited,
-                                    TokenInvalid, within)
+from actions.backend_client import (BackendClient, BackendUnavailable, CaseRequest, InvalidInput, NotFound,
+                                    RateLimited, TokenInvalid, within)
 from actions.settings import BackendSettings
 from tests.stack import free_port
 
@@ -29,12 +30,15 @@ async def test_whole_recovery_through_the_client(client, services, sender_id):
     assert (await client.check_code(started.verification_id, wrong)).verified is False
     checked = await client.check_code(started.verification_id, code)
     assert checked.verified and checked.token
-    assert await client.email_hint(checked.token, sender_id) == "pi***@e***.com"
+    assert checked.token_expires_in > 0
+    assert (await client.email_hint(checked.token, sender_id)).masked_email == "pi***@e***.com"
+    assert (await client.check_email(checked.token, sender_id, "piotr.w@example.com")).matches is True
     with pytest.raises(InvalidInput) as same:
         await client.change_email(checked.token, sender_id, "piotr.w@example.com", "rest")
     assert same.value.code == "same_email"
     change = await client.change_email(checked.token, sender_id, "piotr@nowy.pl", "rest")
     assert change.status == "confirmation_sent" and change.masked_new_email == "pi***@n***.pl"
+    assert change.applies_after is None or change.applies_after.tzinfo is not None
     with pytest.raises(TokenInvalid):  # the backend revokes the proof once the change is requested
         await client.email_hint(checked.token, sender_id)
     with pytest.raises(TokenInvalid):
@@ -51,9 +55,15 @@ async def test_rate_limit_becomes_a_domain_error(client, sender_id):
 async def test_cases_documents_office_hours(client, sender_id):
     case = await client.create_case(CaseRequest("documents", sender_id, "rest", "summary", account_type="private",
                                                 contact_email="anna@example.org"))
-    assert case.case_number.startswith("ODZ-")
-    assert (await client.documents("company")).send_to == "info@kylos.pl"
-    assert (await client.office_hours()).hours_text
+    assert case.case_number.startswith("ODZ-") and case.handled_from.tzinfo is not None
+    contact = await client.update_case_contact(case.case_number, sender_id, "anna.nowak@example.org")
+    assert contact.case_number == case.case_number and "anna.nowak" not in contact.contact_email
+    with pytest.raises(NotFound):
+        await client.update_case_contact(case.case_number, sender_id + "-other", "anna.nowak@example.org")
+    documents = await client.documents("company")
+    assert documents.account_type == "company" and documents.send_to == "info@kylos.pl" and documents.documents
+    hours = await client.office_hours()
+    assert hours.hours_text and hours.next_opening >= hours.now
 
 
 async def test_wrong_key_is_an_outage_not_a_crash(services):
@@ -67,12 +77,30 @@ async def test_backend_down():
         await client.office_hours()
 
 
+# 200 answers that break the contract: a field missing, a field of the wrong type, a bad date.
+OFF_CONTRACT = {
+    "missing": {"open_now": True, "now": "2026-11-24T10:00:00+01:00", "hours_text": "pn-pt 9-17"},
+    "wrong_type": {"open_now": "yes", "now": "2026-11-24T10:00:00+01:00",
+                   "next_opening": "2026-11-24T10:00:00+01:00", "hours_text": "pn-pt 9-17"},
+    "bad_date": {"open_now": True, "now": "wtorek", "next_opening": "2026-11-24T10:00:00+01:00",
+                 "hours_text": "pn-pt 9-17"},
+}
+
+
 class _Handler(http.server.BaseHTTPRequestHandler):
     calls = 0
     behaviour = "slow"
 
     def _answer(self):
         type(self).calls += 1
+        if self.behaviour in OFF_CONTRACT:
+            body = json.dumps(OFF_CONTRACT[self.behaviour]).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+            return
         if self.behaviour == "slow":
             time.sleep(3)
         self.send_response(500 if self.behaviour == "broken" else 503)
@@ -114,6 +142,14 @@ async def test_errors_are_reported_without_retries(misbehaving_server):
         with pytest.raises(BackendUnavailable):
             await client.office_hours()
         assert _Handler.calls == 1
+
+
+@pytest.mark.parametrize("behaviour", list(OFF_CONTRACT))
+async def test_an_answer_off_the_contract_is_an_outage_not_a_crash(misbehaving_server, behaviour):
+    _Handler.behaviour = behaviour
+    client = BackendClient(BackendSettings(f"http://127.0.0.1:{misbehaving_server.server_port}", "k", 0.5, 1))
+    with pytest.raises(BackendUnavailable):
+        await client.office_hours()
 
 
 async def test_a_slow_backend_does_not_block_the_event_loop(misbehaving_server):
