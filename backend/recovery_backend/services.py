@@ -25,7 +25,7 @@ from .storage import create_engine, persistent_secret
 from .verification import VerificationService
 from .wiring import account_source, email_sender, sms_delivery
 
-log = logging.getLogger("recovery_backend.api")
+log = logging.getLogger("recovery_backend.services")
 
 
 class QueuedEmail:
