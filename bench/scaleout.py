@@ -10,20 +10,17 @@ from __future__ import annotations
 import contextlib
 import os
 import secrets
-import shutil
-import subprocess
 import time
 from pathlib import Path
 from typing import Iterator
 
 from bench.conversations import Load, cpu_seconds
-from tests.stack import Stack, free_port, wait_for_http
+from tests.stack import Nginx, Stack, free_port
 
 PG = {"host": os.environ.get("POSTGRES_HOST", "127.0.0.1"), "port": int(os.environ.get("POSTGRES_PORT", "5432")),
       "user": os.environ.get("POSTGRES_USER", "postgres"), "password": os.environ.get("POSTGRES_PASSWORD", "")}
 REDIS = {"host": os.environ.get("REDIS_HOST", "127.0.0.1"), "port": int(os.environ.get("REDIS_PORT", "6379"))}
 BENCH_REDIS_DB = int(os.environ.get("BENCH_REDIS_DB", "13"))
-NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 
 
 @contextlib.contextmanager
@@ -50,75 +47,6 @@ def database_pids(database: str) -> list[int]:
     with psycopg2.connect(dbname="postgres", connect_timeout=3, **PG) as connection, connection.cursor() as cursor:
         cursor.execute("SELECT pid FROM pg_stat_activity WHERE datname = %s", (database,))
         return [row[0] for row in cursor.fetchall()]
-
-
-class Nginx:
-    """nginx in the foreground with its own prefix, balancing round-robin (a conversation hops)."""
-
-    def __init__(self, workdir: Path):
-        self.workdir, self.port, self.process = workdir / "nginx", free_port(), None
-        self.workdir.mkdir(parents=True, exist_ok=True)
-
-    def start(self, upstream_ports: list[int]) -> str:
-        self.stop()
-        servers = "\n".join(f"    server 127.0.0.1:{port};" for port in upstream_ports)
-        temp = self.workdir / "temp"
-        temp.mkdir(exist_ok=True)
-        (self.workdir / "nginx.conf").write_text(f"""
-worker_processes 1;
-error_log {self.workdir}/error.log warn;
-pid {self.workdir}/nginx.pid;
-events {{ worker_connections 1024; }}
-http {{
-  access_log off;
-  client_body_temp_path {temp}/body; proxy_temp_path {temp}/proxy; fastcgi_temp_path {temp}/fastcgi;
-  uwsgi_temp_path {temp}/uwsgi; scgi_temp_path {temp}/scgi;
-  upstream rasa {{
-{servers}
-    keepalive 64;
-  }}
-  server {{
-    listen 127.0.0.1:{self.port};
-    location / {{
-      proxy_pass http://rasa;
-      proxy_http_version 1.1;
-      proxy_set_header Connection "";
-      proxy_read_timeout 60s;
-    }}
-  }}
-}}
-""")
-        self.process = subprocess.Popen([NGINX, "-p", str(self.workdir), "-c", str(self.workdir / "nginx.conf"),
-                                         "-g", "daemon off;"], stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
-                                        start_new_session=True)
-        wait_for_http(f"{self.url}/", self.process, 20, self.workdir / "error.log")
-        return self.url
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def pids(self) -> list[int]:
-        if self.process is None or self.process.poll() is not None:
-            return []
-        return [self.process.pid, *children(self.process.pid)]
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            self.process.wait(timeout=15)
-        self.process = None
-
-
-def children(pid: int) -> list[int]:
-    found = []
-    for status in Path("/proc").glob("[0-9]*/status"):
-        try:
-            if f"\nPPid:\t{pid}\n" in status.read_text():
-                found.append(int(status.parent.name))
-        except OSError:
-            continue
-    return found
 
 
 def scale_out(model: Path, workdir: Path, phones: list[str], workers: int, conversations_per_worker: int,

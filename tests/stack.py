@@ -1,5 +1,7 @@
 """Starts the real parts of the assistant — account backend, action server and
-Rasa — as subprocesses on free loopback ports, for tests and benchmarks.
+Rasa — as subprocesses on free loopback ports, for tests and benchmarks; and
+what several Rasa instances run on: nginx in front, a PostgreSQL cluster and a
+Redis server of their own (restartable: the fault tests restart them).
 
 Plain standard library on purpose: both Python environments (Rasa's 3.10 and
 the backend's 3.11) import it.
@@ -10,9 +12,11 @@ import json
 import os
 import re
 import secrets
+import shutil
 import signal
 import socket
 import subprocess
+import tempfile
 import time
 import urllib.error
 import urllib.parse
@@ -29,6 +33,10 @@ QUIET = {"TF_CPP_MIN_LOG_LEVEL": "2", "SQLALCHEMY_SILENCE_UBER_WARNING": "1", "P
 CODE_IN_SMS = re.compile(r"\b(\d{6})\b")
 # The conversation store every assistant runs on (runtime/tracker_store.py).
 TRACKER_STORE = "runtime.tracker_store.RedactingSQLTrackerStore"
+LOCK_STORE = "scaling.redis_lock.AtomicRedisLockStore"
+NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
+POSTGRES_BIN = Path("/usr/lib/postgresql/15/bin")
+REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
 
 
 def free_port() -> int:
@@ -260,13 +268,184 @@ class Stack:
         with urllib.request.urlopen(url, timeout=30) as response:
             return json.loads(response.read())
 
-    def say(self, sender: str, text: str, metadata: Optional[dict] = None, rasa_url: Optional[str] = None) -> list[dict]:
+    def say(self, sender: str, text: str, metadata: Optional[dict] = None, rasa_url: Optional[str] = None,
+            idempotency_key: Optional[str] = None) -> list[dict]:
         """One user message through the authenticated REST channel (conversation `rest:<sender>`);
         returns the bot's messages."""
         body = json.dumps({"sender": sender, "message": text, "metadata": metadata or {}}).encode()
-        request = urllib.request.Request(
-            f"{rasa_url or self.rasa_url}/webhooks/rest/webhook", data=body,
-            headers={"Content-Type": "application/json", "Authorization": f"Bearer {self.rest_token}"},
-        )
+        headers = {"Content-Type": "application/json", "Authorization": f"Bearer {self.rest_token}"}
+        if idempotency_key:
+            headers["Idempotency-Key"] = idempotency_key
+        request = urllib.request.Request(f"{rasa_url or self.rasa_url}/webhooks/rest/webhook", data=body,
+                                         headers=headers)
         with urllib.request.urlopen(request, timeout=30) as response:
             return json.loads(response.read())
+
+
+def children(pid: int) -> list[int]:
+    found = []
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            if f"\nPPid:\t{pid}\n" in status.read_text():
+                found.append(int(status.parent.name))
+        except OSError:
+            continue
+    return found
+
+
+class Nginx:
+    """nginx in the foreground with its own prefix, balancing round-robin (a conversation hops).
+
+    A connection refused (an instance that died) goes to the next instance. A request already
+    sent when its instance died is not resent by nginx (`non_idempotent` is off): the client
+    sees a 502 and resends it with its Idempotency-Key, which makes the resend safe
+    (channels/rest.py); nginx cannot tell a keyed request from one without a key."""
+
+    def __init__(self, workdir: Path):
+        self.workdir, self.port, self.process = workdir / "nginx", free_port(), None
+        self.workdir.mkdir(parents=True, exist_ok=True)
+
+    def start(self, upstream_ports: list[int]) -> str:
+        self.stop()
+        servers = "\n".join(f"    server 127.0.0.1:{port} max_fails=1 fail_timeout=5s;" for port in upstream_ports)
+        temp = self.workdir / "temp"
+        temp.mkdir(exist_ok=True)
+        (self.workdir / "nginx.conf").write_text(f"""
+worker_processes 1;
+error_log {self.workdir}/error.log warn;
+pid {self.workdir}/nginx.pid;
+events {{ worker_connections 1024; }}
+http {{
+  access_log off;
+  client_body_temp_path {temp}/body; proxy_temp_path {temp}/proxy; fastcgi_temp_path {temp}/fastcgi;
+  uwsgi_temp_path {temp}/uwsgi; scgi_temp_path {temp}/scgi;
+  upstream rasa {{
+{servers}
+    keepalive 64;
+  }}
+  server {{
+    listen 127.0.0.1:{self.port};
+    location / {{
+      proxy_pass http://rasa;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_next_upstream error timeout;
+      proxy_connect_timeout 2s;
+      proxy_read_timeout 60s;
+    }}
+  }}
+}}
+""")
+        self.process = subprocess.Popen([NGINX, "-p", str(self.workdir), "-c", str(self.workdir / "nginx.conf"),
+                                         "-g", "daemon off;"], stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
+                                        start_new_session=True)
+        wait_for_http(f"{self.url}/", self.process, 20, self.workdir / "error.log")
+        return self.url
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def pids(self) -> list[int]:
+        if self.process is None or self.process.poll() is not None:
+            return []
+        return [self.process.pid, *children(self.process.pid)]
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=15)
+        self.process = None
+
+
+def _as_postgres(command: list[str]) -> list[str]:
+    """PostgreSQL refuses to run as root: as root, its tools run as the `postgres` user."""
+    return ["runuser", "-u", "postgres", "--", *command] if os.geteuid() == 0 else command
+
+
+class PostgresCluster:
+    """A PostgreSQL cluster of our own (initdb in a temporary directory, trust on loopback),
+    so it can be restarted without touching the machine's."""
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        # Not under pytest's directories: those are 0700 root, and the server may run as `postgres`.
+        self.root = Path(tempfile.mkdtemp(prefix="assistant-pg-"))
+        self.data = self.root / "data"
+        if os.geteuid() == 0:
+            shutil.chown(self.root, "postgres", "postgres")
+
+    def _run(self, *command: str, timeout: float = 60) -> None:
+        subprocess.run(_as_postgres([str(POSTGRES_BIN / command[0]), *command[1:]]), check=True, timeout=timeout,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=self.root)
+
+    def _ctl(self, *action: str) -> None:
+        options = f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off"
+        self._run("pg_ctl", "-D", str(self.data), "-l", str(self.root / "server.log"), "-w", "-t", "60",
+                  "-o", options, *action)
+
+    def start(self) -> "PostgresCluster":
+        if not self.data.exists():
+            self._run("initdb", "-D", str(self.data), "-U", "postgres", "--auth=trust", "--no-sync", "-E", "UTF8")
+        self._ctl("start")
+        return self
+
+    def restart(self) -> None:
+        """What an operator's `pg_ctl restart -m fast` does: every connection is cut."""
+        self._ctl("restart", "-m", "fast")
+
+    def stop(self) -> None:
+        if self.data.exists():
+            try:
+                self._ctl("stop", "-m", "immediate")
+            except subprocess.CalledProcessError:
+                pass  # not running
+        shutil.rmtree(self.root, ignore_errors=True)
+
+    def create_database(self, name: str) -> str:
+        self._run("psql", "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", "-d", "postgres",
+                  "-q", "-c", f"CREATE DATABASE {name}")
+        return name
+
+    @property
+    def log(self) -> Path:
+        return self.root / "server.log"
+
+
+class RedisServer:
+    """redis-server of our own, without persistence (a restart loses every key, the harder case)."""
+
+    def __init__(self, workdir: Path) -> None:
+        self.workdir, self.port, self.process = workdir, free_port(), None
+        self.workdir.mkdir(parents=True, exist_ok=True)
+
+    def start(self) -> "RedisServer":
+        self.process = subprocess.Popen(
+            [REDIS_SERVER, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+             "--dir", str(self.workdir), "--logfile", str(self.workdir / "redis.log")],
+            stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT, start_new_session=True)
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=1) as sock:
+                    sock.sendall(b"PING\r\n")
+                    if sock.recv(16).startswith(b"+PONG"):
+                        return self
+            except OSError:
+                time.sleep(0.05)
+        raise RuntimeError(f"redis-server on {self.port} did not start")
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=15)
+        self.process = None
+
+    def restart(self, pause: float = 1.0) -> None:
+        self.stop()
+        time.sleep(pause)  # a gap in which every client call fails
+        self.start()
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
