@@ -1,10 +1,20 @@
 """Remembers which deliveries were already handled, so a redelivery (Slack's
 `event_id`, Telegram's `update_id`, a re-sent web chat message) is never
-answered twice. Redis when `REDIS_URL` (or the scaled set-up's `REDIS_HOST`…) is
-set, so several Rasa instances share it; else this process's memory.
+answered twice, and the answer given to a REST client's `Idempotency-Key`, so a
+retry gets that answer instead of a second turn. Redis when `REDIS_URL` (or the
+scaled set-up's `REDIS_HOST`…) is set, so several Rasa instances share it; else
+this process's memory.
+
+The answers are a convenience, the conversation is the record: a retry whose
+answer Redis lost (a restart) or never got (the instance died right after the
+turn was saved) is recognised by its message id in the stored conversation
+(rasa_patches/message_once.py) and answered from there.
 """
 from __future__ import annotations
 
+import asyncio
+import hashlib
+import json
 import logging
 import time
 from collections import OrderedDict
@@ -15,6 +25,9 @@ from runtime.settings import rasa_process_settings
 log = logging.getLogger(__name__)
 KEEP_SECONDS = 24 * 3600  # longer than any provider retries (Slack: ~1 h, Telegram: ~1 day)
 MEMORY_LIMIT = 100_000
+# A client retries within seconds; answers carry what the customer was shown, so not for long.
+ANSWER_KEEP_SECONDS = 600
+ANSWER_POLL_SECONDS = 0.05
 
 
 class MemoryDeliveries:
@@ -43,7 +56,8 @@ class RedisDeliveries:
     def __init__(self, url: str) -> None:
         import redis.asyncio as redis  # only where Redis is configured
 
-        self.redis = redis.from_url(url)
+        # Short timeouts: while Redis restarts a call fails fast and the caller decides.
+        self.redis = redis.from_url(url, socket_connect_timeout=2, socket_timeout=5)
 
     async def first_time(self, key: str) -> bool:
         # SET NX is atomic: of two instances receiving the same delivery, one wins.
@@ -67,3 +81,69 @@ def deliveries():
         _shared = RedisDeliveries(url) if url else MemoryDeliveries()
         log.info("Delivery ids kept in %s", "Redis" if url else "memory")
     return _shared
+
+
+def message_id(conversation: str, key: str) -> str:
+    """The message id of a client's message: the same for every retry of it (same key, same
+    conversation), so Rasa can tell a retry from a new message."""
+    return hashlib.sha256(f"{conversation}\0{key}".encode()).hexdigest()[:32]
+
+
+class MemoryAnswers:
+    def __init__(self) -> None:
+        self.kept: "OrderedDict[str, tuple[float, list]]" = OrderedDict()
+
+    async def get(self, message: str) -> Optional[list]:
+        now = time.monotonic()
+        while self.kept and next(iter(self.kept.values()))[0] < now - ANSWER_KEEP_SECONDS:
+            self.kept.popitem(last=False)
+        found = self.kept.get(message)
+        return found[1] if found else None
+
+    async def put(self, message: str, answer: list) -> None:
+        self.kept[message] = (time.monotonic(), answer)
+        if len(self.kept) > MEMORY_LIMIT:
+            self.kept.popitem(last=False)
+
+
+class RedisAnswers:
+    """Best effort: Redis unreachable means no stored answer, never a failed message."""
+
+    def __init__(self, deliveries: RedisDeliveries) -> None:
+        self.redis = deliveries.redis
+
+    async def get(self, message: str) -> Optional[list]:
+        try:
+            stored = await self.redis.get(f"answer:{message}")
+        except Exception as error:  # redis-py reconnects on the next call
+            log.warning("stored answers unavailable: %s", type(error).__name__)
+            return None
+        return json.loads(stored) if stored else None
+
+    async def put(self, message: str, answer: list) -> None:
+        try:
+            await self.redis.set(f"answer:{message}", json.dumps(answer), ex=ANSWER_KEEP_SECONDS)
+        except Exception as error:
+            log.warning("answer not stored: %s", type(error).__name__)
+
+
+_answers: Optional[object] = None
+
+
+def answers():
+    """One store per process, next to the delivery ids."""
+    global _answers
+    if _answers is None:
+        store = deliveries()
+        _answers = RedisAnswers(store) if isinstance(store, RedisDeliveries) else MemoryAnswers()
+    return _answers
+
+
+async def answer_within(message: str, seconds: float) -> Optional[list]:
+    """The stored answer, waiting up to `seconds` for the instance that is still storing it."""
+    deadline = time.monotonic() + seconds
+    while True:
+        found = await answers().get(message)
+        if found is not None or time.monotonic() >= deadline:
+            return found
+        await asyncio.sleep(ANSWER_POLL_SECONDS)

@@ -5,6 +5,13 @@ Rasa's own REST channel lets any caller pick the conversation id, the
 conversation of another channel. Here the token comes from the environment
 (`REST_API_TOKEN`; unset = channel off), the id is always `rest:<sender>`, the
 channel is always "rest" and client metadata is dropped.
+
+A client that sets `Idempotency-Key` (one value per message it means to send) may
+send a message again whenever it got no answer — a connection cut, a 502/503/504:
+the retry is answered with the first answer (channels/idempotency.py), or, when
+the first attempt's instance died after saving the turn, with what the
+conversation holds (rasa_patches/message_once.py); it is never a second turn.
+A message that could not be handled is a 503, never an empty answer.
 """
 from __future__ import annotations
 
@@ -17,11 +24,18 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from channels import idempotency
 from channels.conversation import conversation_id
 from channels.limits import MAX_BODY_BYTES, TOO_LONG, too_long
 from channels.outbound import is_channel_hint
+from rasa_patches.message_once import AlreadyHandled
 
 log = logging.getLogger(__name__)
+MAX_KEY_LENGTH = 200
+# An instance that stores its answer right after releasing the conversation: how long a
+# retry that found the message already handled waits for that answer before reading the
+# conversation instead (whose texts are redacted).
+ANSWER_WAIT_SECONDS = 1.0
 
 
 class RestOutput(CollectingOutputChannel):
@@ -82,14 +96,31 @@ class RestInput(InputChannel):
                 return _error(400, "Brak pola \"sender\" (identyfikatora rozmowy).")
             if not isinstance(text, str):
                 return _error(400, "Brak pola \"message\" (tekstu wiadomości).")
+            key = request.headers.get("Idempotency-Key", "")
+            if len(key) > MAX_KEY_LENGTH or not key.isprintable():
+                return _error(400, f"Nagłówek Idempotency-Key: najwyżej {MAX_KEY_LENGTH} drukowalnych znaków.")
             conversation = conversation_id("rest", sender.strip())
             if too_long(text):
                 return response.json([{"recipient_id": conversation, "text": TOO_LONG}])
+            message_id = idempotency.message_id(conversation, key) if key else None
+            if message_id:
+                stored = await idempotency.answers().get(message_id)
+                if stored is not None:
+                    return response.json(stored)
             collector = RestOutput()
             try:
-                await on_new_message(UserMessage(text, collector, conversation, input_channel=self.name()))
+                await on_new_message(UserMessage(text, collector, conversation, input_channel=self.name(),
+                                                 message_id=message_id))
+                answer = collector.messages
+            except AlreadyHandled as handled:
+                answer = await idempotency.answer_within(message_id, ANSWER_WAIT_SECONDS) or \
+                    [message for message in handled.answer if not is_channel_hint(message.get("custom") or {})]
             except Exception:
                 log.exception("REST message could not be handled")
-            return response.json(collector.messages)
+                return response.json({"error": "Nie udało się teraz obsłużyć wiadomości; proszę wysłać ją ponownie."},
+                                     status=503, headers={"Retry-After": "1"})
+            if message_id:
+                await idempotency.answers().put(message_id, answer)
+            return response.json(answer)
 
         return rest

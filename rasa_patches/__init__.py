@@ -2,8 +2,8 @@
 
 `runtime/rasa_server.py` (how scripts/run.sh and tests/stack.py start Rasa)
 calls `apply()` before anything imports Rasa; Rasa's own command line then runs
-unchanged. Each patch replaces one Rasa function with one that behaves the same
-and costs less; each is written against Rasa 3.6.21's source, so on any other
+unchanged. Each patch but `message_once` replaces one Rasa function with one that
+behaves the same and costs less; each is written against Rasa 3.6.21's source, so on any other
 version nothing is patched and a warning says so.
 
 Patches (one module each):
@@ -17,6 +17,9 @@ Patches (one module each):
   a walk over every `Event` subclass for each event deserialised.
 - `action_keepalive`: the connection to the action server stays open between
   calls instead of a new session and TCP connection per message.
+- `message_once` (the one that changes behaviour): a message whose id is already
+  in the conversation — a client's retry with the same `Idempotency-Key` — is
+  answered with what the bot said then, not handled a second time.
 """
 from __future__ import annotations
 
@@ -44,9 +47,10 @@ def apply(version: str | None = None) -> bool:
     from rasa_patches import deferred_imports
 
     deferred_imports.apply()  # first: before anything imports Rasa
-    from rasa_patches import action_keepalive, action_validation, event_types
+    from rasa_patches import action_keepalive, action_validation, event_types, message_once
 
     action_validation.apply()
     event_types.apply()
     action_keepalive.apply()
+    message_once.apply()
     return True

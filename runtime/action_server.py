@@ -1,6 +1,8 @@
 """`python -m runtime.action_server`: rasa_sdk's action server, accepting calls only
 from Rasa (runtime/auth.py), with /healthz, /readyz and /metrics, no CORS and no
-tracker echoed back in error answers. Its settings: actions/settings.py."""
+tracker echoed back in error answers. An action call repeated for the same
+customer message (a turn retried on another Rasa instance) gets the first answer
+(runtime/action_replay.py). Its settings: actions/settings.py."""
 from __future__ import annotations
 
 import argparse
@@ -10,7 +12,7 @@ from rasa_sdk import endpoint, utils
 from sanic import Sanic, response
 
 from actions.settings import action_server_settings
-from runtime import log_privacy
+from runtime import action_replay, log_privacy
 from runtime.auth import checked_token, require_bearer_token
 from runtime.health import add_health_routes
 from runtime.metrics import add_metrics_route, time_action_calls
@@ -19,6 +21,7 @@ log = logging.getLogger("runtime.action_server")
 
 
 def create_app(actions_package: str, token: str) -> Sanic:
+    action_replay.install()
     app = endpoint.create_app(actions_package, cors_origins=None)
     # Registered before the routes' own middleware runs: a refused call reaches no action.
     require_bearer_token(app, token)

@@ -6,7 +6,7 @@ import asyncio
 import secrets
 
 
-from channels.idempotency import MemoryDeliveries, RedisDeliveries
+from channels.idempotency import MemoryAnswers, MemoryDeliveries, RedisAnswers, RedisDeliveries, message_id
 from runtime.settings import rasa_process_settings
 from tests.conftest import require_service
 
@@ -46,3 +46,27 @@ def test_the_scaled_set_ups_redis_variables_are_used():
     assert rasa_process_settings(scaled).redis_url == "redis://10.0.0.5:6380/2"
     assert rasa_process_settings({**scaled, "REDIS_URL": "redis://:pw@cache:6379/1"}).redis_url == "redis://:pw@cache:6379/1"
     assert rasa_process_settings({}).redis_url == ""
+
+
+def test_a_message_id_is_the_same_for_every_retry_and_differs_per_conversation():
+    assert message_id("rest:a", "k1") == message_id("rest:a", "k1")
+    assert len({message_id("rest:a", "k1"), message_id("rest:a", "k2"), message_id("rest:b", "k1")}) == 3
+
+
+def test_answers_are_kept_per_message():
+    async def scenario():
+        store = MemoryAnswers()
+        assert await store.get("m1") is None
+        await store.put("m1", [{"text": "Kod wysłany."}])
+        assert await store.get("m1") == [{"text": "Kod wysłany."}] and await store.get("m2") is None
+
+    asyncio.run(scenario())
+
+
+def test_redis_away_means_no_stored_answer_not_a_failure():
+    async def scenario():
+        store = RedisAnswers(RedisDeliveries("redis://127.0.0.1:1/0"))  # nothing listens on port 1
+        await store.put("m1", [{"text": "x"}])
+        return await store.get("m1")
+
+    assert asyncio.run(scenario()) is None
