@@ -12,7 +12,7 @@ export RASA_TELEMETRY_ENABLED := false
 
 CHANNEL_VARS := CONNECTOR_ATTESTATION_SECRET= REST_API_TOKEN= CHAT_SESSION_SECRET= CHAT_ALLOWED_ORIGINS= TELEGRAM_BOT_TOKEN= TELEGRAM_WEBHOOK_SECRET= TELEGRAM_API_BASE= SLACK_BOT_TOKEN= SLACK_SIGNING_SECRET= SLACK_API_BASE=
 
-.PHONY: setup setup-test train validate lint run shell purge test test-contact-rules test-backend test-stories test-assistant bench clean
+.PHONY: setup setup-test train validate lint run shell purge test test-contact-rules test-backend test-stories test-assistant test-faults bench clean
 
 setup: .venv/.installed backend/.venv/.installed web/node_modules/.installed
 
@@ -33,11 +33,14 @@ web/node_modules/.installed: web/package.json web/package-lock.json
 	cd web && npm ci --no-audit --no-fund --silent
 	touch $@
 
-# Debian's Chromium for the browser tests (Playwright drives it; it never downloads a browser)
-# and nginx for the tests and benchmark that put two Rasa instances behind a load balancer.
+# Debian's Chromium for the browser tests (Playwright drives it; it never downloads a browser);
+# nginx for the tests and benchmark that put two Rasa instances behind a load balancer; PostgreSQL 15
+# and Redis binaries for the fault tests (they start and restart servers of their own).
+FAULT_BINARIES := /usr/lib/postgresql/15/bin/initdb /usr/bin/redis-server /usr/sbin/nginx
 setup-test: setup
 	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver; }
-	@command -v nginx >/dev/null || test -x /usr/sbin/nginx || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light; }
+	@for f in $(FAULT_BINARIES); do test -x $$f || missing=1; done; \
+	  if [ -n "$$missing" ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql-15 redis-server nginx-light; fi
 
 train: .venv/.installed
 	scripts/train.sh
@@ -68,6 +71,10 @@ test-stories: train
 
 test-assistant: setup-test train
 	RASA_MODEL="$$(scripts/train.sh --print-path)" .venv/bin/pytest -q
+
+# The fault tests alone (test-assistant runs them too): parts killed, restarted and frozen under load.
+test-faults: setup-test train
+	RASA_MODEL="$$(scripts/train.sh --print-path)" .venv/bin/pytest -q tests/faults
 
 lint: .venv/.installed
 	.venv/bin/ruff check --quiet .
