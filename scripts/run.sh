@@ -10,7 +10,6 @@ umask 077
 # shellcheck source=scripts/env.sh
 source scripts/env.sh
 logs="$VAR_DIR"
-endpoints="$RASA_ENDPOINTS"
 model=$(scripts/train.sh --print-path)
 
 pids=()
@@ -40,10 +39,7 @@ pids+=($!)
 wait_for actions "http://${ACTIONS_HOST}:${ACTIONS_PORT}/readyz"
 
 echo "Starting Rasa with $model…"
-api_args=()
-if [ -n "${RASA_API_TOKEN:-}" ]; then api_args=(--enable-api --auth-token "$RASA_API_TOKEN"); fi
-.venv/bin/python -m runtime.rasa_server run --model "$model" --endpoints "$endpoints" --credentials credentials.yml \
-  --interface "$RASA_HOST" --port "$RASA_PORT" --cors $CHAT_ALLOWED_ORIGINS "${api_args[@]}" >>"$logs/rasa.log" 2>&1 &
+RASA_MODEL="$model" scripts/rasa.sh >>"$logs/rasa.log" 2>&1 &
 pids+=($!)
 wait_for rasa "http://127.0.0.1:${RASA_PORT}/readyz"
 

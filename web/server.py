@@ -2,12 +2,16 @@
 of the project's Python environments can run it:
 
     python web/server.py --port 8080 --rasa-url http://127.0.0.1:5005
+
+Options default to WEB_HOST, WEB_PORT and PUBLIC_RASA_URL (docs/deploy.md), so a
+container sets them like every other part. `/healthz` and `/readyz` answer probes.
 """
 from __future__ import annotations
 
 import argparse
 import json
 import mimetypes
+import os
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -35,6 +39,13 @@ class HelpPage(SimpleHTTPRequestHandler):
 
     def do_GET(self) -> None:
         path = self.path.split("?", 1)[0]
+        if path == "/healthz":
+            return self._send(200, "application/json", b'{"status": "ok"}')
+        if path == "/readyz":
+            # Files are read per request: ready when every one is there (an image without the
+            # socket.io bundle would serve a page whose chat never connects).
+            ready = all(file.exists() for file in FILES.values())
+            return self._send(200 if ready else 503, "application/json", json.dumps({"ready": ready}).encode())
         if path == "/config.js":
             body = f"window.CHAT_CONFIG = {json.dumps({'rasaUrl': self.rasa_url})};".encode()
             return self._send(200, "text/javascript; charset=utf-8", body)
@@ -62,9 +73,9 @@ class HelpPage(SimpleHTTPRequestHandler):
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8080)
-    parser.add_argument("--rasa-url", default="http://127.0.0.1:5005")
+    parser.add_argument("--host", default=os.environ.get("WEB_HOST", "127.0.0.1"))
+    parser.add_argument("--port", type=int, default=int(os.environ.get("WEB_PORT", "8080")))
+    parser.add_argument("--rasa-url", default=os.environ.get("PUBLIC_RASA_URL", "http://127.0.0.1:5005"))
     parser.add_argument("--extra", action="append", default=[], metavar="URL_PATH=FILE",
                         help="serve one more file (the browser tests add a page with the community rasa-webchat)")
     args = parser.parse_args()

@@ -72,7 +72,7 @@ def variables_read_by_the_project() -> set[str]:
     found: set[str] = set()
     for pattern, files in (
         (YAML_VARIABLE, ["endpoints.yml", "endpoints-scaled.yml", "credentials.yml"]),
-        (SHELL_DEFAULT, ["scripts/env.sh", "scripts/run.sh"]),
+        (SHELL_DEFAULT, ["scripts/env.sh", "scripts/run.sh", "scripts/rasa.sh"]),
     ):
         for name in files:
             found |= set(pattern.findall((REPO / name).read_text()))
