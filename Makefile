@@ -29,15 +29,24 @@ backend/.venv/.installed: backend/requirements.txt backend/requirements-dev.txt 
 	backend/.venv/bin/pip install -q -r backend/requirements-dev.txt
 	touch $@
 
+# The deployment files' checkers (tests/deploy): checkov, kubernetes-validate, hadolint.
+deploy/.venv/.installed: deploy/requirements.txt deploy/requirements-hadolint.txt
+	test -x deploy/.venv/bin/python || $(PYTHON3) -m venv deploy/.venv
+	deploy/.venv/bin/pip install -q --upgrade pip
+	deploy/.venv/bin/pip install -q -r deploy/requirements.txt
+	deploy/.venv/bin/pip install -q --require-hashes --no-deps -r deploy/requirements-hadolint.txt
+	touch $@
+
 web/node_modules/.installed: web/package.json web/package-lock.json
 	cd web && npm ci --no-audit --no-fund --silent
 	touch $@
 
 # Debian's Chromium for the browser tests (Playwright drives it; it never downloads a browser);
 # nginx for the tests and benchmark that put two Rasa instances behind a load balancer; PostgreSQL 15
-# and Redis binaries for the fault tests (they start and restart servers of their own).
+# and Redis binaries for the fault tests (they start and restart servers of their own); deploy/.venv
+# for the deployment files' checkers.
 FAULT_BINARIES := /usr/lib/postgresql/15/bin/initdb /usr/bin/redis-server /usr/sbin/nginx
-setup-test: setup
+setup-test: setup deploy/.venv/.installed
 	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver; }
 	@for f in $(FAULT_BINARIES); do test -x $$f || missing=1; done; \
 	  if [ -n "$$missing" ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql-15 redis-server nginx-light; fi
