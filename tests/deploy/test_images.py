@@ -76,14 +76,26 @@ def test_each_image_listens_beyond_loopback_on_its_port(part):
     assert f"{PARTS[part].replace('_PORT', '_HOST')}=0.0.0.0" in environment.split()
 
 
+def pip_installs() -> list[str]:
+    return [argument for stage in dockerfile_stages().values() for keyword, argument in stage.instructions
+            if keyword == "RUN" and "pip install" in argument]
+
+
 def test_every_python_environment_is_installed_from_the_projects_requirement_files():
-    installs = [argument for stage in dockerfile_stages().values() for keyword, argument in stage.instructions
-                if keyword == "RUN" and "pip install" in argument]
+    installs = pip_installs()
     assert installs
     for install in installs:
         files = re.findall(r"-r (\S+)", install)
         assert files, f"installs packages not named in a requirement file: {install}"
         assert all((REPO / file).is_file() for file in files), files
+
+
+def test_local_packages_installed_editable_are_copied_into_the_image():
+    """An editable install points into /src, which the runtime stages do not have."""
+    for install in pip_installs():
+        for file in re.findall(r"-r (\S+)", install):
+            for local in re.findall(r"^-e (\S+)", (REPO / file).read_text(), re.M):
+                assert re.search(rf"--force-reinstall [^&]*{re.escape(local)}", install), f"{local} stays editable: {install}"
 
 
 def test_every_base_image_is_pinned_by_version_and_digest():
