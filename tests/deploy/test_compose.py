@@ -153,6 +153,9 @@ def test_socketio_is_sticky_and_rest_round_robin_over_every_rasa_instance(compos
     for pool in (socketio_pool, rest_pool):
         assert set(re.findall(r"server ([\w-]+:\d+)", pools[pool])) == rasa_servers
     assert "Upgrade $http_upgrade" in routes["/socket.io/"]
+    # a dead instance's connection goes to the next one; a sent request is resent only by the client
+    assert re.search(r"proxy_next_upstream error timeout;", routes["/webhooks/"])
+    assert not re.search(r"proxy_next_upstream[^;#]*non_idempotent", config)
 
 
 def test_the_proxy_routes_the_backend_only_for_the_email_links(compose):
