@@ -51,14 +51,17 @@ class RedactingSQLTrackerStore(RecentWindowMixin, SQLTrackerStore):
         if dialect == "sqlite" and db and db != ":memory:" and not host:
             ensure_private_file(Path(db))
         super().__init__(domain=domain, dialect=dialect, host=host, db=db, **kwargs)
+        url = self.engine.url
+        self.engine.dispose()
         if self.engine.dialect.name == "sqlite":
+            # SQLAlchemy gives a SQLite file no pool: every load and save opened the file, and the
+            # last close checkpointed the log. A pool keeps connections (Rasa uses them from its loop).
+            self.engine = sa.create_engine(url, poolclass=sa.pool.QueuePool,
+                                           connect_args={"check_same_thread": False})
             sa.event.listen(self.engine, "connect", _sqlite_write_ahead_log)
-            self.engine.dispose()  # connections opened by Rasa's constructor predate the listener
         else:
-            url = self.engine.url
-            self.engine.dispose()
             self.engine = sa.create_engine(url, pool_pre_ping=True, **create_engine_kwargs(url))
-            self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
+        self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
         self.retry_seconds = rasa_process_settings().store_retry_seconds
 
     async def _with_retries(self, operation: Callable[[], Awaitable[T]]) -> T:
