@@ -28,7 +28,9 @@ import sqlalchemy as sa
 from rasa.shared.core.events import SessionStarted
 from rasa.shared.core.trackers import DialogueStateTracker
 
-WINDOW_EVENTS = 40  # about four turns of this dialogue; its policy needs the last one
+# One to two turns of this dialogue: its one rule needs the last turn and the actions read only slots and the
+# latest message. 40 cost the 60th message of docs/benchmarks.md's long conversation ~1.5 ms more than 16.
+WINDOW_EVENTS = 16
 # Event types whose effect on the state, once older than the window, is all in the
 # latest slot values and active loop (or none at all).
 STATE_IN_SLOTS_AND_LOOP = frozenset({"user", "bot", "action", "slot", "active_loop", "user_featurization", "entities",

@@ -72,7 +72,7 @@ def test_a_long_conversation_loads_its_state_and_recent_turns(store):
     assert recent.latest_message.text == whole.latest_message.text == "pytanie 29"
     assert recent.latest_action_name == "action_listen"
     assert list(recent.events)[0].type_name == "session_started"
-    assert comparable(list(recent.events)[-20:]) == comparable(list(whole.events)[-20:])
+    assert comparable(list(recent.events)[-WINDOW_EVENTS:]) == comparable(list(whole.events)[-WINDOW_EVENTS:])
 
 
 def test_saving_twice_or_after_another_save_stores_each_event_once(store):
