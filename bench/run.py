@@ -32,6 +32,8 @@ from tests.stack import ASSISTANT_BIN, QUIET, REPO, Stack  # noqa: E402
 
 RESULTS = REPO / "bench" / "results"
 CONFIGS = {"project": REPO / "config.yml", "rasa-default": REPO / "bench" / "rasa-default-config.yml"}
+# The default configuration's model served as Rasa ships it: the baseline of issue 12's throughput target.
+STOCK = "rasa-default-stock"
 ENV = {**os.environ, **QUIET, "RASA_TELEMETRY_ENABLED": "false"}
 
 
@@ -129,7 +131,8 @@ def rss_mb(pid: int) -> float:
     return total / 1024
 
 
-def measure(model: Path, workdir: Path, sizes: Sizes) -> dict:
+def measure(model: Path, workdir: Path, sizes: Sizes, stock: bool = False) -> dict:
+    """`stock`: served as Rasa ships it — `rasa run` without `rasa_patches/`, Rasa's own SQL store on SQLite."""
     stack = Stack(workdir)
     workdir.mkdir(parents=True, exist_ok=True)
     stack.accounts = workdir / "accounts.yml"
@@ -138,7 +141,9 @@ def measure(model: Path, workdir: Path, sizes: Sizes) -> dict:
         stack.start_backend()
         stack.start_actions()
         started = time.monotonic()
-        stack.start_rasa(model=model)
+        endpoints = stack.endpoints_file(tracker_store={
+            "type": "SQL", "dialect": "sqlite", "db": str(workdir / "rasa-tracker.sqlite3")}) if stock else None
+        stack.start_rasa(model=model, endpoints=endpoints, stock=stock)
         stack.say("bench-startup", "dzień dobry")
         startup = time.monotonic() - started
         rasa_after_start = rss_mb(stack.services["rasa"].process.pid)
@@ -211,6 +216,9 @@ def main() -> None:
     parser.add_argument("--skip-scale-out", action="store_true", help="no 1 vs 2 instances run (needs PostgreSQL, Redis, nginx)")
     parser.add_argument("--configs", nargs="+", choices=list(CONFIGS), default=list(CONFIGS),
                         help="measure only these configurations (the page says what was not measured)")
+    parser.add_argument("--skip-stock", action="store_true",
+                        help="do not measure Rasa's default configuration served as Rasa ships it (no patches, "
+                             "Rasa's SQL store), only served like the project")
     parser.add_argument("--skip-cv", action="store_true", help="no cross-validation (cached figures are still shown)")
     parser.add_argument("--full-cv", action="store_true",
                         help="cross-validate Rasa's default configuration too (DIET and TED: about half an hour "
@@ -240,6 +248,11 @@ def main() -> None:
         workdir = Path(tempfile.mkdtemp(prefix=f"bench-{name}-"))
         results[name] = {"training": training, "understanding": figures, "load": measure(models[name], workdir, sizes)}
         shutil.rmtree(workdir, ignore_errors=True)
+        if name == "rasa-default" and not args.skip_stock:
+            print(f"[{STOCK}] load…", flush=True)
+            workdir = Path(tempfile.mkdtemp(prefix=f"bench-{STOCK}-"))
+            results[STOCK] = {**results[name], "load": measure(models[name], workdir, sizes, stock=True)}
+            shutil.rmtree(workdir, ignore_errors=True)
     if not args.skip_scale_out:
         print("[project] 1 and 2 instances behind nginx…", flush=True)
         workdir = Path(tempfile.mkdtemp(prefix="bench-scale-"))

@@ -212,16 +212,20 @@ class Stack:
         return path
 
     def start_rasa(self, model: Optional[Path] = None, endpoints: Optional[Path] = None,
-                   port: Optional[int] = None, name: str = "rasa") -> None:
+                   port: Optional[int] = None, name: str = "rasa", stock: bool = False) -> None:
+        """`stock`: Rasa's own `rasa run`, without this project's start-up patches and probes
+        (the benchmark's baseline, as Rasa ships it)."""
         port = port or self.rasa_port
+        server = [str(ASSISTANT_BIN / "rasa")] if stock else [str(ASSISTANT_BIN / "python"), "-m", "runtime.rasa_server"]
+        ready = f"status?token={self.rasa_token}" if stock else "readyz"  # Rasa's /status: 409 until the model is loaded
         service = self._service(
             name,
-            [str(ASSISTANT_BIN / "python"), "-m", "runtime.rasa_server", "run", "--model", str(model or latest_model()),
+            [*server, "run", "--model", str(model or latest_model()),
              "--endpoints", str(endpoints or self.endpoints_file()),
              "--credentials", str(REPO / "credentials.yml"),
              "--interface", "127.0.0.1", "--port", str(port), "--cors", f"http://127.0.0.1:{self.web_port}",
              "--enable-api", f"--auth-token={self.rasa_token}"],
-            REPO, f"http://127.0.0.1:{port}/readyz",
+            REPO, f"http://127.0.0.1:{port}/{ready}",
         )
         self.services[name] = service.start(timeout=180)
 
