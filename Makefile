@@ -12,7 +12,8 @@ export RASA_TELEMETRY_ENABLED := false
 
 CHANNEL_VARS := CONNECTOR_ATTESTATION_SECRET= REST_API_TOKEN= CHAT_SESSION_SECRET= CHAT_ALLOWED_ORIGINS= TELEGRAM_BOT_TOKEN= TELEGRAM_WEBHOOK_SECRET= TELEGRAM_API_BASE= SLACK_BOT_TOKEN= SLACK_SIGNING_SECRET= SLACK_API_BASE=
 
-.PHONY: setup setup-test train validate lint run shell purge test test-contact-rules test-backend test-stories test-assistant test-faults bench clean
+# `make diagrams`: the pictures of the procedure in docs/dialogue.md, redrawn from data/procedure/.
+.PHONY: diagrams setup setup-test train validate lint run shell purge test test-contact-rules test-backend test-stories test-assistant test-faults bench clean
 
 setup: .venv/.installed backend/.venv/.installed web/node_modules/.installed
 
@@ -84,6 +85,9 @@ test-assistant: setup-test train
 # The fault tests alone (test-assistant runs them too): parts killed, restarted and frozen under load.
 test-faults: setup-test train
 	RASA_MODEL="$$(scripts/train.sh --print-path)" .venv/bin/pytest -q tests/faults
+
+diagrams: .venv/.installed
+	.venv/bin/python -m actions.engine.diagram
 
 lint: .venv/.installed
 	.venv/bin/ruff check --quiet .

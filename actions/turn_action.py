@@ -12,7 +12,10 @@ from rasa_sdk.executor import CollectingDispatcher
 from .backend_client import backend, within
 from .dialogue.state import STATE_SLOT, State, Step
 from .dialogue.turn import Message, Turn
+from .engine.validation import procedure
 from .settings import backend_settings, company
+
+procedure()   # loaded and checked when the action server imports its actions: a broken file stops the start
 
 
 def channel_of(tracker: Tracker) -> str:
@@ -36,7 +39,7 @@ class ActionTurn(Action):
         turn = Turn(state, message_of(tracker), backend(), tracker.sender_id, channel_of(tracker), company())
         with within(backend_settings().action_deadline):
             outcome = await turn.run()
-        for reply in turn.replies:
+        for reply in turn.reply():
             dispatcher.utter_message(text=reply.text, buttons=reply.buttons or None)
         if turn.state.step == Step.PHONE:
             # Telegram shows a "share my number" button; other channels have no variant of it.

@@ -101,6 +101,7 @@ class State:
     open_question: Optional[str] = None
     choosing_for: Optional[str] = None           # which step a choice between two values answers
     finished: Optional[str] = None               # the path whose goal was reached
+    at: list = field(default_factory=list)       # where the procedure stands: `path:step` frames (actions/engine)
     private: Private = field(default_factory=Private)
 
     @classmethod

@@ -59,7 +59,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "pl": "Nie jestem pewien, o co chodzi. Proszę napisać inaczej albo wybrać sprawę:",
         "en": "I'm not sure what you mean. Please put it differently or choose:"},
     "password_steps": {
-        "pl": "Skoro skrzynka działa, wystarczy ustawić nowe hasło: proszę otworzyć {password_reset_url}, "
+        "pl": "Jeśli skrzynka e-mail z konta działa, wystarczy ustawić nowe hasło: proszę otworzyć {password_reset_url}, "
               "wpisać adres e-mail konta i kliknąć link z wiadomości. Instrukcja krok po kroku: "
               "{change_password_article_url}\nJeśli wiadomość nie przyjdzie, proszę dać znać — sprawdzimy, "
               "jaki adres jest w koncie.",

@@ -23,10 +23,15 @@ from typing import Any, Callable, Optional
 
 from contact_rules import mask_email, mask_phone
 
-from ..backend_client import (BackendClient, BackendError, BackendUnavailable, CaseRequest, InvalidInput, NotFound, RateLimited,
+from ..backend_client import (BackendClient, BackendError, BackendUnavailable, InvalidInput, NotFound, RateLimited,
                               TokenInvalid)
 from ..phone import PhoneCheck, check_phone
-from ..polish_dates import when
+from ..engine.case_text import scrub
+from ..engine.context import Context
+from ..engine.operations import documents_reply
+from ..engine.plan import Reply, compose
+from ..engine.runner import Runner
+from ..engine.validation import procedure
 from ..settings import Company
 from . import texts
 from .facts import Email, Facts, choose_email, extract, fold
@@ -42,6 +47,12 @@ EXITS = {"goodbye", "thank", "out_of_scope", "stop", "greet", "start_over", "nlu
 SURE = 0.8
 MAX_TRIES = 3
 PROOF_LIFETIME = 15 * 60
+# The question a turn that planned nothing else repeats: what the conversation waits for.
+PENDING = {Step.PROBLEM: "ask_problem", Step.HAS_PHONE: "ask_has_phone", Step.PHONE: "ask_phone",
+           Step.CODE: "ask_code", Step.RESEND: "ask_code", Step.NEW_EMAIL: "ask_new_email",
+           Step.OFFER_RESET: "offer_reset", Step.ACCOUNT_TYPE: "ask_account_type",
+           Step.CONTACT_EMAIL: "ask_contact_email"}
+ENGINE_PATHS = (Path.PASSWORD, Path.DOCUMENTS, Path.HANDOFF)
 FIRST = re.compile(r"^\s*(1|pierwsz\w*|ten pierwszy|first|the first)\b")
 SECOND = re.compile(r"^\s*(2|drug\w*|ten drugi|second|the second)\b")
 ENGLISH_INTENTS = [
@@ -68,16 +79,6 @@ ENGLISH_INTENTS = [
     (re.compile(r"\b(bye|goodbye)\b"), "goodbye"),
     (re.compile(r"^\s*(hi|hello|good (morning|afternoon))\b"), "greet"),
 ]
-_SCRUB = [(re.compile(r"[^\s@]+@[^\s@]+"), "[e-mail]"), (re.compile(r"\+?\d[\d\s\-]{3,}\d"), "[liczba]")]
-
-
-def scrub(text: str) -> str:
-    """A customer's words as a person may read them in a case: no addresses, numbers or codes."""
-    for pattern, placeholder in _SCRUB:
-        text = pattern.sub(placeholder, text)
-    return text[:300]
-
-
 @dataclass
 class Message:
     text: str
@@ -86,38 +87,42 @@ class Message:
     metadata: dict = field(default_factory=dict)
 
 
-@dataclass
-class Reply:
-    text: str
-    buttons: list = field(default_factory=list)
-
-
 class Turn:
     def __init__(self, state: State, message: Message, backend: BackendClient, conversation_id: str, channel: str,
                  company: Company, clock: Callable[[], float] = time.time):
-        self.state, self.message, self.backend = state, message, backend
+        self.message, self.backend = message, backend
         self.conversation_id, self.channel, self.company, self.clock = conversation_id, channel, company, clock
-        self.replies: list[Reply] = []
-        self.outcome: Optional[str] = None
-        self.prompted = False       # the next question has already been asked this turn
         self.step_at_start = state.step
         self._contact_changed = False
-        self.facts: Facts = extract(message.text, expecting_code=self._code_expected())
+        self.facts: Facts = extract(message.text, expecting_code=bool(state.step in (Step.CODE, Step.RESEND) or (
+            state.verification_id and not state.proven)))
+        self.ctx = Context(state, self.facts, backend, conversation_id, channel, company, clock, state.step)
+
+    # The turn's state, what it plans to say and how it went live in its Context, shared with the engine.
+    state = property(lambda self: self.ctx.state, lambda self, value: setattr(self.ctx, "state", value))
+    replies = property(lambda self: self.ctx.lines, lambda self, value: setattr(self.ctx, "lines", value))
+    outcome = property(lambda self: self.ctx.outcome, lambda self, value: setattr(self.ctx, "outcome", value))
+    prompted = property(lambda self: self.ctx.asked)
 
     # --- speaking -------------------------------------------------------------------------------
     def say(self, key: str, choices: Optional[dict] = None, prompt: bool = False, **fields: Any) -> None:
-        company = {name: getattr(self.company, name) for name in (
-            "panel_url", "password_reset_url", "change_password_article_url", "contact_url", "documents_email",
-            "hours_text", "ceidg_url")}
-        text = texts.say(key, self.state.language, self.state.plural, **{**company, **fields})
-        self.replies.append(Reply(text, texts.buttons(choices, self.state.language) if choices else []))
-        self.prompted = self.prompted or prompt
+        self.ctx.say(key, choices, question=prompt, **fields)
 
     def mark(self, outcome: str) -> None:
-        """The strongest outcome of the turn wins: progress > clarify > answered > fallback."""
-        order = [Outcome.FALLBACK, Outcome.ANSWERED, Outcome.CLARIFY, Outcome.PROGRESS]
-        if self.outcome is None or order.index(outcome) > order.index(self.outcome):
-            self.outcome = outcome
+        self.ctx.mark(outcome)
+
+    def reply(self) -> list[Reply]:
+        """The turn's one reply: planned lines composed, never empty (the pending question at least)."""
+        composed = compose(self.replies, procedure().patterns.contradictions)
+        if not composed:
+            key = PENDING.get(self.state.step, "anything_else")
+            self.say(key, prompt=True, masked=self.state.masked_phone, masked_login=self.state.masked_login)
+            composed = compose(self.replies, procedure().patterns.contradictions)
+        return composed
+
+    async def _run_path(self, path: str) -> None:
+        """A path written in data/procedure/ runs on the engine."""
+        await Runner(procedure(), self.ctx).run(path)
 
     # --- the turn -------------------------------------------------------------------------------
     async def run(self) -> str:
@@ -444,6 +449,7 @@ class Turn:
         if state.path and state.path != Path.HANDOFF:
             state.previous_path = state.path
         state.path, state.finished = path, None
+        state.at = []
         if state.step in (Step.PROBLEM, Step.HAS_PHONE, Step.ACCOUNT_TYPE, Step.OFFER_RESET):
             state.step = None
         if path in Path.NEEDS_PHONE and state.has_phone is False and self.message.intent == "use_sms":
@@ -462,15 +468,8 @@ class Turn:
         # Asked in the middle of another path: answer, and the path goes on.
         kinds = [state.account_type] if state.account_type else ["private", "company"]
         for kind in kinds:
-            await self._list_documents(kind)
+            self.replies.append(await documents_reply(self.ctx, kind))
         self.mark(Outcome.ANSWERED)
-
-    async def _list_documents(self, kind: str) -> None:
-        documents = await self.backend.documents(kind)
-        heading = texts.say("documents_heading", self.state.language, self.state.plural,
-                            kind=texts.say(f"kind_{kind}", self.state.language), send_to=documents.send_to)
-        lines = [heading, *[f"• {item}" for item in documents.documents], *documents.notes]
-        self.replies.append(Reply("\n".join(lines)))
 
     async def _code_trouble(self, resend: bool) -> None:
         state = self.state
@@ -575,9 +574,7 @@ class Turn:
         self.say("office_hours", state=state)
 
     def _when(self, moment, now) -> str:
-        if self.state.language == "en":
-            return moment.strftime("%A %d %B at %H:%M")
-        return when(moment, now)
+        return self.ctx.when(moment, now)
 
     async def _shared_contact(self) -> None:
         """Telegram: the connector saw the customer share their own contact and signed it; the
@@ -624,11 +621,8 @@ class Turn:
         if self._contact_changed:
             await self._update_case_contact()
             return
-        if state.path == Path.PASSWORD:
-            if state.finished != Path.PASSWORD:
-                self.say("password_steps")
-                state.finished, state.step = Path.PASSWORD, None
-                self.mark(Outcome.PROGRESS)
+        if state.path in ENGINE_PATHS:
+            await self._run_path(state.path)
             return
         if state.path in Path.NEEDS_PHONE:
             if state.finished == Path.DEAD_EMAIL and state.path == Path.DEAD_EMAIL:
@@ -641,12 +635,6 @@ class Turn:
                 else:
                     await self._show_login()
             return
-        if state.path == Path.DOCUMENTS:
-            await self._documents_path()
-            return
-        if state.path == Path.HANDOFF:
-            await self._handoff_path()
-            return
         if state.path is None and not self.prompted and (self.outcome == Outcome.PROGRESS or (
                 self.outcome == Outcome.ANSWERED and state.step == Step.PROBLEM)):
             self.say("ask_problem", texts.PROBLEM_BUTTONS, prompt=True)
@@ -657,7 +645,7 @@ class Turn:
         if state.has_phone is False:
             state.previous_path = state.path
             state.path = Path.DOCUMENTS
-            await self._documents_path()
+            await self._run_path(Path.DOCUMENTS)
             return
         if state.verification_id:
             if facts.code:
@@ -874,92 +862,6 @@ class Turn:
         self.say("reset_sent", masked_login=state.masked_login)
         self.mark(Outcome.PROGRESS)
 
-    async def _documents_path(self) -> None:
-        state = self.state
-        if not state.account_type:
-            if not self.prompted:
-                self.say("ask_account_type", texts.ACCOUNT_TYPE_BUTTONS, prompt=True)
-                self.mark(Outcome.PROGRESS)
-                if self.step_at_start == Step.ACCOUNT_TYPE or self.facts.account_type_unsure:
-                    self.outcome = Outcome.CLARIFY   # "chyba służbowe" is asked about, not guessed
-                state.step = Step.ACCOUNT_TYPE
-            return
-        if not state.documents_listed:
-            await self._list_documents(state.account_type)
-            state.documents_listed = True
-            self.mark(Outcome.PROGRESS)
-        if not state.private.contact_email:
-            self._ask_contact()
-            return
-        if not state.case_number:
-            await self._open_case("documents")
-
-    async def _handoff_path(self) -> None:
-        state = self.state
-        state.private.contact_email = state.private.contact_email or state.private.new_email
-        if not state.private.contact_email:
-            self._ask_contact()
-            return
-        if state.finished != Path.HANDOFF:
-            await self._open_case(state.case_reason or "human_handoff")
-
-    def _ask_contact(self) -> None:
-        """Where the case's answer should go: asked once per turn; asked again, the typed text is explained."""
-        if self.prompted:
-            return
-        self.say("ask_contact_email", prompt=True)
-        if self.step_at_start == Step.CONTACT_EMAIL and self.outcome is None:
-            self._contact_problem()
-        if self.step_at_start != Step.CONTACT_EMAIL:
-            self.mark(Outcome.PROGRESS)
-        self.state.step = Step.CONTACT_EMAIL
-
-    def _contact_problem(self) -> None:
-        if self.facts.bad_email:
-            return
-        self.replies.insert(len(self.replies) - 1, Reply(texts.say("no_email", self.state.language)))
-        self.mark(Outcome.CLARIFY)
-
-    async def _open_case(self, reason: str) -> None:
-        state = self.state
-        path = state.previous_path if state.path == Path.HANDOFF else state.path
-        request = CaseRequest(
-            reason=reason,
-            conversation_id=self.conversation_id, channel=self.channel, summary=self._summary(path),
-            account_type=state.account_type, contact_email=state.private.contact_email, nip=state.nip, path=path,
-            company_name=state.company_name, phone_proven=bool(state.proven or state.email_change),
-            phones_tried=list(state.phones_tried),
-            failure="outside_procedure" if reason == "outside_procedure" else state.failure,
-            open_question=state.open_question, language=state.language)
-        try:
-            case = await self.backend.create_case(request)
-        except InvalidInput as invalid:
-            if invalid.code == "invalid_nip":
-                state.nip = None
-                case = await self.backend.create_case(CaseRequest(**{**request.__dict__, "nip": None}))
-            else:
-                state.private.contact_email = None
-                self.say("bad_email", prompt=True, email="")
-                state.step = Step.CONTACT_EMAIL
-                self.mark(Outcome.CLARIFY)
-                return
-        hours = await self._hours_safe()
-        if case.open_now:
-            handling = texts.say("handling_open", state.language)
-        else:
-            handling = texts.say("handling_closed", state.language,
-                                 when=self._when(case.handled_from, hours.now if hours else case.handled_from))
-        state.case_number, state.step = case.case_number, None
-        contact = mask_email(state.private.contact_email)
-        if state.path == Path.HANDOFF:
-            state.finished = Path.HANDOFF
-            self.say("handoff_case", case_number=case.case_number, passed=self._passed(path), contact=contact,
-                     handling=handling)
-        else:
-            state.finished = Path.DOCUMENTS
-            self.say("documents_case", case_number=case.case_number, contact=contact, handling=handling)
-        self.mark(Outcome.PROGRESS)
-
     async def _update_case_contact(self) -> None:
         state = self.state
         try:
@@ -971,55 +873,6 @@ class Turn:
         self.say("case_contact_updated", case_number=state.case_number,
                  contact=mask_email(state.private.contact_email))
         self.mark(Outcome.PROGRESS)
-
-    def _summary(self, path: Optional[str]) -> str:
-        state = self.state
-        names = texts.PATH_NAMES["pl"]
-        situation = ("sytuacja poza zwykłą procedurą" if state.case_reason == "outside_procedure"
-                     else names.get(path or state.path))
-        parts = [f"Kanał: {self.channel}.", f"Sprawa: {situation}."]
-        if state.account_type:
-            parts.append("Konto: " + ("firma/organizacja." if state.account_type == "company" else "osoba prywatna."))
-        if state.company_name:
-            parts.append(f"Firma: {scrub(state.company_name)}.")
-        if state.nip:
-            parts.append("NIP podany.")
-        if state.phones_tried:
-            parts.append("Numery: " + ", ".join(state.phones_tried) + ".")
-        parts.append("Telefon potwierdzony." if state.proven or state.email_change else "Telefon niepotwierdzony.")
-        if state.failure:
-            parts.append(f"Nie wyszło: {state.failure}.")
-        if state.email_change:
-            parts.append(f"Zmiana e-maila: {state.email_change}.")
-        if state.open_question:
-            parts.append(f"Pytanie klienta: {state.open_question}")
-        if state.language == "en":
-            parts.append("Klient pisze po angielsku.")
-        return " ".join(parts)
-
-    def _passed(self, path: Optional[str]) -> str:
-        state, language = self.state, self.state.language
-        names = texts.PATH_NAMES[language]
-        pl = language == "pl"
-        if state.case_reason == "outside_procedure":
-            parts = ["sytuacja poza zwykłą procedurą" if pl else "a situation outside the usual procedure"]
-        else:
-            parts = [names.get(path or Path.HANDOFF)]
-        if state.account_type:
-            parts.append(("konto firmy" if pl else "company account") if state.account_type == "company"
-                         else ("konto prywatne" if pl else "private account"))
-        if state.company_name:
-            parts.append(state.company_name)
-        if state.nip:
-            parts.append("NIP")
-        if state.phones_tried:
-            proven = state.proven or state.email_change
-            parts.append(("numer " if pl else "number ") + ", ".join(state.phones_tried)
-                         + ((" (potwierdzony)" if pl else " (confirmed)") if proven
-                            else (" (niepotwierdzony)" if pl else " (not confirmed)")))
-        if state.open_question:
-            parts.append(("pytanie: " if pl else "question: ") + f"„{state.open_question}”")
-        return "; ".join(parts)
 
     def _fallback(self) -> None:
         state = self.state

@@ -1,0 +1,73 @@
+"""What a case tells the person who takes it over, and what the customer is told was passed on:
+the path, account type, company, NIP, masked numbers tried, whether the phone was proven, what
+failed and the customer's open question — never an address, number or code in clear."""
+from __future__ import annotations
+
+import re
+from typing import Optional
+
+from ..dialogue import texts
+from ..dialogue.state import Path, State
+
+_SCRUB = [(re.compile(r"[^\s@]+@[^\s@]+"), "[e-mail]"), (re.compile(r"\+?\d[\d\s\-]{3,}\d"), "[liczba]")]
+
+
+def scrub(text: str) -> str:
+    """A customer's words as a person may read them in a case: no addresses, numbers or codes."""
+    for pattern, placeholder in _SCRUB:
+        text = pattern.sub(placeholder, text)
+    return text[:300]
+
+
+def _proven(state: State) -> bool:
+    return bool(state.proven or state.email_change)
+
+
+def summary(state: State, channel: str, path: Optional[str]) -> str:
+    """The case's summary for staff, in Polish."""
+    names = texts.PATH_NAMES["pl"]
+    situation = ("sytuacja poza zwykłą procedurą" if state.case_reason == "outside_procedure"
+                 else names.get(path or state.path))
+    parts = [f"Kanał: {channel}.", f"Sprawa: {situation}."]
+    if state.account_type:
+        parts.append("Konto: " + ("firma/organizacja." if state.account_type == "company" else "osoba prywatna."))
+    if state.company_name:
+        parts.append(f"Firma: {scrub(state.company_name)}.")
+    if state.nip:
+        parts.append("NIP podany.")
+    if state.phones_tried:
+        parts.append("Numery: " + ", ".join(state.phones_tried) + ".")
+    parts.append("Telefon potwierdzony." if _proven(state) else "Telefon niepotwierdzony.")
+    if state.failure:
+        parts.append(f"Nie wyszło: {state.failure}.")
+    if state.email_change:
+        parts.append(f"Zmiana e-maila: {state.email_change}.")
+    if state.open_question:
+        parts.append(f"Pytanie klienta: {state.open_question}")
+    if state.language == "en":
+        parts.append("Klient pisze po angielsku.")
+    return " ".join(parts)
+
+
+def passed(state: State, path: Optional[str]) -> str:
+    """What the customer is told a person receives, in the customer's language."""
+    pl = state.language == "pl"
+    names = texts.PATH_NAMES[state.language]
+    if state.case_reason == "outside_procedure":
+        parts = ["sytuacja poza zwykłą procedurą" if pl else "a situation outside the usual procedure"]
+    else:
+        parts = [names.get(path or Path.HANDOFF)]
+    if state.account_type:
+        parts.append(("konto firmy" if pl else "company account") if state.account_type == "company"
+                     else ("konto prywatne" if pl else "private account"))
+    if state.company_name:
+        parts.append(state.company_name)
+    if state.nip:
+        parts.append("NIP")
+    if state.phones_tried:
+        parts.append(("numer " if pl else "number ") + ", ".join(state.phones_tried)
+                     + ((" (potwierdzony)" if pl else " (confirmed)") if _proven(state)
+                        else (" (niepotwierdzony)" if pl else " (not confirmed)")))
+    if state.open_question:
+        parts.append(("pytanie: " if pl else "question: ") + f"„{state.open_question}”")
+    return "; ".join(parts)

@@ -1,0 +1,59 @@
+"""What one turn works with: the conversation's state, the facts of the message, the backend,
+the clock, and what the turn has planned to say so far. Operations and steps get this, nothing else."""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable, Optional
+
+from ..backend_client import BackendClient
+from ..dialogue import texts
+from ..dialogue.facts import Facts
+from ..dialogue.state import Outcome, State
+from ..polish_dates import when
+from ..settings import Company
+from .plan import Reply
+
+COMPANY_FIELDS = ("panel_url", "password_reset_url", "change_password_article_url", "contact_url",
+                  "documents_email", "hours_text", "ceidg_url")
+_STRENGTH = [Outcome.FALLBACK, Outcome.ANSWERED, Outcome.CLARIFY, Outcome.PROGRESS]
+
+
+@dataclass
+class Context:
+    state: State
+    facts: Facts
+    backend: BackendClient
+    conversation_id: str
+    channel: str
+    company: Company
+    clock: Callable[[], float] = time.time
+    step_at_start: Optional[str] = None
+    lines: list[Reply] = field(default_factory=list)
+    outcome: Optional[str] = None
+
+    @property
+    def asked(self) -> bool:
+        """A question is already planned this turn: nothing else is asked."""
+        return any(line.question for line in self.lines)
+
+    def text(self, key: str, **fields: Any) -> str:
+        company = {name: getattr(self.company, name) for name in COMPANY_FIELDS}
+        return texts.say(key, self.state.language, self.state.plural, **{**company, **fields})
+
+    def say(self, key: str, choices: Optional[dict] = None, question: bool = False, **fields: Any) -> Reply:
+        reply = Reply(self.text(key, **fields), texts.buttons(choices, self.state.language) if choices else [],
+                      key=key, question=question)
+        self.lines.append(reply)
+        return reply
+
+    def mark(self, outcome: str) -> None:
+        """The strongest outcome of the turn wins: progress > clarify > answered > fallback."""
+        if self.outcome is None or _STRENGTH.index(outcome) > _STRENGTH.index(self.outcome):
+            self.outcome = outcome
+
+    def when(self, moment, now) -> str:
+        """A moment as the customer reads it ("w poniedziałek o 9:00")."""
+        if self.state.language == "en":
+            return moment.strftime("%A %d %B at %H:%M")
+        return when(moment, now)

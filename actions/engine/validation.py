@@ -1,0 +1,225 @@
+"""The procedure checked before it runs (at the action server's start and in `make test`): every
+step reachable, every text, button set, fact, operation, sub-procedure and intent it names exists,
+every outcome of every call handled, every step has a way to an end, and no loop runs without
+asking the customer something. A broken file stops the start with messages naming file and line."""
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Iterable
+
+from ..dialogue import texts
+from ..dialogue.state import Outcome
+from . import slots
+from .operations import OPERATIONS
+from .procedure import END, PROCEDURE_DIR, Branch, Flow, Goto, Procedure, ProcedureError, Step, load, read_yaml
+from .runner import button_sets
+
+ROOT = Path(__file__).resolve().parents[2]
+TURN_OUTCOMES = {Outcome.PROGRESS, Outcome.ANSWERED, Outcome.CLARIFY, Outcome.FALLBACK}
+
+
+def domain_intents(root: Path = ROOT) -> set[str]:
+    intents: set[str] = set()
+    for path in [root / "domain.yml", *sorted((root / "domain").glob("**/*.yml"))]:
+        if path.exists():
+            document = read_yaml(path) or {}
+            intents |= {item if isinstance(item, str) else next(k for k in item if k != "__line__")
+                        for item in document.get("intents") or []}
+    return intents
+
+
+def _targets(flow: Flow, step: Step, gotos: tuple[Goto, ...]) -> list[str]:
+    found = [goto.target for goto in gotos]
+    if not any(goto.condition is None for goto in gotos):
+        found.append(flow.after(step))
+    return found
+
+
+def edges(flow: Flow, step: Step) -> list[str]:
+    """The steps (or END) that may follow `step`."""
+    if step.kind == "end":
+        return []
+    if step.kind in ("call", "flow"):
+        return [target for branch in step.outcomes.values() for target in _targets(flow, step, branch.next or step.next)]
+    return _targets(flow, step, step.next)
+
+
+class _Checker:
+    def __init__(self, procedure: Procedure, intents: set[str]):
+        self.procedure, self.intents, self.problems = procedure, intents, []
+
+    def problem(self, where: str, text: str) -> None:
+        self.problems.append(f"{where}: {text}")
+
+    def text(self, where: str, key: str | None, what: str) -> None:
+        if key and key not in texts.TEXTS:
+            self.problem(where, f"{what} `{key}` is not a text in actions/dialogue/texts.py")
+
+    def fact(self, where: str, name: str, writable: bool = False) -> None:
+        if name not in slots.SLOTS:
+            self.problem(where, f"`{name}` is not a fact the engine knows (actions/engine/slots.py)")
+        elif writable and slots.SLOTS[name].write is None:
+            self.problem(where, f"`{name}` is only read, it cannot be collected or forgotten")
+
+    def gotos(self, flow: Flow, where: str, gotos: Iterable[Goto]) -> None:
+        ids = {step.id for step in flow.steps} | {END}
+        for goto in gotos:
+            if goto.target not in ids:
+                self.problem(where, f"`next` goes to `{goto.target}`, which is no step of `{flow.name}`")
+            if goto.condition is not None:
+                self.fact(where, goto.condition.fact)
+
+    def branch(self, flow: Flow, step: Step, name: str, branch: Branch) -> None:
+        where = f"{step.file}:{branch.line or step.line}"
+        for key in branch.says:
+            self.text(where, key, f"outcome `{name}` says")
+        for fact in branch.forget:
+            self.fact(where, fact, writable=True)
+        if branch.outcome not in TURN_OUTCOMES:
+            self.problem(where, f"turn outcome `{branch.outcome}` is not one of {sorted(TURN_OUTCOMES)}")
+        self.gotos(flow, where, branch.next)
+
+    def step(self, flow: Flow, step: Step) -> None:
+        where = step.where
+        self.gotos(flow, where, step.next)
+        if step.kind == "collect":
+            self.fact(where, step.name, writable=True)
+            if not step.ask:
+                self.problem(where, f"collecting `{step.name}` needs the question (`ask`)")
+            self.text(where, step.ask, "`ask`")
+            self.text(where, step.unclear, "`unclear`")
+            if step.or_use:
+                self.fact(where, step.or_use)
+            if step.buttons and step.buttons not in button_sets():
+                self.problem(where, f"button set `{step.buttons}` is not one of {sorted(button_sets())}")
+        elif step.kind == "say":
+            self.text(where, step.name, "`say`")
+        elif step.kind == "call":
+            self.call(flow, step)
+        elif step.kind == "flow":
+            self.subflow(flow, step)
+
+    def call(self, flow: Flow, step: Step) -> None:
+        operation = OPERATIONS.get(step.name)
+        if operation is None:
+            self.problem(step.where, f"`{step.name}` is not an operation (actions/engine/operations.py)")
+            return
+        self.handled(flow, step, set(operation.outcomes), f"operation `{step.name}`")
+        for param in set(step.args) - set(operation.params):
+            self.problem(step.where, f"operation `{step.name}` takes no `{param}`")
+
+    def subflow(self, flow: Flow, step: Step) -> None:
+        sub = self.procedure.flows.get(step.name)
+        if sub is None or sub is flow:
+            self.problem(step.where, f"`{step.name}` is no other path or sub-procedure")
+            return
+        self.handled(flow, step, sub.ends(), f"sub-procedure `{step.name}`")
+
+    def handled(self, flow: Flow, step: Step, outcomes: set[str], what: str) -> None:
+        for missing in sorted(outcomes - set(step.outcomes)):
+            self.problem(step.where, f"{what} may end `{missing}`, which this step does not handle")
+        for extra in sorted(set(step.outcomes) - outcomes):
+            self.problem(step.where, f"{what} never ends `{extra}`")
+        for name, branch in step.outcomes.items():
+            self.branch(flow, step, name, branch)
+
+    def graph(self, flow: Flow) -> None:
+        ids = [step.id for step in flow.steps]
+        for duplicate in sorted({i for i in ids if ids.count(i) > 1}):
+            self.problem(f"{flow.file}:{flow.step(duplicate).line}", f"step id `{duplicate}` is used twice")
+        known = set(ids) | {END}
+        graph = {step.id: [t for t in edges(flow, step) if t in known] for step in flow.steps}
+        reached = _reach(graph, [ids[0]])
+        for step in flow.steps:
+            if step.id not in reached:
+                self.problem(step.where, f"step `{step.id}` of `{flow.name}` can never be reached")
+        ends = {step.id for step in flow.steps if step.kind == "end"} | {END}
+        for step in flow.steps:
+            if step.id in reached and not (_reach(graph, [step.id]) & ends):
+                self.problem(step.where, f"from step `{step.id}` the path can never end")
+        waits = {step.id for step in flow.steps if step.kind == "collect"}
+        loop = _loop({node: [t for t in targets if t not in waits] for node, targets in graph.items()
+                      if node not in waits})
+        if loop:
+            self.problem(flow.step(loop[0]).where, "steps " + " -> ".join(loop) + " loop without asking anything")
+
+    def patterns(self) -> None:
+        patterns = self.procedure.patterns
+        for intent, key in patterns.side_questions.items():
+            where = f"{patterns.file}:{patterns.lines.get('side_questions', 0)}"
+            self.intent(where, intent)
+            self.text(where, key, f"answer to `{intent}`")
+        for intent, path in patterns.switches.items():
+            where = f"{patterns.file}:{patterns.lines.get('switches', 0)}"
+            self.intent(where, intent)
+            if path not in self.procedure.flows:
+                self.problem(where, f"`{intent}` switches to `{path}`, which is no path")
+        for said, untrue, line in patterns.contradictions:
+            for key in (said, *untrue):
+                self.text(f"{patterns.file}:{line}", key, "contradiction names")
+
+    def intent(self, where: str, intent: str) -> None:
+        if intent not in self.intents:
+            self.problem(where, f"intent `{intent}` is not in the domain")
+
+    def run(self) -> list[str]:
+        for flow in self.procedure.flows.values():
+            for step in flow.steps:
+                self.step(flow, step)
+            self.graph(flow)
+        self.patterns()
+        return self.problems
+
+
+def _reach(graph: dict[str, list[str]], start: list[str]) -> set[str]:
+    seen, todo = set(), list(start)
+    while todo:
+        node = todo.pop()
+        if node not in seen:
+            seen.add(node)
+            todo.extend(graph.get(node, []))
+    return seen
+
+
+def _loop(graph: dict[str, list[str]]) -> list[str]:
+    """One cycle of `graph` as a list of nodes, or [] when there is none."""
+    state: dict[str, int] = {}
+
+    def visit(node: str, trail: list[str]) -> list[str]:
+        state[node] = 1
+        for target in graph.get(node, []):
+            if state.get(target) == 1:
+                return trail[trail.index(target):] + [target]
+            if target in graph and not state.get(target):
+                found = visit(target, trail + [target])
+                if found:
+                    return found
+        state[node] = 2
+        return []
+
+    for node in graph:
+        if not state.get(node):
+            found = visit(node, [node])
+            if found:
+                return found
+    return []
+
+
+def problems(procedure: Procedure, intents: set[str] | None = None) -> list[str]:
+    return _Checker(procedure, domain_intents() if intents is None else intents).run()
+
+
+def checked(directory: Path = PROCEDURE_DIR) -> Procedure:
+    """The procedure in `directory`, or ProcedureError listing every problem with its file and line."""
+    procedure = load(directory)
+    found = problems(procedure)
+    if found:
+        raise ProcedureError(directory.name, "the procedure cannot run:\n  " + "\n  ".join(found))
+    return procedure
+
+
+@lru_cache(maxsize=1)
+def procedure() -> Procedure:
+    """The company's procedure, loaded and checked once per process."""
+    return checked()
