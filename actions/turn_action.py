@@ -1,6 +1,6 @@
-"""`action_turn`: every customer message is one turn of the recovery
-conversation (actions/dialogue/turn.py). The action only reads the tracker,
-runs the turn within one backend deadline and turns the result into events."""
+"""`action_turn`: every customer message is one turn of the recovery conversation, run by the
+procedure engine (actions/engine/, docs/dialogue.md). The action only reads the tracker, runs the
+turn within one backend deadline and turns the result into events."""
 from __future__ import annotations
 
 from typing import Any, Dict, List, Text
@@ -11,7 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from .backend_client import backend, within
 from .dialogue.state import STATE_SLOT, State, Step
-from .dialogue.turn import Message, Turn
+from .engine.turn import Message, Turn
 from .engine.validation import procedure
 from .settings import backend_settings, company
 
@@ -40,7 +40,10 @@ class ActionTurn(Action):
         with within(backend_settings().action_deadline):
             outcome = await turn.run()
         for reply in turn.reply():
-            dispatcher.utter_message(text=reply.text, buttons=reply.buttons or None)
+            if reply.response:
+                dispatcher.utter_message(response=reply.response)
+            else:
+                dispatcher.utter_message(text=reply.text, buttons=reply.buttons or None)
         if turn.state.step == Step.PHONE:
             # Telegram shows a "share my number" button; other channels have no variant of it.
             dispatcher.utter_message(response="utter_share_contact")

@@ -80,12 +80,10 @@ class State:
     phone_kind: Optional[str] = None             # mobile | landline
     masked_phone: Optional[str] = None
     phones_tried: list = field(default_factory=list)
-    phone_failures: int = 0
     verification_id: Optional[str] = None
     code_sent_at: Optional[float] = None         # epoch seconds
     code_expires_at: Optional[float] = None
     resend_after: int = 60
-    code_failures: int = 0
     proven: bool = False
     proven_until: Optional[float] = None
     masked_login: Optional[str] = None
@@ -101,6 +99,9 @@ class State:
     open_question: Optional[str] = None
     choosing_for: Optional[str] = None           # which step a choice between two values answers
     finished: Optional[str] = None               # the path whose goal was reached
+    reset_wanted: Optional[bool] = None          # yes/no to "send the reset link now?"
+    resend_wanted: Optional[bool] = None         # yes/no to "send a new code?"
+    tries: dict = field(default_factory=dict)    # failed answers per step (limits in data/procedure/)
     at: list = field(default_factory=list)       # where the procedure stands: `path:step` frames (actions/engine)
     private: Private = field(default_factory=Private)
 
@@ -125,4 +126,4 @@ class State:
     def forget_proof(self) -> None:
         self.verification_id = self.code_sent_at = self.code_expires_at = None
         self.proven, self.proven_until, self.private.token = False, None, None
-        self.code_failures = 0
+        self.tries.pop("code", None)

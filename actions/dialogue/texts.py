@@ -71,6 +71,15 @@ TEXTS: dict[str, dict[str, str]] = {
               "kod przyjdzie na numer telefonu zapisany w Panelu Klienta.",
         "en": "I'll change the account's e-mail to one that works. First I'll confirm it's you with an SMS code "
               "sent to the phone number registered in the Client Panel."},
+    "dead_email_proven_intro": {
+        "pl": "Numer telefonu jest już potwierdzony, więc od razu zmienię adres e-mail konta na działający.",
+        "en": "Your phone number is already confirmed, so I'll change the account's e-mail to a working one now."},
+    "ask_resend": {
+        "pl": "Wysłać nowy kod na numer {masked}?",
+        "en": "Shall I send a new code to {masked}?"},
+    "code_not_sent_have_number": {
+        "pl": "Kodu jeszcze nie wysłałem; numer {masked} mam zapisany.",
+        "en": "I haven't sent a code yet; I have your number {masked}."},
     "no_login_intro": {
         "pl": "Podpowiem, jakim adresem logować się do panelu — po potwierdzeniu numeru telefonu kodem z SMS-a.",
         "en": "I'll tell you which address logs into the panel — once your phone is confirmed with an SMS code."},

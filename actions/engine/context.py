@@ -12,7 +12,7 @@ from ..dialogue.facts import Facts
 from ..dialogue.state import Outcome, State
 from ..polish_dates import when
 from ..settings import Company
-from .plan import Reply
+from .plan import Reply, compose
 
 COMPANY_FIELDS = ("panel_url", "password_reset_url", "change_password_article_url", "contact_url",
                   "documents_email", "hours_text", "ceidg_url")
@@ -31,21 +31,38 @@ class Context:
     step_at_start: Optional[str] = None
     lines: list[Reply] = field(default_factory=list)
     outcome: Optional[str] = None
+    limits: dict = field(default_factory=dict)       # every path's `limits`, by name
+    contradictions: list = field(default_factory=list)   # patterns.yml: what a later statement makes untrue
+    changed: set = field(default_factory=set)        # facts this message changed (a correction moves the path back)
+    message_text: str = ""
+    switch_to: Optional[str] = None                  # a path the message's facts lead to
+    contact_changed: bool = False                    # the case's contact address was corrected
 
     @property
     def asked(self) -> bool:
-        """A question is already planned this turn: nothing else is asked."""
-        return any(line.question for line in self.lines)
+        """A question is already planned this turn (and no later statement made it untrue): nothing
+        else is asked."""
+        return any(line.question for line in compose(self.lines, self.contradictions))
 
     def text(self, key: str, **fields: Any) -> str:
-        company = {name: getattr(self.company, name) for name in COMPANY_FIELDS}
-        return texts.say(key, self.state.language, self.state.plural, **{**company, **fields})
+        known = {name: getattr(self.company, name) for name in COMPANY_FIELDS}
+        known.update(masked=self.state.masked_phone, masked_login=self.state.masked_login,
+                     masked_new_email=self.state.masked_new_email)
+        return texts.say(key, self.state.language, self.state.plural, **{**known, **fields})
 
     def say(self, key: str, choices: Optional[dict] = None, question: bool = False, **fields: Any) -> Reply:
         reply = Reply(self.text(key, **fields), texts.buttons(choices, self.state.language) if choices else [],
                       key=key, question=question)
         self.lines.append(reply)
         return reply
+
+    def respond(self, response: str) -> None:
+        """A response written in the domain (domain.yml `responses`), said by Rasa."""
+        self.lines.append(Reply("", key=response, response=response))
+
+    def say_raw(self, text: str) -> None:
+        """A sentence made elsewhere (a phone number's problem, from contact_rules)."""
+        self.lines.append(Reply(text))
 
     def mark(self, outcome: str) -> None:
         """The strongest outcome of the turn wins: progress > clarify > answered > fallback."""

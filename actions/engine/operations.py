@@ -4,11 +4,13 @@ and validation checks that every outcome listed here is handled there."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Awaitable, Callable
+from typing import Awaitable, Callable
+
+from typing import Optional
 
 from contact_rules import mask_email
 
-from ..backend_client import BackendUnavailable, CaseRequest, InvalidInput
+from ..backend_client import BackendUnavailable, CaseRequest, InvalidInput, NotFound, RateLimited, TokenInvalid
 from ..dialogue import texts
 from ..dialogue.state import Path
 from . import case_text
@@ -93,5 +95,173 @@ async def open_case(ctx: Context, reason: str = "human_handoff") -> Result:
                              "handling": await _handling(ctx, case), "passed": case_text.passed(state, path)})
 
 
-def names() -> dict[str, Any]:
-    return {name: op.outcomes for name, op in OPERATIONS.items()}
+def proof(ctx: Context) -> Optional[str]:
+    """The token proving the phone, while it is valid (the path's `proof_minutes`)."""
+    state = ctx.state
+    if state.proven and state.private.token and (state.proven_until or 0) > ctx.clock():
+        return state.private.token
+    return None
+
+
+@operation("valid", "expired", "none")
+async def proof_status(ctx: Context) -> Result:
+    """Whether the phone is proven: a proof past its lifetime is forgotten (a new code proves it again)."""
+    if proof(ctx):
+        return Result("valid")
+    if ctx.state.proven:
+        ctx.state.forget_proof()
+        return Result("expired")
+    return Result("none")
+
+
+@operation("sent", "wait", "limited", "unreadable")
+async def send_code(ctx: Context) -> Result:
+    """An SMS code to the number given. The backend answers alike whether the number is registered or
+    not, and keeps the limits: a resend too soon is `wait` (seconds), too many codes `limited`."""
+    state = ctx.state
+    state.resend_wanted = None
+    try:
+        started = await ctx.backend.start_verification(state.private.phone, ctx.conversation_id, ctx.channel)
+    except RateLimited as limited:
+        if limited.retry_after <= 90:
+            state.code_sent_at = state.code_sent_at or ctx.clock()
+            return Result("wait", {"seconds": limited.retry_after})
+        return Result("limited", {"minutes": max(1, round(limited.retry_after / 60))})
+    except InvalidInput:
+        return Result("unreadable")
+    now = ctx.clock()
+    state.verification_id, state.code_sent_at = started.verification_id, now
+    state.code_expires_at, state.resend_after = now + started.expires_in, started.resend_after
+    state.tries.pop("code", None)
+    return Result("sent", {"masked": state.masked_phone, "minutes": started.expires_in // 60})
+
+
+def proven(ctx: Context, token: Optional[str]) -> None:
+    """The phone is proven for the path's `proof_minutes` (set here only, never from a message)."""
+    state = ctx.state
+    state.proven, state.private.token = True, token
+    state.proven_until = ctx.clock() + int(ctx.limits.get("proof_minutes", 15)) * 60
+    state.verification_id = None
+    state.failure = None if state.failure in ("code_expired", "landline") else state.failure
+    state.tries.pop("code", None)
+
+
+@operation("verified", "wrong", "wrong_again", "failed", "expired")
+async def check_code(ctx: Context) -> Result:
+    """The code typed, checked by the backend; wrong ones count against the path's `code_tries`."""
+    state, code = ctx.state, ctx.facts.code
+    ctx.facts.code = None                     # used: the same message cannot answer the next question
+    result = await ctx.backend.check_code(state.verification_id, code)
+    if result.verified:
+        proven(ctx, result.token)
+        return Result("verified")
+    if result.reason == "expired":
+        minutes = max(1, int(((state.code_expires_at or 0) - (state.code_sent_at or 0)) // 60)) or 10
+        return Result("expired", {"masked": state.masked_phone, "minutes": minutes})
+    tries = state.tries["code"] = state.tries.get("code", 0) + 1
+    if tries >= int(ctx.limits.get("code_tries", 3)) or result.tries_left == 0:
+        state.tries.pop("code", None)
+        return Result("failed")
+    return Result("wrong" if tries == 1 else "wrong_again")
+
+
+def _proof_lost(ctx: Context) -> Result:
+    ctx.state.forget_proof()
+    return Result("proof_expired")
+
+
+async def _office_when(ctx: Context) -> str:
+    try:
+        hours = await ctx.backend.office_hours()
+    except BackendUnavailable:
+        return ctx.text("today_in_hours")
+    return ctx.text("today_in_hours") if hours.open_now else ctx.when(hours.next_opening, hours.now)
+
+
+@operation("sent", "queued", "same_email", "refused", "limited", "proof_expired")
+async def change_email(ctx: Context) -> Result:
+    """The login address changes to the new one: the backend e-mails a confirmation link there (or a
+    person applies it, `queued`) and a notice to the old address; the proof is spent."""
+    state, token = ctx.state, proof(ctx)
+    if token is None:
+        return _proof_lost(ctx)
+    try:
+        change = await ctx.backend.change_email(token, ctx.conversation_id, state.private.new_email, ctx.channel)
+    except InvalidInput as invalid:
+        return Result("same_email" if invalid.code == "same_email" else "refused",
+                      {"email": state.private.new_email[:60]})
+    except TokenInvalid:
+        return _proof_lost(ctx)
+    except RateLimited:
+        return Result("limited", {"reason": ""})
+    state.email_change, state.masked_new_email = change.status, change.masked_new_email
+    state.applies_after = change.applies_after.isoformat() if change.applies_after else None
+    state.private.token, state.proven = None, False   # the backend revokes the proof after a change
+    fields = {"masked_new_email": change.masked_new_email}
+    if change.status == "queued_for_staff":
+        return Result("queued", {**fields, "when": await _office_when(ctx)})
+    applies = ctx.text("applies_after", when=ctx.when(change.applies_after, change.applies_after)) \
+        if change.applies_after else ""
+    return Result("sent", {**fields, "applies": applies})
+
+
+@operation("shown", "proof_expired")
+async def email_hint(ctx: Context) -> Result:
+    """The account's login address, masked (`ma***@z***.pl`)."""
+    token = proof(ctx)
+    if token is None:
+        return _proof_lost(ctx)
+    try:
+        ctx.state.masked_login = (await ctx.backend.email_hint(token, ctx.conversation_id)).masked_email
+    except TokenInvalid:
+        return _proof_lost(ctx)
+    return Result("shown", {"masked_login": ctx.state.masked_login})
+
+
+@operation("sent", "limited", "proof_expired")
+async def password_reset(ctx: Context) -> Result:
+    """The panel's reset link, sent by the backend to the account's own address."""
+    token = proof(ctx)
+    if token is None:
+        return _proof_lost(ctx)
+    try:
+        await ctx.backend.password_reset(token, ctx.conversation_id, ctx.channel)
+    except TokenInvalid:
+        return _proof_lost(ctx)
+    except RateLimited:
+        return Result("limited")
+    ctx.state.reset_sent = True
+    return Result("sent", {"masked_login": ctx.state.masked_login})
+
+
+async def check_login_guess(ctx: Context, address: str) -> Optional[bool]:
+    """Whether `address` is the login (the backend counts the checks); None when it cannot say."""
+    token = proof(ctx)
+    try:
+        check = await ctx.backend.check_email(token, ctx.conversation_id, address)
+    except RateLimited:
+        ctx.say("email_check_limit", texts.YES_NO, question=True)
+        ctx.state.step = "offer_reset"
+        ctx.mark("answered")
+        return None
+    except TokenInvalid:
+        ctx.state.forget_proof()
+        ctx.say("proof_expired")
+        return None
+    ctx.state.email_checks_left = check.checks_left
+    ctx.say("email_check_yes" if check.matches else "email_check_no", email=address,
+            masked_login=ctx.state.masked_login)
+    ctx.mark("answered")
+    return check.matches
+
+
+async def update_case_contact(ctx: Context) -> None:
+    """A contact address corrected after the case was opened replaces the case's one."""
+    state = ctx.state
+    try:
+        await ctx.backend.update_case_contact(state.case_number, ctx.conversation_id, state.private.contact_email)
+    except (NotFound, InvalidInput):
+        ctx.say("bad_email", email="")
+        return
+    ctx.say("case_contact_updated", case_number=state.case_number, contact=mask_email(state.private.contact_email))
+    ctx.mark("progress")

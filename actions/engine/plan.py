@@ -13,6 +13,7 @@ class Reply:
     buttons: list = field(default_factory=list)
     key: Optional[str] = None      # the text's name in texts.py (None: composed, e.g. the documents list)
     question: bool = False         # asks the customer something the turn waits for
+    response: Optional[str] = None # a response of the domain (utter_…) said instead of `text`
 
 
 def compose(lines: list[Reply], contradictions: list) -> list[Reply]:
@@ -24,7 +25,7 @@ def compose(lines: list[Reply], contradictions: list) -> list[Reply]:
         if later in said:
             position = len(said) - 1 - said[::-1].index(later)
             untrue |= {key for key in made_untrue if key in said[:position]}
-    kept = [line for line in lines if line.key not in untrue and line.text.strip()]
+    kept = [line for line in lines if line.key not in untrue and (line.text.strip() or line.response)]
     questions = [line for line in kept if line.question]
     statements = [line for line in kept if not line.question]
     return statements + questions[-1:]

@@ -15,10 +15,10 @@ import yaml
 
 PROCEDURE_DIR = Path(__file__).resolve().parents[2] / "data" / "procedure"
 END = "END"
-STEP_KINDS = ("collect", "call", "say", "flow", "end")
-STEP_KEYS = {"id", "ask", "buttons", "unclear", "or_use", "with", "outcomes", "next", "description",
-             "outcome", *STEP_KINDS}
-BRANCH_KEYS = {"say", "next", "forget", "outcome", "description"}
+STEP_KINDS = ("collect", "call", "say", "flow", "link", "end")
+STEP_KEYS = {"id", "if", "ask", "buttons", "unclear", "or_use", "tries", "too_many_tries", "with", "outcomes", "next",
+             "description", "outcome", *STEP_KINDS}
+BRANCH_KEYS = {"say", "ask", "buttons", "reason", "failure", "next", "forget", "outcome", "description"}
 FLOW_KEYS = {"description", "goal", "limits", "steps", "texts"}
 
 
@@ -63,9 +63,15 @@ class Goto:
 
 @dataclass(frozen=True)
 class Branch:
-    """What follows one outcome of a call: texts said, facts forgotten, where to go, how the turn went."""
+    """What follows one outcome of a call: texts said (`ask`: the one question, with `buttons`), the
+    `reason` text filled into them, facts forgotten, what failed (for the case), where to go, and how
+    the turn went. After a question the conversation waits at the step `next` names."""
 
     says: tuple[str, ...] = ()
+    ask: Optional[str] = None
+    buttons: Optional[str] = None
+    reason: Optional[str] = None
+    failure: Optional[str] = None
     forget: tuple[str, ...] = ()
     next: tuple[Goto, ...] = ()
     outcome: str = "progress"
@@ -75,7 +81,7 @@ class Branch:
 @dataclass(frozen=True)
 class Step:
     id: str
-    kind: str                      # collect | call | say | flow | end
+    kind: str                      # collect | call | say | flow | link | end
     name: str                      # the fact, operation, text, sub-procedure or end result
     file: str
     line: int
@@ -87,6 +93,9 @@ class Step:
     outcomes: dict = field(default_factory=dict)      # outcome name -> Branch
     next: tuple[Goto, ...] = ()    # empty: the following step
     outcome: str = "progress"      # say: how the turn went
+    guard: Optional[Condition] = None    # `if`: the step is passed over unless this holds
+    tries: Optional[str] = None    # collect: the limit (of the path's `limits`) on failed answers
+    too_many_tries: Optional[Branch] = None   # collect: what happens when they run out
 
     @property
     def where(self) -> str:
@@ -124,6 +133,7 @@ class Patterns:
     side_questions: dict = field(default_factory=dict)     # intent -> text (answered, then the pending question)
     switches: dict = field(default_factory=dict)           # intent -> path
     contradictions: list = field(default_factory=list)     # (later text, texts it makes untrue)
+    responses: set = field(default_factory=set)            # the domain's responses (set by validation)
     lines: dict = field(default_factory=dict)              # what -> line, for messages
 
 
@@ -187,7 +197,8 @@ def _branch(value: Any, where: str) -> Branch:
     unknown = set(value) - BRANCH_KEYS - {"__line__"}
     if unknown:
         raise ProcedureError(where, f"unknown key(s) in an outcome: {', '.join(sorted(unknown))}")
-    return Branch(says=_listed(value.get("say")), forget=_listed(value.get("forget")),
+    return Branch(says=_listed(value.get("say")), ask=value.get("ask"), buttons=value.get("buttons"),
+                  reason=value.get("reason"), failure=value.get("failure"), forget=_listed(value.get("forget")),
                   next=_gotos(value.get("next"), where), outcome=str(value.get("outcome", "progress")),
                   line=value.get("__line__", 0))
 
@@ -214,7 +225,9 @@ def _step(raw: Any, file: str, index: int) -> Step:
         or_use=raw.get("or_use"), args={k: v for k, v in (raw.get("with") or {}).items() if k != "__line__"},
         outcomes={str(key): _branch(value, f"{file}:{(value or {}).get('__line__', line)}")
                   for key, value in outcomes.items() if key != "__line__"},
-        next=_gotos(raw.get("next"), where), outcome=str(raw.get("outcome", "progress")))
+        next=_gotos(raw.get("next"), where), outcome=str(raw.get("outcome", "progress")),
+        guard=Condition.parse(raw["if"]) if "if" in raw else None, tries=raw.get("tries"),
+        too_many_tries=_branch(raw["too_many_tries"], where) if "too_many_tries" in raw else None)
 
 
 def _flow(name: str, raw: Any, file: str) -> Flow:

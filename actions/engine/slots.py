@@ -1,62 +1,108 @@
 """The facts a procedure file may name — in `collect`, `or_use`, `forget` and `if` — and where each
-lives in the conversation's state. A fact is known when it is not None/empty."""
+lives: most in the conversation's state, the SMS code only in the message it came in. A fact is
+given when it is not None ("I no longer have that phone" gives `has_phone` as False); an `if`
+holds when the fact is true."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any, Callable, Optional
 
-from ..dialogue.facts import Facts
-from ..dialogue.state import State
+from ..phone import check_phone
+from .context import Context
 
 
 @dataclass(frozen=True)
 class Slot:
-    read: Callable[[State], Any]
-    write: Optional[Callable[[State, Any], None]] = None   # None: the engine only reads it
-    unsure: Callable[[Facts], bool] = lambda facts: False   # the message guessed at it without saying it
-
-    def known(self, state: State) -> bool:
-        value = self.read(state)
-        return value is not None and value != "" and value is not False
+    read: Callable[[Context], Any]
+    write: Optional[Callable[[Context, Any], None]] = None   # None: the engine only reads it
+    # Asking again, the message may hold a failed attempt at the fact: what to say about it (text
+    # keys with fields), and whether it counts as one of the step's tries.
+    attempt: Callable[[Context, bool], Optional[tuple[list, bool]]] = lambda ctx, again: None
 
 
-def _plain(name: str) -> Slot:
-    return Slot(lambda state: getattr(state, name), lambda state, value: setattr(state, name, value))
+def _state(name: str) -> Slot:
+    return Slot(lambda ctx: getattr(ctx.state, name), lambda ctx, value: setattr(ctx.state, name, value))
 
 
 def _private(name: str) -> Slot:
-    return Slot(lambda state: getattr(state.private, name), lambda state, value: setattr(state.private, name, value))
+    return Slot(lambda ctx: getattr(ctx.state.private, name),
+                lambda ctx, value: setattr(ctx.state.private, name, value))
+
+
+def _account_guess(ctx: Context, again: bool):
+    return ([], False) if ctx.facts.account_type_unsure else None
+
+
+def _phone_attempt(ctx: Context, again: bool):
+    state, facts = ctx.state, ctx.facts
+    if not again:
+        return None
+    if state.private.phone and state.phone_kind == "landline" and not facts.phones:
+        return [("landline", {"masked": state.masked_phone}, "alternatives", True)], False
+    if facts.phones or (ctx.outcome is not None and not facts.phone_attempt):
+        return None                 # a number read, or the message was about something else
+    attempt = facts.phone_attempt or check_phone(ctx.message_text)
+    return [(None, {"text": attempt.problem or ""}, None, False), ("phone_help", {}, None, True)], True
+
+
+def _code_attempt(ctx: Context, again: bool):
+    if not again:
+        return None
+    if ctx.facts.code_typo and not ctx.facts.code:
+        return [("code_typo", {"count": len(ctx.facts.code_typo)}, None, True)], False
+    if ctx.facts.phones:
+        return [], False        # a number, not a wrong code: read as such elsewhere
+    return None
+
+
+def _mobile(ctx: Context) -> Optional[str]:
+    return ctx.state.private.phone if ctx.state.phone_kind == "mobile" else None
+
+
+def _write_code(ctx: Context, value: Any) -> None:
+    ctx.facts.code = value
 
 
 SLOTS: dict[str, Slot] = {
-    "account_type": Slot(lambda state: state.account_type, lambda state, value: setattr(state, "account_type", value),
-                         lambda facts: facts.account_type_unsure),   # private | company
+    "account_type": Slot(lambda ctx: ctx.state.account_type,
+                         lambda ctx, value: setattr(ctx.state, "account_type", value), _account_guess),
     "contact_email": _private("contact_email"),       # where a person answers the case
-    "new_email": _private("new_email"),               # the working address for the login
-    "has_phone": _plain("has_phone"),                 # the customer still has the panel's phone
-    "phone": _private("phone"),                       # the number being proven
-    "proven": _plain("proven"),                       # the phone was proven in this conversation
-    "documents_listed": _plain("documents_listed"),
-    "case_number": _plain("case_number"),
-    "email_change": _plain("email_change"),
-    "masked_login": _plain("masked_login"),
+    "new_email": _private("new_email"),               # the working address the login changes to
+    "has_phone": _state("has_phone"),                 # the customer still has the panel's phone
+    "phone_lost": Slot(lambda ctx: ctx.state.has_phone is False),
+    "phone_unknown": Slot(lambda ctx: ctx.state.has_phone is None),
+    "phone": Slot(_mobile, lambda ctx, value: setattr(ctx.state.private, "phone", value), _phone_attempt),
+    "code": Slot(lambda ctx: ctx.facts.code if ctx.state.verification_id else None, _write_code, _code_attempt),
+    "code_pending": Slot(lambda ctx: bool(ctx.state.verification_id) and not ctx.state.proven),
+    "proven": _state("proven"),
+    "reset_wanted": _state("reset_wanted"),           # yes/no to "send the reset link now?"
+    "resend_wanted": _state("resend_wanted"),         # yes/no to "send a new code?"
+    "documents_listed": _state("documents_listed"),
+    "case_number": _state("case_number"),
+    "email_change": _state("email_change"),
+    "masked_login": _state("masked_login"),
 }
 
 
-def value(state: State, name: str) -> Any:
-    return SLOTS[name].read(state)
+def value(ctx: Context, name: str) -> Any:
+    return SLOTS[name].read(ctx)
 
 
-def known(state: State, name: str) -> bool:
-    return SLOTS[name].known(state)
+def given(ctx: Context, name: str) -> bool:
+    return SLOTS[name].read(ctx) is not None and SLOTS[name].read(ctx) != ""
 
 
-def forget(state: State, name: str) -> None:
+def holds(ctx: Context, name: str) -> bool:
+    return bool(SLOTS[name].read(ctx))
+
+
+def forget(ctx: Context, name: str) -> None:
     slot = SLOTS[name]
     if slot.write is None:
         raise ValueError(f"`{name}` cannot be forgotten")
-    slot.write(state, None)
+    slot.write(ctx, None)
 
 
-def copy(state: State, source: str, target: str) -> None:
-    SLOTS[target].write(state, SLOTS[source].read(state))
+def copy(ctx: Context, source: str, target: str) -> None:
+    SLOTS[target].write(ctx, SLOTS[source].read(ctx))
+

@@ -19,14 +19,18 @@ ROOT = Path(__file__).resolve().parents[2]
 TURN_OUTCOMES = {Outcome.PROGRESS, Outcome.ANSWERED, Outcome.CLARIFY, Outcome.FALLBACK}
 
 
+def _domain(root: Path) -> list[dict]:
+    return [read_yaml(path) or {} for path in [root / "domain.yml", *sorted((root / "domain").glob("**/*.yml"))]
+            if path.exists()]
+
+
 def domain_intents(root: Path = ROOT) -> set[str]:
-    intents: set[str] = set()
-    for path in [root / "domain.yml", *sorted((root / "domain").glob("**/*.yml"))]:
-        if path.exists():
-            document = read_yaml(path) or {}
-            intents |= {item if isinstance(item, str) else next(k for k in item if k != "__line__")
-                        for item in document.get("intents") or []}
-    return intents
+    return {item if isinstance(item, str) else next(k for k in item if k != "__line__")
+            for document in _domain(root) for item in document.get("intents") or []}
+
+
+def domain_responses(root: Path = ROOT) -> set[str]:
+    return {name for document in _domain(root) for name in (document.get("responses") or {}) if name != "__line__"}
 
 
 def _targets(flow: Flow, step: Step, gotos: tuple[Goto, ...]) -> list[str]:
@@ -38,7 +42,7 @@ def _targets(flow: Flow, step: Step, gotos: tuple[Goto, ...]) -> list[str]:
 
 def edges(flow: Flow, step: Step) -> list[str]:
     """The steps (or END) that may follow `step`."""
-    if step.kind == "end":
+    if step.kind in ("end", "link"):
         return []
     if step.kind in ("call", "flow"):
         return [target for branch in step.outcomes.values() for target in _targets(flow, step, branch.next or step.next)]
@@ -72,8 +76,10 @@ class _Checker:
 
     def branch(self, flow: Flow, step: Step, name: str, branch: Branch) -> None:
         where = f"{step.file}:{branch.line or step.line}"
-        for key in branch.says:
+        for key in (*branch.says, branch.ask, branch.reason):
             self.text(where, key, f"outcome `{name}` says")
+        if branch.buttons and branch.buttons not in button_sets():
+            self.problem(where, f"button set `{branch.buttons}` is not one of {sorted(button_sets())}")
         for fact in branch.forget:
             self.fact(where, fact, writable=True)
         if branch.outcome not in TURN_OUTCOMES:
@@ -83,6 +89,8 @@ class _Checker:
     def step(self, flow: Flow, step: Step) -> None:
         where = step.where
         self.gotos(flow, where, step.next)
+        if step.guard is not None:
+            self.fact(where, step.guard.fact)
         if step.kind == "collect":
             self.fact(where, step.name, writable=True)
             if not step.ask:
@@ -93,12 +101,24 @@ class _Checker:
                 self.fact(where, step.or_use)
             if step.buttons and step.buttons not in button_sets():
                 self.problem(where, f"button set `{step.buttons}` is not one of {sorted(button_sets())}")
+            self.tries(flow, step)
         elif step.kind == "say":
             self.text(where, step.name, "`say`")
         elif step.kind == "call":
             self.call(flow, step)
         elif step.kind == "flow":
             self.subflow(flow, step)
+        elif step.kind == "link" and (step.name not in self.procedure.flows or step.name == flow.name):
+            self.problem(where, f"`{step.name}` is no other path")
+
+    def tries(self, flow: Flow, step: Step) -> None:
+        limits = {key for other in self.procedure.flows.values() for key in other.limits}
+        if step.tries and step.tries not in limits:
+            self.problem(step.where, f"`tries: {step.tries}` names no limit (a path's `limits`)")
+        if step.too_many_tries and not step.tries:
+            self.problem(step.where, "`too_many_tries` without `tries`")
+        if step.too_many_tries:
+            self.branch(flow, step, "too_many_tries", step.too_many_tries)
 
     def call(self, flow: Flow, step: Step) -> None:
         operation = OPERATIONS.get(step.name)
@@ -134,11 +154,13 @@ class _Checker:
         for step in flow.steps:
             if step.id not in reached:
                 self.problem(step.where, f"step `{step.id}` of `{flow.name}` can never be reached")
-        ends = {step.id for step in flow.steps if step.kind == "end"} | {END}
+        ends = {step.id for step in flow.steps if step.kind in ("end", "link")} | {END}
         for step in flow.steps:
             if step.id in reached and not (_reach(graph, [step.id]) & ends):
                 self.problem(step.where, f"from step `{step.id}` the path can never end")
-        waits = {step.id for step in flow.steps if step.kind == "collect"}
+        waits = {step.id for step in flow.steps if step.kind == "collect" or (
+            step.kind == "flow" and step.name in self.procedure.flows
+            and any(sub.kind == "collect" for sub in self.procedure.flows[step.name].steps))}
         loop = _loop({node: [t for t in targets if t not in waits] for node, targets in graph.items()
                       if node not in waits})
         if loop:
@@ -213,6 +235,7 @@ def problems(procedure: Procedure, intents: set[str] | None = None) -> list[str]
 def checked(directory: Path = PROCEDURE_DIR) -> Procedure:
     """The procedure in `directory`, or ProcedureError listing every problem with its file and line."""
     procedure = load(directory)
+    procedure.patterns.responses = domain_responses()
     found = problems(procedure)
     if found:
         raise ProcedureError(directory.name, "the procedure cannot run:\n  " + "\n  ".join(found))

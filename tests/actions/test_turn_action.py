@@ -54,7 +54,7 @@ async def test_a_weak_goodbye_inside_the_code_step_ends_nothing(turn, sender_id)
 async def test_a_typo_in_the_code_is_not_a_try(turn, sender_id):
     _, slots = await turn(sender_id, "nie dziala mi poczta, tel 691 777 888", "email_not_working")
     _, after = await turn(sender_id, "12345", "inform_code", slots)
-    assert State.from_slot(after[STATE_SLOT]).code_failures == 0 and after["turn_outcome"] == "clarify"
+    assert State.from_slot(after[STATE_SLOT]).tries.get("code", 0) == 0 and after["turn_outcome"] == "clarify"
 
 
 async def test_backend_down_gets_a_polish_answer_and_loses_nothing(turn, monkeypatch, sender_id):

@@ -1,22 +1,38 @@
 """A backend in memory that answers like the real one (docs/backend-api.md) for the engine's unit
-tests: same answer types, same errors, every call recorded."""
+tests: the same answer types and errors, the same uniform answer for unregistered numbers, codes
+that expire and count wrong tries, a one-minute resend cooldown — on the test's pinned clock."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
+from typing import Callable
 
-from actions.backend_client import Case, CaseRequest, Documents, InvalidInput, OfficeHours
+from actions.backend_client import (Case, CaseContact, CaseRequest, CodeCheck, Documents, EmailChange, EmailCheck,
+                                    EmailHint, InvalidInput, NotFound, OfficeHours, RateLimited, Sent, TokenInvalid,
+                                    VerificationStarted)
 
 MONDAY_NOON = datetime(2026, 11, 30, 12, 0, tzinfo=timezone(timedelta(hours=1)))
+CODE_LIFETIME, RESEND_AFTER, CODE_TRIES = 600, 60, 5
 
 
 class FakeBackend:
-    def __init__(self, now: datetime = MONDAY_NOON, refused_contacts: tuple[str, ...] = ()):
-        self.now, self.refused_contacts = now, refused_contacts
+    def __init__(self, clock: Callable[[], float], accounts: dict[str, str] | None = None,
+                 refused_contacts: tuple[str, ...] = ()):
+        self.clock, self.refused_contacts = clock, refused_contacts
+        self.accounts = accounts or {}          # registered phone (E.164) -> login address
+        self.now = MONDAY_NOON
         self.calls: list[tuple[str, object]] = []
         self.cases: list[CaseRequest] = []
+        self.codes: dict[str, dict] = {}        # verification id -> {phone, code, expires, tries}
+        self.sent_at: dict[str, float] = {}
+        self.tokens: dict[str, str] = {}        # token -> phone
+        self.changes: list[str] = []
+        self.resets: list[str] = []
 
     def _open(self) -> bool:
         return self.now.weekday() < 5 and 9 <= self.now.hour < 17
+
+    def latest_code(self, phone: str) -> str:
+        return [item["code"] for item in self.codes.values() if item["phone"] == phone][-1]
 
     async def documents(self, account_type: str) -> Documents:
         self.calls.append(("documents", account_type))
@@ -30,6 +46,58 @@ class FakeBackend:
         self.cases.append(request)
         return Case(f"KYL-{len(self.cases):05d}", self._open(), self.now)
 
+    async def update_case_contact(self, case_number: str, conversation_id: str, contact_email: str) -> CaseContact:
+        self.calls.append(("update_case_contact", contact_email))
+        if not any(f"KYL-{n:05d}" == case_number for n in range(1, len(self.cases) + 1)):
+            raise NotFound("case_not_found")
+        return CaseContact(case_number, "x***@y***.pl")
+
     async def office_hours(self) -> OfficeHours:
         self.calls.append(("office_hours", None))
         return OfficeHours(self._open(), self.now, self.now, "pn–pt 9–17")
+
+    async def start_verification(self, phone: str, conversation_id: str, channel: str) -> VerificationStarted:
+        self.calls.append(("start_verification", phone))
+        waited = self.clock() - self.sent_at.get(phone, -1e9)
+        if waited < RESEND_AFTER:
+            raise RateLimited(int(RESEND_AFTER - waited))
+        self.sent_at[phone] = self.clock()
+        verification = f"v{len(self.codes) + 1}"
+        self.codes[verification] = {"phone": phone, "code": f"{(len(self.codes) + 1) * 111111 % 1000000:06d}",
+                                    "expires": self.clock() + CODE_LIFETIME, "tries": 0}
+        return VerificationStarted(verification, CODE_LIFETIME, RESEND_AFTER)
+
+    async def check_code(self, verification_id: str, code: str) -> CodeCheck:
+        self.calls.append(("check_code", code))
+        item = self.codes[verification_id]
+        if self.clock() > item["expires"]:
+            return CodeCheck(False, reason="expired")
+        if code == item["code"] and item["phone"] in self.accounts and item["tries"] < CODE_TRIES:
+            token = f"t-{verification_id}"
+            self.tokens[token] = item["phone"]
+            return CodeCheck(True, token=token, token_expires_in=900)
+        item["tries"] += 1
+        return CodeCheck(False, tries_left=max(0, CODE_TRIES - item["tries"]), reason="wrong_code")
+
+    def _login(self, token: str) -> str:
+        if token not in self.tokens:
+            raise TokenInvalid()
+        return self.accounts[self.tokens[token]]
+
+    async def email_hint(self, token: str, conversation_id: str) -> EmailHint:
+        login = self._login(token)
+        return EmailHint(login[:2] + "***@" + login.split("@")[1][:1] + "***." + login.rsplit(".", 1)[1])
+
+    async def check_email(self, token: str, conversation_id: str, email: str) -> EmailCheck:
+        return EmailCheck(email.lower() == self._login(token).lower(), 4)
+
+    async def password_reset(self, token: str, conversation_id: str, channel: str) -> Sent:
+        self.resets.append(self._login(token))
+        return Sent("sent")
+
+    async def change_email(self, token: str, conversation_id: str, new_email: str, channel: str) -> EmailChange:
+        if new_email.lower() == self._login(token).lower():
+            raise InvalidInput("same_email")
+        self.changes.append(new_email)
+        self.tokens.pop(token)
+        return EmailChange("confirmation_sent", new_email[:2] + "***")

@@ -1,0 +1,192 @@
+"""Behaviour written once for every path (data/procedure/patterns.yml): a path opened or switched
+(facts and a proven phone stay), side questions answered and the pending question asked again,
+trouble with the code, the reset mail that does not arrive, a Telegram contact shared, thanks,
+goodbye, greetings. Each function plans what to say; the path then moves on in the runner."""
+from __future__ import annotations
+
+from typing import Optional
+
+from contact_rules import mask_phone
+
+from ..backend_client import BackendUnavailable, InvalidInput
+from ..dialogue import texts
+from ..dialogue.state import Outcome, Path, Step
+from ..phone import check_phone
+from . import operations
+from .case_text import scrub
+from .context import Context
+from .procedure import Procedure
+from .runner import choices
+
+ATTESTATION_KEY = "phone_attestation"   # message metadata set by the Telegram connector
+
+
+def switch_path(ctx: Context, path: str, intent: Optional[str] = None) -> None:
+    state = ctx.state
+    if state.path == path and path != Path.PASSWORD:
+        ctx.mark(Outcome.PROGRESS)
+        return
+    if state.path and state.path != Path.HANDOFF:
+        state.previous_path = state.path
+    state.path, state.finished, state.at = path, None, []
+    if state.step in (Step.PROBLEM, Step.HAS_PHONE, Step.ACCOUNT_TYPE, Step.OFFER_RESET):
+        state.step = None
+    if path in Path.NEEDS_PHONE and state.has_phone is False and intent == "use_sms":
+        state.has_phone = True
+    ctx.mark(Outcome.PROGRESS)
+
+
+def goto_step(ctx: Context, procedure: Procedure, flow: str, step: str) -> bool:
+    """Moves the innermost frame of `flow` on the conversation's stack to `step`."""
+    frames = ctx.state.at
+    for depth in range(len(frames) - 1, -1, -1):
+        if frames[depth].split(":")[0] == flow:
+            ctx.state.at = frames[:depth] + [f"{flow}:{step}"]
+            return True
+    return False
+
+
+async def documents_asked(ctx: Context) -> None:
+    state = ctx.state
+    phone_failed = state.path in Path.NEEDS_PHONE and (state.has_phone is False or (state.failure and not state.proven))
+    if state.path in (None, Path.PASSWORD, Path.DOCUMENTS) or phone_failed:
+        switch_path(ctx, Path.DOCUMENTS)
+        return
+    # Asked in the middle of another path: answered, and the path goes on.
+    for kind in [state.account_type] if state.account_type else ["private", "company"]:
+        ctx.lines.append(await operations.documents_reply(ctx, kind))
+    ctx.mark(Outcome.ANSWERED)
+
+
+def resend_wait(ctx: Context) -> int:
+    sent = ctx.state.code_sent_at
+    return max(0, int(sent + ctx.state.resend_after - ctx.clock() + 0.999)) if sent else 0
+
+
+async def code_trouble(ctx: Context, procedure: Procedure, resend: bool) -> None:
+    """"The code didn't come" / "send a new one": the backend's cooldown decides a resend."""
+    state = ctx.state
+    if operations.proof(ctx):
+        ctx.say("already_proven")
+        ctx.mark(Outcome.ANSWERED)
+        return
+    if not state.private.phone or state.phone_kind != "mobile" or not (state.verification_id or state.code_sent_at):
+        ctx.say("code_not_sent_have_number" if state.private.phone else "no_code_yet")
+        ctx.mark(Outcome.ANSWERED)
+        return
+    wait = resend_wait(ctx)
+    if resend or (state.step == Step.RESEND and wait == 0):
+        state.resend_wanted = True
+        if not goto_step(ctx, procedure, "prove_phone", "send_code"):
+            await _send_outside_path(ctx)
+        return
+    goto_step(ctx, procedure, "prove_phone", Step.RESEND)
+    state.step = Step.RESEND
+    key = "code_not_received_wait" if wait else "code_not_received_now"
+    ctx.say(key, choices("resend"), question=True, seconds=wait)
+    ctx.mark(Outcome.ANSWERED)
+
+
+async def _send_outside_path(ctx: Context) -> None:
+    """A new code asked for after leaving the phone's path (the documents path, a person)."""
+    result = await operations.send_code(ctx)
+    key = {"sent": "code_sent", "wait": "resend_wait", "limited": "rate_limited", "unreadable": "phone_help"}
+    ctx.say(key[result.outcome], question=result.outcome == "sent", **result.fields)
+    ctx.mark(Outcome.PROGRESS if result.outcome == "sent" else Outcome.ANSWERED)
+
+
+def reset_trouble(ctx: Context) -> None:
+    state = ctx.state
+    if state.email_change:
+        ctx.say("confirmation_trouble")
+    elif state.reset_sent:
+        ctx.say("reset_trouble_after_reset", choices("reset_trouble"), question=True)
+    else:
+        ctx.say("reset_trouble", choices("reset_trouble"), question=True)
+        state.path, state.step, state.at = None, Step.PROBLEM, []
+    ctx.mark(Outcome.ANSWERED)
+
+
+async def shared_contact(ctx: Context, metadata: dict) -> None:
+    """Telegram: the connector saw the customer share their own contact and signed it; the action
+    server cannot check that signature (it has not the secret) — it forwards it to the backend."""
+    state = ctx.state
+    claim = (metadata or {}).get(ATTESTATION_KEY)
+    if not isinstance(claim, dict) or claim.get("conversation_id") != ctx.conversation_id:
+        ctx.say("only_own_contact", question=True)
+        ctx.mark(Outcome.CLARIFY)
+        return
+    phone = str(claim.get("phone") or "")
+    try:
+        started = await ctx.backend.start_attested_verification(
+            phone, ctx.conversation_id, ctx.channel, str(claim.get("kind") or ""), claim.get("proof") or {})
+    except InvalidInput:
+        ctx.say("only_own_contact", question=True)
+        ctx.mark(Outcome.CLARIFY)
+        return
+    result = await ctx.backend.attested_token(started.verification_id)
+    checked = check_phone(phone)
+    if state.path not in Path.NEEDS_PHONE:
+        state.path, state.at = Path.NO_LOGIN, []
+    state.private.phone, state.phone_kind = checked.e164 or phone, checked.kind
+    state.masked_phone = mask_phone(state.private.phone)
+    if state.masked_phone not in state.phones_tried:
+        state.phones_tried.append(state.masked_phone)
+    ctx.changed |= {"code_pending", "has_phone"}
+    if result.verified:
+        operations.proven(ctx, result.token)
+        state.has_phone = True
+        ctx.say("phone_confirmed")
+        ctx.mark(Outcome.PROGRESS)
+        return
+    state.failure = "contact_not_registered"
+    ctx.say("alternatives", choices("alternatives"), question=True, reason=ctx.text("contact_not_proven"))
+    ctx.mark(Outcome.CLARIFY)
+
+
+async def answer(ctx: Context, procedure: Procedure, intent: str, text: str) -> None:
+    """A side question: answered now; the pending question follows (the runner asks it)."""
+    state = ctx.state
+    if intent == "ask_office_hours":
+        await office_hours(ctx)
+    elif intent == "ask_capabilities":
+        ctx.say("capabilities", None if state.path else texts.PROBLEM_BUTTONS)
+    elif intent == "ask_next_steps":
+        ctx.say(f"next_{state.path or Path.DEAD_EMAIL}")
+    elif intent == "ask_which_number":
+        if state.verification_id or state.proven:
+            ctx.say("which_number")
+        else:
+            ctx.say("code_not_sent_have_number" if state.private.phone else "no_code_yet")
+    elif intent == "ask_full_email":
+        ctx.say("full_email_refused" if state.masked_login else "next_no_login")
+    elif intent == "out_of_scope":
+        if state.step is None:
+            ctx.say("out_of_scope")
+        state.open_question = scrub(text)
+    elif intent in procedure.patterns.side_questions:
+        ctx.say(procedure.patterns.side_questions[intent])
+    else:
+        ctx.respond(f"utter_{intent}")      # a question answered by a response in the domain
+    ctx.mark(Outcome.ANSWERED)
+
+
+async def office_hours(ctx: Context) -> None:
+    try:
+        hours = await ctx.backend.office_hours()
+    except BackendUnavailable:
+        ctx.say("office_hours", state="")
+        return
+    now = ctx.text("open_now") if hours.open_now else ctx.text("closed_now", when=ctx.when(hours.next_opening,
+                                                                                           hours.now))
+    ctx.say("office_hours", state=now)
+
+
+# Side questions whose answer depends on the conversation or the backend; the others are in
+# patterns.yml (`side_questions`: intent -> text) or answered by the domain's `utter_<intent>`.
+STATEFUL_ANSWERS = {"ask_office_hours", "ask_capabilities", "ask_next_steps", "ask_which_number", "ask_full_email"}
+
+
+def is_question(procedure: Procedure, intent: Optional[str]) -> bool:
+    return bool(intent) and (intent in STATEFUL_ANSWERS or intent in procedure.patterns.side_questions
+                             or f"utter_{intent}" in procedure.patterns.responses)

@@ -1,0 +1,193 @@
+"""The facts of a message kept in the conversation's state, whatever the assistant asked: account
+type, NIP, company, a choice between two numbers or addresses, phone numbers (a new one starts the
+proof again), "I no longer have that phone", yes/no to the pending question, and e-mail addresses
+routed to the question they answer (the new login, the contact for a case, or a guess at the
+login to check). What changed is noted (`ctx.changed`): a path goes back to the step that used it."""
+from __future__ import annotations
+
+import re
+from typing import Callable, Optional
+
+from contact_rules import mask_phone
+
+from ..dialogue.facts import Email, choose_email, fold
+from ..dialogue.state import Path, Step
+from ..phone import PhoneCheck, check_phone
+from . import operations
+from .context import Context
+from .runner import choices
+
+FIRST = re.compile(r"^\s*(1|pierwsz\w*|ten pierwszy|first|the first)\b")
+SECOND = re.compile(r"^\s*(2|drug\w*|ten drugi|second|the second)\b")
+YES_NO_STEPS = {"has_phone": "has_phone", "offer_reset": "reset_wanted", "resend": "resend_wanted"}
+
+
+async def read(ctx: Context, intent: Optional[str]) -> None:
+    state, facts = ctx.state, ctx.facts
+    at_type_question = state.step == Step.ACCOUNT_TYPE and intent in ("account_private", "account_company")
+    if facts.account_type and not facts.account_type_unsure and not at_type_question:
+        state.account_type = facts.account_type
+    if intent in ("account_private", "account_company") and (state.step == Step.ACCOUNT_TYPE or not state.account_type):
+        state.account_type = "private" if intent == "account_private" else "company"
+    state.nip = facts.nip or state.nip
+    state.company_name = facts.company_name or state.company_name
+    if state.step == Step.CHOOSE_PHONE and _choose(ctx, state.private.phone_choices, lambda e164: take_phone(
+            ctx, check_phone(e164))):
+        return
+    if state.step == Step.CHOOSE_EMAIL and _choose(ctx, state.private.email_choices, lambda address: _route_email(
+            ctx, Email(address, "new"), state.choosing_for)):
+        return
+    _phones(ctx)
+    _yes_no(ctx, intent)
+    await _emails(ctx)
+
+
+def _yes_no(ctx: Context, intent: Optional[str]) -> None:
+    state, facts = ctx.state, ctx.facts
+    if facts.no_phone or intent == "no_phone_access":
+        if state.has_phone is not False:
+            ctx.changed |= {"has_phone", "phone_lost"}
+        state.has_phone = False
+        return
+    fact = YES_NO_STEPS.get(state.step or "")
+    if fact is None:
+        return
+    yes = intent == "affirm" or (fact == "has_phone" and re.search(r"\bmam\b", fold(ctx.message_text)))
+    if yes or intent == "deny":
+        setattr(state, fact, bool(yes))
+        ctx.changed.add(fact)
+
+
+def _choose(ctx: Context, options: list, chosen: Callable[[str], None]) -> bool:
+    text = fold(ctx.message_text)
+    picked = None
+    if FIRST.search(text):
+        picked = options[0]
+    elif SECOND.search(text) and len(options) > 1:
+        picked = options[1]
+    else:
+        digits = re.sub(r"\D", "", text)
+        for option in options:
+            if option.lower() in text or (len(digits) >= 9 and option.endswith(digits[-9:])):
+                picked = option
+    if picked is None:
+        return False
+    chosen(picked)
+    ctx.state.step = None
+    ctx.mark("progress")
+    return True
+
+
+def _phones(ctx: Context) -> None:
+    state, facts = ctx.state, ctx.facts
+    if not facts.phones or operations.proof(ctx):
+        return
+    mobiles = facts.mobiles
+    if len(mobiles) > 1:
+        state.private.phone_choices = [phone.e164 for phone in mobiles]
+        state.step = Step.CHOOSE_PHONE
+        reply = ctx.say("choose_phone", question=True, first=mask_phone(mobiles[0].e164),
+                        second=mask_phone(mobiles[1].e164))
+        reply.buttons = [{"title": mask_phone(phone.e164), "payload": str(number)}
+                         for number, phone in enumerate(mobiles[:2], start=1)]
+        ctx.mark("clarify")
+        return
+    take_phone(ctx, mobiles[0] if mobiles else facts.phones[0])
+
+
+def take_phone(ctx: Context, phone: PhoneCheck) -> None:
+    """A number to prove: a different one starts the proof again; a landline cannot get an SMS."""
+    state = ctx.state
+    if phone.e164 == state.private.phone and state.phone_kind == phone.kind:
+        return
+    state.private.phone, state.phone_kind, state.masked_phone = phone.e164, phone.kind, mask_phone(phone.e164)
+    state.has_phone = True if phone.kind == "mobile" else state.has_phone
+    if state.masked_phone not in state.phones_tried:
+        state.phones_tried.append(state.masked_phone)
+    state.forget_proof()
+    state.tries.pop("phone", None)
+    ctx.changed |= {"phone", "code_pending"}
+    if phone.kind == "landline":
+        state.failure = "landline"
+        ctx.say("landline", choices("alternatives"), question=True, masked=state.masked_phone)
+        ctx.mark("clarify")
+    else:
+        ctx.mark("progress")
+
+
+def _target(ctx: Context) -> Optional[str]:
+    """Which open question an address in this message answers."""
+    state = ctx.state
+    proven = operations.proof(ctx)
+    if state.step == Step.NEW_EMAIL or (state.path == Path.DEAD_EMAIL and proven and not state.email_change):
+        return "new"
+    if state.step == Step.CONTACT_EMAIL or (state.case_number and ctx.facts.correction):
+        return "contact"
+    if state.path in (Path.DOCUMENTS, Path.HANDOFF):
+        return "contact"
+    if state.masked_login and proven and state.path == Path.NO_LOGIN:
+        return "check"
+    return None
+
+
+async def _emails(ctx: Context) -> None:
+    state, facts = ctx.state, ctx.facts
+    old = [email for email in facts.emails if email.role == "old"]
+    if old and not state.private.old_email:
+        state.private.old_email = old[0].address
+    target = _target(ctx)
+    if not facts.emails:
+        if facts.bad_email and target:
+            ctx.say("bad_email", question=True, email=facts.bad_email[:60])
+            ctx.mark("clarify")
+        return
+    if target == "check":
+        await _check_or_change(ctx)
+        return
+    if target is None:
+        # No question about an address is open: keep the one to use for later.
+        usable = choose_email(facts.emails)
+        if usable and usable.role == "new":
+            state.private.new_email = state.private.new_email or usable.address
+            state.private.contact_email = state.private.contact_email or usable.address
+        return
+    candidates = [email for email in facts.emails if email.role != "old" or len(facts.emails) == 1] or facts.emails
+    chosen = choose_email(candidates) if len(candidates) > 1 else candidates[0]
+    if chosen is None:
+        state.private.email_choices = [email.address for email in candidates[:2]]
+        state.choosing_for, state.step = target, Step.CHOOSE_EMAIL
+        reply = ctx.say("choose_email", question=True, first=candidates[0].address, second=candidates[1].address)
+        reply.buttons = [{"title": email.address, "payload": str(number)}
+                         for number, email in enumerate(candidates[:2], start=1)]
+        ctx.mark("clarify")
+        return
+    _route_email(ctx, chosen, target)
+
+
+async def _check_or_change(ctx: Context) -> None:
+    """After the login hint: "zmień na X" / "nowy adres X" is a new address for the login (the dead
+    mailbox path, the proof kept); any other address is a guess at the login, checked."""
+    new = [email for email in ctx.facts.emails if email.role == "new"]
+    if new:
+        ctx.state.private.new_email = new[0].address
+        ctx.changed.add("new_email")
+        ctx.switch_to = Path.DEAD_EMAIL
+        return
+    for email in ctx.facts.emails[:2]:
+        if await operations.check_login_guess(ctx, email.address):
+            break
+
+
+def _route_email(ctx: Context, email: Email, target: Optional[str]) -> None:
+    state = ctx.state
+    if target == "new":
+        if email.address != state.private.new_email:
+            ctx.changed.add("new_email")
+        state.private.new_email = email.address
+    else:
+        ctx.contact_changed = bool(state.case_number) and email.address != state.private.contact_email
+        if email.address != state.private.contact_email:
+            ctx.changed.add("contact_email")
+        state.private.contact_email = email.address
+    state.step = None
+    ctx.mark("progress")

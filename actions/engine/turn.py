@@ -1,0 +1,204 @@
+"""One customer message, handled the way a patient support person would. A turn first decides
+everything that happened, in a fixed order, then composes one reply:
+1. the intent (understanding.py) and what the message says (reading.py): facts kept, choices made;
+2. the patterns (patterns.py): a path opened or switched, side questions answered, trouble with
+   the code, thanks, goodbye;
+3. the path moves on in the procedure (runner.py) as far as the facts allow and asks for what is
+   still missing;
+4. the reply is composed (plan.py): never empty, nothing a later statement makes untrue, the one
+   open question last."""
+from __future__ import annotations
+
+import copy
+import logging
+import time
+from typing import Callable, Optional
+
+from ..backend_client import BackendClient, BackendError
+from ..dialogue import texts
+from ..dialogue.facts import extract
+from ..dialogue.state import Outcome, Path, State, Step
+from ..settings import Company
+from . import operations, patterns, reading
+from .case_text import scrub
+from .context import Context
+from .plan import Reply, compose
+from .procedure import Procedure
+from .runner import Runner
+from .understanding import Message, intent_of
+from .validation import procedure
+
+log = logging.getLogger(__name__)
+# The question a turn that planned nothing else repeats: what the conversation waits for.
+PENDING = {Step.PROBLEM: "ask_problem", Step.HAS_PHONE: "ask_has_phone", Step.PHONE: "ask_phone",
+           Step.CODE: "ask_code", Step.RESEND: "ask_resend", Step.NEW_EMAIL: "ask_new_email",
+           Step.OFFER_RESET: "offer_reset", Step.ACCOUNT_TYPE: "ask_account_type",
+           Step.CONTACT_EMAIL: "ask_contact_email"}
+
+
+class Turn:
+    def __init__(self, state: State, message: Message, backend: BackendClient, conversation_id: str, channel: str,
+                 company: Company, clock: Callable[[], float] = time.time, steps: Optional[Procedure] = None):
+        self.message, self.procedure = message, steps or procedure()
+        facts = extract(message.text, expecting_code=bool(
+            state.step in (Step.CODE, Step.RESEND) or (state.verification_id and not state.proven)))
+        self.ctx = Context(state, facts, backend, conversation_id, channel, company, clock, state.step,
+                           message_text=message.text, contradictions=self.procedure.patterns.contradictions,
+                           limits={key: value for flow in self.procedure.flows.values()
+                                   for key, value in flow.limits.items()})
+
+    @property
+    def state(self) -> State:
+        return self.ctx.state
+
+    @property
+    def outcome(self) -> Optional[str]:
+        return self.ctx.outcome
+
+    async def run(self) -> str:
+        ctx = self.ctx
+        if ctx.facts.english is not None:
+            ctx.state.language = "en" if ctx.facts.english else "pl"
+        ctx.state.plural = ctx.state.plural or ctx.facts.plural
+        intent = intent_of(self.message, ctx.facts, ctx.state)
+        if intent in ("start_over", "stop"):
+            self._end(intent)
+            return ctx.outcome
+        before = copy.deepcopy(ctx.state)
+        try:
+            await self._decide(intent)
+        except BackendError as error:
+            log.warning("backend error in a turn: %s", type(error).__name__)
+            ctx.say("backend_down")
+            ctx.mark(Outcome.ANSWERED)
+        except Exception:  # noqa: BLE001 — the customer gets an answer and loses nothing they said before
+            log.exception("turn failed")
+            ctx.state, ctx.lines, ctx.outcome = before, [], None
+            ctx.say("internal_error")
+            ctx.mark(Outcome.ANSWERED)
+        if ctx.outcome is None:
+            self._fallback()
+        return ctx.outcome
+
+    def _end(self, intent: str) -> None:
+        ctx = self.ctx
+        if intent == "start_over":
+            ctx.state = State(language=ctx.state.language)
+            ctx.say("restart", texts.PROBLEM_BUTTONS, question=True)
+            ctx.mark(Outcome.PROGRESS)
+        else:
+            ctx.state.step, ctx.state.at = None, []
+            ctx.say("stopped")
+            ctx.mark(Outcome.ANSWERED)
+
+    async def _decide(self, intent: Optional[str]) -> None:
+        ctx, switches = self.ctx, self.procedure.patterns.switches
+        # The path first: "nie działa, zmień na X" makes X the new address, not a guess to check,
+        # and "konsultant, mój mail to X" makes X the contact address.
+        if intent == "outside_procedure":
+            ctx.state.case_reason, ctx.state.open_question = "outside_procedure", scrub(self.message.text)
+            ctx.say("outside_procedure")
+        if intent in switches:
+            patterns.switch_path(ctx, switches[intent], intent)
+        await reading.read(ctx, intent)
+        if ctx.switch_to:
+            patterns.switch_path(ctx, ctx.switch_to)
+        await self._act_on(intent)
+        await self._advance()
+
+    async def _act_on(self, intent: Optional[str]) -> None:
+        ctx, state, procedure = self.ctx, self.ctx.state, self.procedure
+        if ctx.facts.wants_reset_link and state.masked_login and operations.proof(ctx):
+            state.reset_wanted = True
+            patterns.goto_step(ctx, procedure, Path.NO_LOGIN, "send_reset")
+        elif intent in ("lost_access", "greet") and state.path is None and not ctx.lines:
+            ctx.say("ask_problem" if intent == "lost_access" else "greet", texts.PROBLEM_BUTTONS, question=True)
+            state.step = Step.PROBLEM
+            ctx.mark(Outcome.PROGRESS)
+        elif intent == "ask_documents":
+            await patterns.documents_asked(ctx)
+        elif intent == "use_sms":
+            state.has_phone = True
+            patterns.switch_path(ctx, state.previous_path if state.previous_path in Path.NEEDS_PHONE
+                                 else Path.NO_LOGIN, intent)
+        elif intent in ("code_not_received", "resend_code"):
+            await patterns.code_trouble(ctx, procedure, resend=intent == "resend_code")
+        elif intent == "reset_mail_missing":
+            patterns.reset_trouble(ctx)
+        elif intent == "share_contact":
+            await patterns.shared_contact(ctx, self.message.metadata)
+        elif intent == "deny" and state.step == Step.PROBLEM:
+            ctx.say("anything_else", question=True)
+            ctx.mark(Outcome.ANSWERED)
+        elif patterns.is_question(procedure, intent) or (intent == "out_of_scope" and not ctx.lines):
+            await patterns.answer(ctx, procedure, intent, self.message.text)
+        elif intent in ("thank", "goodbye"):
+            self._closing(intent)
+        await self._after_intent(intent)
+
+    def _closing(self, intent: str) -> None:
+        ctx = self.ctx
+        if intent == "thank":
+            ctx.say("thank")
+            if ctx.state.step is None:
+                ctx.say("anything_else", question=True)
+        else:
+            ctx.say("goodbye", question=True)
+            ctx.state.step = None
+        ctx.mark(Outcome.ANSWERED)
+
+    async def _after_intent(self, intent: Optional[str]) -> None:
+        ctx, state = self.ctx, self.ctx.state
+        if intent is None and "?" in self.message.text and not ctx.facts.phones and not ctx.facts.emails:
+            state.open_question = scrub(self.message.text)
+        if state.path is None and state.has_phone is False:
+            patterns.switch_path(ctx, Path.DOCUMENTS)    # without the registered phone only documents remain
+        for question in sorted(ctx.facts.asks - {intent}):
+            if question == "ask_documents":
+                if state.path != Path.DOCUMENTS:
+                    await patterns.documents_asked(ctx)
+            else:
+                await patterns.answer(ctx, self.procedure, question, self.message.text)
+
+    async def _advance(self) -> None:
+        ctx, state = self.ctx, self.ctx.state
+        if state.step in (Step.CHOOSE_PHONE, Step.CHOOSE_EMAIL):
+            return
+        if ctx.facts.code and state.verification_id:
+            if state.path not in Path.NEEDS_PHONE:
+                # The code arrived after all (after the alternatives, or on the documents path): it still counts.
+                state.has_phone = True
+                patterns.switch_path(ctx, state.previous_path if state.previous_path in Path.NEEDS_PHONE
+                                     else Path.NO_LOGIN)
+            patterns.goto_step(ctx, self.procedure, "prove_phone", Step.CODE)
+        if ctx.contact_changed:
+            await operations.update_case_contact(ctx)
+            return
+        if state.path in self.procedure.flows:
+            await Runner(self.procedure, ctx).run(state.path)
+        elif state.path is None and not ctx.asked and (ctx.outcome == Outcome.PROGRESS or (
+                ctx.outcome == Outcome.ANSWERED and state.step == Step.PROBLEM)):
+            ctx.say("ask_problem", texts.PROBLEM_BUTTONS, question=True)
+            state.step = Step.PROBLEM
+
+    def _fallback(self) -> None:
+        ctx, state = self.ctx, self.ctx.state
+        if state.step and ctx.lines:
+            ctx.mark(Outcome.CLARIFY)
+            return
+        if "?" in self.message.text:
+            state.open_question = scrub(self.message.text)
+        reply = ctx.say("fallback", question=True)
+        reply.buttons = (texts.buttons(texts.PROBLEM_BUTTONS, state.language)
+                         + texts.buttons(texts.ALTERNATIVE_BUTTONS, state.language)[1:2])
+        ctx.mark(Outcome.FALLBACK)
+
+    def reply(self) -> list[Reply]:
+        """The turn's one reply: planned lines composed, never empty (the pending question at least)."""
+        rules = self.procedure.patterns.contradictions
+        composed = compose(self.ctx.lines, rules)
+        if not composed:
+            self.ctx.say(PENDING.get(self.state.step, "anything_else"), question=True)
+            composed = compose(self.ctx.lines, rules)
+        return composed
+

@@ -1,0 +1,106 @@
+"""Whole turns on the engine — the company's procedure files, a fake backend, a pinned clock — in
+milliseconds: the paths that prove the phone, limits as data, facts kept at every step, and one
+reply per turn with its one question last."""
+from __future__ import annotations
+
+from actions.engine.validation import checked
+from tests.engine.conftest import Chat
+
+PHONE = "+48601234567"
+
+
+async def test_dead_mailbox_in_three_messages(chat: Chat, backend):
+    said = await chat.say("skrzynka z konta nie dziala, domena wygasla. tel 601 234 567", "email_not_working")
+    assert said == ["dead_email_intro", "code_sent"] and chat.state.path == "dead_email"
+    said = await chat.say(backend.latest_code(PHONE), "inform_code")
+    assert said == ["phone_confirmed", "ask_new_email"] and chat.state.proven
+    said = await chat.say("jan.nowy@gmail.com", "inform_email")
+    assert said == ["email_change_sent"] and backend.changes == ["jan.nowy@gmail.com"]
+    assert chat.state.finished == "dead_email" and chat.outcomes == ["progress"] * 3
+
+
+async def test_no_login_asks_for_the_phone_then_shows_the_login_and_sends_the_reset(chat: Chat, backend):
+    assert await chat.say("nie pamietam ani maila ani hasla", "no_login_data") == ["no_login_intro", "ask_has_phone"]
+    assert await chat.say("tak, 601 234 567", "affirm") == ["code_sent"]
+    assert await chat.say(backend.latest_code(PHONE), "inform_code") == ["phone_confirmed", "hint", "offer_reset"]
+    assert await chat.say("tak", "affirm") == ["reset_sent"]
+    assert backend.resets == ["jan.kowalski@example.pl"] and chat.state.finished == "no_login"
+
+
+async def test_an_unregistered_number_gets_the_same_answers_and_no_proof(chat: Chat, backend):
+    await chat.say("nie dziala mi poczta, tel 609 999 888", "email_not_working")
+    said = await chat.say(backend.latest_code("+48609999888"), "inform_code")
+    assert said == ["code_wrong"] and not chat.state.proven
+
+
+async def test_three_wrong_codes_offer_the_other_ways_and_a_typo_is_no_try(chat: Chat, backend):
+    await chat.say("nie dziala mi poczta, tel 601 234 567", "email_not_working")
+    assert await chat.say("12345", "inform_code") == ["code_typo"]
+    assert [await chat.say(code, "inform_code") for code in ("999991", "999992", "999993")] == [
+        ["code_wrong"], ["code_wrong_last"], ["alternatives"]]
+    assert chat.state.failure == "wrong_codes"
+    said = await chat.say(backend.latest_code(PHONE), "inform_code")
+    assert said == ["phone_confirmed", "ask_new_email"], "the right code typed later still counts"
+
+
+async def test_a_limit_changed_in_a_copy_of_the_procedure_is_followed(procedure_copy, backend):
+    prove = procedure_copy / "prove_phone.yml"
+    prove.write_text(prove.read_text().replace("    code_tries: 3 ", "    code_tries: 2 "))
+    chat = Chat(backend, checked(procedure_copy))
+    await chat.say("nie dziala mi poczta, tel 601 234 567", "email_not_working")
+    assert [await chat.say(code, "inform_code") for code in ("999991", "999992")] == [["code_wrong"],
+                                                                                      ["alternatives"]]
+
+
+async def test_the_proof_lasts_its_limit_then_a_new_code_goes(chat: Chat, backend, clock):
+    await chat.say("nie pamietam ani maila ani hasla, tel 601 234 567", "no_login_data")
+    await chat.say(backend.latest_code(PHONE), "inform_code")
+    clock.now += 16 * 60
+    said = await chat.say("jednak skrzynka nie dziala", "email_not_working")
+    assert "proof_expired" in said and said[-1] == "code_sent" and not chat.state.proven
+
+
+async def test_a_switch_keeps_the_proof_and_says_what_happens_now(chat: Chat, backend):
+    await chat.say("nie pamietam ani maila ani hasla, tel 601 234 567", "no_login_data")
+    await chat.say(backend.latest_code(PHONE), "inform_code")
+    said = await chat.say("ta skrzynka juz nie dziala", "email_not_working")
+    assert said == ["dead_email_proven_intro", "ask_new_email"] and len(backend.codes) == 1
+
+
+async def test_change_to_an_address_after_the_hint_is_a_new_login_address(chat: Chat, backend):
+    await chat.say("nie pamietam ani maila ani hasla, tel 601 234 567", "no_login_data")
+    await chat.say(backend.latest_code(PHONE), "inform_code")
+    said = await chat.say("ta skrzynka nie dziala, zmien na jan.nowy@gmail.com", "inform_email")
+    assert backend.changes == ["jan.nowy@gmail.com"] and said[-1] == "email_change_sent"
+    assert "email_check_no" not in said and chat.state.path == "dead_email"
+
+
+async def test_a_number_given_on_the_documents_path_is_kept(chat: Chat, backend):
+    await chat.say("nie mam telefonu z panelu, konto prywatne", "no_phone_access")
+    said = await chat.say("na jaki numer wyslaliscie kod? moj to 601 234 567", "ask_which_number")
+    assert "no_code_yet" not in said and "code_not_sent_have_number" in said
+    assert chat.state.private.phone == PHONE
+
+
+async def test_a_code_that_arrives_after_all_is_used_and_nothing_contradicts_it(chat: Chat, backend):
+    await chat.say("nie dziala mi poczta, tel 601 234 567", "email_not_working")
+    said = await chat.say(f"kod nie przyszedl... a nie, jest: {backend.latest_code(PHONE)}", "code_not_received")
+    assert "phone_confirmed" in said and not {"code_not_received_wait", "code_not_received_now"} & set(said)
+
+
+async def test_every_reply_ends_with_its_one_question(chat: Chat, backend):
+    for text, intent in [("dzien dobry", "greet"), ("nie dziala mi poczta", "email_not_working"),
+                         ("a ile to potrwa?", "ask_duration"), ("601 234 567", "inform_phone"),
+                         ("dziekuje", "thank"), (backend.latest_code(PHONE) if backend.codes else "000000", "inform_code")]:
+        await chat.say(text, intent)
+        assert len(chat.questions) <= 1 and (not chat.questions or chat.replies[-1].question), chat.replies
+        assert chat.replies, "never empty"
+
+
+async def test_a_refused_resend_says_the_seconds_and_waits_for_the_code(chat: Chat, backend, clock):
+    await chat.say("nie dziala mi poczta, tel 601 234 567", "email_not_working")
+    clock.now += 20
+    said = await chat.say("wyslij nowy kod", "resend_code")
+    assert said == ["resend_wait", "ask_code"] and len(backend.codes) == 1
+    clock.now += 45
+    assert await chat.say("wyslij nowy kod", "resend_code") == ["code_sent"] and len(backend.codes) == 2
