@@ -49,6 +49,14 @@ class InvalidInput(BackendError):
         self.code = code
 
 
+class NotCallable(InvalidInput):
+    """A number we never call (`reason`: country_not_served, special_number, calls_unavailable)."""
+
+    def __init__(self, reason: str):
+        super().__init__("not_callable")
+        self.reason = reason
+
+
 class TokenInvalid(BackendError):
     """The proof of the phone expired (or belongs to another conversation): verify again."""
 
@@ -65,6 +73,12 @@ class VerificationStarted:
     verification_id: str
     expires_in: int
     resend_after: int = 60
+
+
+@dataclass(frozen=True)
+class CallStatus:
+    # calling (not over yet), answered, busy, no_answer or failed, as the voice provider reported it
+    status: str
 
 
 @dataclass(frozen=True)
@@ -246,6 +260,8 @@ class BackendClient:
         code = body.get("error", "")
         if response.status_code == 429:
             raise RateLimited(int(body.get("retry_after", 60)))
+        if response.status_code == 422 and code == "not_callable":
+            raise NotCallable(str(body.get("reason", "")))
         if response.status_code == 422:
             raise InvalidInput(code or "invalid_request")
         if response.status_code == 403 and code == "token_invalid":
@@ -256,10 +272,16 @@ class BackendClient:
             raise NotFound(code or "not_found")
         raise BackendUnavailable(f"HTTP {response.status_code} {code}".strip())
 
-    async def start_verification(self, phone: str, conversation_id: str, channel: str) -> VerificationStarted:
+    async def start_verification(self, phone: str, conversation_id: str, channel: str, delivery: str = "sms",
+                                 language: str = "pl") -> VerificationStarted:
+        """`delivery` "call": a call reads the code aloud in `language` (NotCallable for numbers never called)."""
         return _read(VerificationStarted, await self._call(
             "POST", "/api/v1/phone-verifications",
-            json={"phone": phone, "conversation_id": conversation_id, "channel": channel}))
+            json={"phone": phone, "conversation_id": conversation_id, "channel": channel, "delivery": delivery,
+                  "language": language}))
+
+    async def call_status(self, verification_id: str) -> CallStatus:
+        return _read(CallStatus, await self._call("GET", f"/api/v1/phone-verifications/{verification_id}/call"))
 
     async def start_attested_verification(self, phone: str, conversation_id: str, channel: str,
                                           attestation: str, proof: dict) -> VerificationStarted:

@@ -37,6 +37,7 @@ export BACKEND_URL="${BACKEND_URL:-http://127.0.0.1:${BACKEND_PORT}}"
 export DATABASE_URL="${DATABASE_URL:-sqlite:///$VAR_DIR/backend.sqlite3}"
 export SMS_OUTBOX; SMS_OUTBOX="$(absolute "${SMS_OUTBOX:-$VAR_DIR/sms-outbox.jsonl}")"
 export EMAIL_OUTBOX; EMAIL_OUTBOX="$(absolute "${EMAIL_OUTBOX:-$VAR_DIR/email-outbox.jsonl}")"
+export VOICE_OUTBOX; VOICE_OUTBOX="$(absolute "${VOICE_OUTBOX:-$VAR_DIR/voice-outbox.jsonl}")"
 # Development asks for the demo accounts (the backend loads fixtures only when asked, and only those missing).
 if [ "$RECOVERY_ENV" = development ]; then ACCOUNTS_FIXTURE="${ACCOUNTS_FIXTURE-backend/fixtures/demo-accounts.yml}"; fi
 if [ -n "${ACCOUNTS_FIXTURE:-}" ]; then export ACCOUNTS_FIXTURE; ACCOUNTS_FIXTURE="$(absolute "$ACCOUNTS_FIXTURE")"; fi

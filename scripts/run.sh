@@ -54,6 +54,7 @@ The assistant is running.
   REST channel:             POST http://127.0.0.1:${RASA_PORT}/webhooks/rest/webhook
                             (Authorization: Bearer \$REST_API_TOKEN from $VAR_DIR/dev-secrets.env)
   SMS outbox (codes):       $SMS_OUTBOX
+  Call outbox (codes read): $VOICE_OUTBOX
   E-mail outbox:            $EMAIL_OUTBOX
   Logs:                     $logs/*.log
 Stop with Ctrl-C.

@@ -39,6 +39,11 @@ POSTGRES_BIN = Path("/usr/lib/postgresql/15/bin")
 REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
 
 
+def spoken_code(text: str) -> str:
+    """The code as a listener hears it: a call reads each digit on its own ("… 1. 2. 3. …"), twice."""
+    return "".join(re.findall(r"\b(\d)\.", text)[:6])
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -126,6 +131,10 @@ class Stack:
         return self.workdir / "sms-outbox.jsonl"
 
     @property
+    def voice_outbox(self) -> Path:
+        return self.workdir / "voice-outbox.jsonl"
+
+    @property
     def email_outbox(self) -> Path:
         return self.workdir / "email-outbox.jsonl"
 
@@ -155,6 +164,7 @@ class Stack:
             "ACCOUNTS_FIXTURE": str(self.accounts),
             "SMS_OUTBOX": str(self.sms_outbox),
             "EMAIL_OUTBOX": str(self.email_outbox),
+            "VOICE_OUTBOX": str(self.voice_outbox),
             "SMS_SENDER": "outbox",
             "EMAIL_SENDER": "outbox",
             "CONNECTOR_ATTESTATION_SECRET": self.attestation_secret + "-connector",
@@ -248,16 +258,27 @@ class Stack:
         lines = [json.loads(line) for line in self.sms_outbox.read_text().splitlines() if line.strip()]
         return [message for message in lines if to is None or message["to"] == to]
 
+    # What a customer would hear on the phone: the text each call read aloud.
+    def calls(self, to: Optional[str] = None) -> list[dict]:
+        if not self.voice_outbox.exists():
+            return []
+        lines = [json.loads(line) for line in self.voice_outbox.read_text().splitlines() if line.strip()]
+        return [call for call in lines if to is None or call["to"] == to]
+
     def latest_code(self, to: str, timeout: float = 10) -> str:
+        """The code last sent to `to`, by SMS or read aloud by a call (whichever came last)."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            messages = self.sms_messages(to)
-            if messages:
-                match = CODE_IN_SMS.search(messages[-1]["text"])
-                if match:
-                    return match.group(1)
+            found = []
+            messages, calls = self.sms_messages(to), self.calls(to)
+            if messages and CODE_IN_SMS.search(messages[-1]["text"]):
+                found.append((self.sms_outbox.stat().st_mtime, CODE_IN_SMS.search(messages[-1]["text"]).group(1)))
+            if calls and len(spoken_code(calls[-1]["text"])) == 6:
+                found.append((self.voice_outbox.stat().st_mtime, spoken_code(calls[-1]["text"])))
+            if found:
+                return max(found)[1]
             time.sleep(0.1)
-        raise AssertionError(f"no SMS code for {to} in {self.sms_outbox}")
+        raise AssertionError(f"no code for {to} in {self.sms_outbox} or {self.voice_outbox}")
 
     def emails(self, to: Optional[str] = None) -> list[dict]:
         if not self.email_outbox.exists():

@@ -9,7 +9,8 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from .api.errors import install_error_handlers
-from .api.routes import cases, documents, email_change_links, health, office_hours, phone_verifications, recovery
+from .api.routes import (cases, documents, email_change_links, health, office_hours, phone_verifications, recovery,
+                         voice_status)
 from .api.schemas import CONTROL
 from .services import build_services
 from .settings import Settings
@@ -60,6 +61,7 @@ def create_app(settings: Settings) -> FastAPI:
                                         str(response.status_code)).observe(time.perf_counter() - started)
         return response
 
-    for resource in (health, phone_verifications, recovery, email_change_links, cases, documents, office_hours):
+    for resource in (health, phone_verifications, recovery, email_change_links, cases, documents, office_hours,
+                     voice_status):
         app.include_router(resource.router)
     return app

@@ -1,8 +1,9 @@
-"""Delivery of SMS and e-mail: JSON-lines outboxes for development, SMTP for real."""
+"""Delivery of SMS, calls and e-mail: JSON-lines outboxes for development, SMTP for real."""
 from __future__ import annotations
 
 import json
 import logging
+import secrets
 import smtplib
 import threading
 from email.message import EmailMessage
@@ -29,6 +30,23 @@ class OutboxSmsSender:
     def send_text(self, to_e164: str, text: str) -> None:
         _append_json_line(self.path, {"to": to_e164, "text": text})
         log.info("sms written to outbox", extra={"to": mask_phone(to_e164)})
+
+
+class OutboxVoiceSender:
+    """Development calls: the text the call would read, one JSON line each; every call is answered."""
+    languages = ("pl", "en")
+
+    def __init__(self, path: Path):
+        self.path = path
+
+    def call(self, to_e164: str, text: str, language: str) -> str:
+        reference = secrets.token_hex(8)
+        _append_json_line(self.path, {"to": to_e164, "text": text, "language": language, "reference": reference})
+        log.info("call written to outbox", extra={"to": mask_phone(to_e164)})
+        return reference
+
+    def call_status(self, reference: str) -> str:
+        return "answered"
 
 
 class OutboxEmailSender:

@@ -21,6 +21,9 @@ class Metrics:
         self.deliveries = Counter(
             "recovery_deliveries_total", "SMS and e-mails from the outbox by outcome", ["kind", "outcome"],
             registry=self.registry)
+        # Which cap refused a call start (number, conversation, daily_budget): never which number.
+        self.call_caps_hit = Counter(
+            "recovery_call_caps_hit_total", "Call starts refused by a call cap", ["cap"], registry=self.registry)
         self.cases = Counter("recovery_cases_total", "Recovery cases opened", ["reason"], registry=self.registry)
         self.latency = Histogram(
             "recovery_http_request_seconds", "Backend answer time", ["route", "method", "status"],

@@ -62,6 +62,21 @@ class ExternalVerifier(Protocol):
     def check(self, to_e164: str, code: str) -> bool: ...
 
 
+CallStatus = Literal["calling", "answered", "busy", "no_answer", "failed"]
+
+
+class VoiceSender(Protocol):
+    """Gateways that place a call reading a text we composed (outbox, SMSAPI VMS, SerwerSMS voice)."""
+
+    languages: tuple[str, ...]  # the languages its voices speak; any other is read in Polish
+
+    def call(self, to_e164: str, text: str, language: str) -> str:
+        """Places the call; returns the provider's reference for its status."""
+
+    def call_status(self, reference: str) -> CallStatus:
+        """What became of the call, asked of the provider ("calling" until it is known)."""
+
+
 class EmailSender(Protocol):
     def send(self, to: str, subject: str, body: str) -> None: ...
 

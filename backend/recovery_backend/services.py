@@ -23,7 +23,7 @@ from .settings import DEMO_FIXTURE, Settings
 from .storage import accounts as accounts_table
 from .storage import create_engine, persistent_secret
 from .verification import VerificationService
-from .wiring import account_source, email_sender, sms_delivery
+from .wiring import account_source, email_sender, sms_delivery, voice_delivery
 
 log = logging.getLogger("recovery_backend.services")
 
@@ -90,11 +90,24 @@ def build_services(settings: Settings) -> Services:
     audit = AuditLog(engine, clock)
     cases = CaseService(engine, clock, hours, settings.cases_per_conversation_per_day)
     sms = sms_delivery(settings)
+    voice = voice_delivery(settings)
     direct_email = email_sender(settings)
     metrics = Metrics()
+    verification: VerificationService  # the call senders record the provider's reference through it
+
+    def place_call(message: dict) -> None:
+        reference = voice.call(message["to"], message["text"], message["language"])
+        verification.record_call_placed(message["verification_id"], reference)
+
+    def start_verify_call(message: dict) -> None:
+        verification.record_call_placed(message["verification_id"],
+                                        voice.start(message["to"], channel="call", locale=message["language"]))
+
     outbox = Outbox(engine, clock, settings.code_secret, audit, {
         "sms": lambda message: sms.send_text(message["to"], message["text"]),
         "verify_start": lambda message: sms.start(message["to"]),
+        "call": place_call,
+        "verify_call": start_verify_call,
         "none": lambda message: None,
         "email": lambda message: direct_email.send(message["to"], message["subject"], message["body"]),
     }, workers=settings.outbox_workers, backoff=settings.outbox_backoff_seconds, metrics=metrics)
@@ -106,10 +119,11 @@ def build_services(settings: Settings) -> Services:
         return opened.case_number
 
     accounts = account_source(settings, engine, email, staff_ticket)
+    verification = VerificationService(engine, settings, clock, accounts, sms, outbox, audit, voice=voice, metrics=metrics)
     return Services(
         settings=settings, clock=clock, engine=engine, hours=hours, documents=load_documents(settings.documents_file),
         audit=audit, cases=cases, metrics=metrics, outbox=outbox, accounts=accounts,
-        verification=VerificationService(engine, settings, clock, accounts, sms, outbox, audit),
+        verification=verification,
         recovery=RecoveryService(engine, settings, clock, accounts, email, audit, sms=outbox.send_sms))
 
 

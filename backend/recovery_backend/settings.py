@@ -13,6 +13,14 @@
 | SERWERSMS_TOKEN / SERWERSMS_SENDER / SERWERSMS_BASE_URL | — / — / https://api2.serwersms.pl | SerwerSMS gateway (SMS_SENDER=serwersms; the token required) |
 | TWILIO_ACCOUNT_SID / TWILIO_AUTH_TOKEN / TWILIO_VERIFY_SERVICE_SID / TWILIO_BASE_URL | — / — / — / https://verify.twilio.com | Twilio Verify (SMS_SENDER=twilio_verify; all but the URL required) |
 | SMS_OUTBOX | <repo>/var/sms-outbox.jsonl | file the outbox sender appends to |
+| VOICE_SENDER | development: outbox; production: none | who places the calls that read a code aloud: outbox (a development file), smsapi (VMS), serwersms (voice messages), twilio_verify (`channel=call`) or none (calls refused); each reuses its SMS credentials above |
+| VOICE_OUTBOX | <repo>/var/voice-outbox.jsonl | file the outbox voice sender appends each call's text to |
+| SMSAPI_TTS_LECTOR_PL / SMSAPI_TTS_LECTOR_EN | ewa / — | SMSAPI's text-to-speech voice per language; with no English voice an English conversation's call is read in Polish |
+| VOICE_CALLBACK_SECRET | — (required for VOICE_SENDER=smsapi) | the secret path segment of the call-status callback address given to SMSAPI (16+ characters) |
+| CALL_COUNTRIES | PL | countries (ISO codes, comma separated) whose fixed and mobile numbers may be called; every other number, and premium or special-rate numbers, is refused without a call |
+| CALLS_PER_NUMBER_PER_DAY / CALLS_PER_CONVERSATION_PER_DAY | 3 / 3 | call caps (every number alike, 24 h rolling), on top of the SMS limits that calls count against too |
+| CALL_BUDGET_PER_DAY | 200 | the operator's global cap on call requests in 24 h (placed or not, so that it says nothing about a number) |
+| CALL_RING_SECONDS | 60 | how long a call rings before it counts as not answered |
 | EMAIL_SENDER | outbox | outbox or smtp |
 | EMAIL_OUTBOX | <repo>/var/email-outbox.jsonl | file the outbox e-mail sender appends to |
 | SMTP_HOST / SMTP_PORT / SMTP_USER / SMTP_PASSWORD / SMTP_STARTTLS / SMTP_FROM | localhost / 25 / — / — / false / panel@kylos.pl | SMTP sender |
@@ -52,6 +60,9 @@ PROVIDER_SECRETS = {
     ("SMS_SENDER", "smsapi"): ("SMSAPI_TOKEN",),
     ("SMS_SENDER", "serwersms"): ("SERWERSMS_TOKEN",),
     ("SMS_SENDER", "twilio_verify"): ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_VERIFY_SERVICE_SID"),
+    ("VOICE_SENDER", "smsapi"): ("SMSAPI_TOKEN", "VOICE_CALLBACK_SECRET"),
+    ("VOICE_SENDER", "serwersms"): ("SERWERSMS_TOKEN",),
+    ("VOICE_SENDER", "twilio_verify"): ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_VERIFY_SERVICE_SID"),
     ("ACCOUNT_SOURCE", "whmcs"): ("WHMCS_URL", "WHMCS_IDENTIFIER", "WHMCS_SECRET"),
 }
 
@@ -77,6 +88,8 @@ def production_problems(env: dict) -> list[str]:
         problems.append("ACCOUNT_SOURCE must be whmcs: the local account table holds development accounts")
     if env.get("SMS_SENDER", "outbox") == "outbox":
         problems.append("SMS_SENDER is outbox (a development file): choose smsapi, serwersms or twilio_verify")
+    if env.get("VOICE_SENDER") == "outbox":
+        problems.append("VOICE_SENDER is outbox (a development file): choose smsapi, serwersms, twilio_verify or none")
     if env.get("EMAIL_SENDER", "outbox") == "outbox":
         problems.append("EMAIL_SENDER is outbox (a development file): choose smtp")
     if not env.get("PUBLIC_BASE_URL", "").startswith("https://"):
@@ -158,6 +171,16 @@ class Settings:
     password_resets_per_token: int = 2
     email_changes_per_token: int = 1
     cases_per_conversation_per_day: int = 3
+    voice_sender: str = "none"
+    voice_outbox: Path = REPO / "var" / "voice-outbox.jsonl"
+    smsapi_tts_lector_pl: str = "ewa"
+    smsapi_tts_lector_en: str = ""
+    voice_callback_secret: str = ""
+    call_countries: tuple[str, ...] = ("PL",)
+    calls_per_number_per_day: int = 3
+    calls_per_conversation_per_day: int = 3
+    call_budget_per_day: int = 200
+    call_ring_seconds: int = 60
 
     @classmethod
     def from_env(cls, env: Optional[dict] = None) -> "Settings":
@@ -175,6 +198,11 @@ class Settings:
         missing = missing_provider_secrets(env)
         if missing:
             raise SystemExit("the backend cannot start:\n  - " + "\n  - ".join(missing))
+        voice_sender = env.get("VOICE_SENDER") or ("none" if environment == "production" else "outbox")
+        if voice_sender not in ("outbox", "smsapi", "serwersms", "twilio_verify", "none"):
+            raise SystemExit(f"VOICE_SENDER must be outbox, smsapi, serwersms, twilio_verify or none, not {voice_sender!r}")
+        if voice_sender == "smsapi" and len(env.get("VOICE_CALLBACK_SECRET", "")) < 16:
+            raise SystemExit("VOICE_CALLBACK_SECRET must be set (16+ characters) for VOICE_SENDER=smsapi")
         pinned = None
         if env.get("RECOVERY_NOW"):
             if environment == "development":
@@ -233,4 +261,14 @@ class Settings:
                                                    "24" if environment == "production" else "0")),
             sends_per_number_per_hour=int(env.get("SENDS_PER_NUMBER_PER_HOUR", "3")),
             sends_per_number_per_day=int(env.get("SENDS_PER_NUMBER_PER_DAY", "6")),
+            voice_sender=voice_sender,
+            voice_outbox=Path(env.get("VOICE_OUTBOX") or REPO / "var" / "voice-outbox.jsonl"),
+            smsapi_tts_lector_pl=env.get("SMSAPI_TTS_LECTOR_PL", "ewa"),
+            smsapi_tts_lector_en=env.get("SMSAPI_TTS_LECTOR_EN", ""),
+            voice_callback_secret=env.get("VOICE_CALLBACK_SECRET", ""),
+            call_countries=tuple(c.strip().upper() for c in env.get("CALL_COUNTRIES", "PL").split(",") if c.strip()),
+            calls_per_number_per_day=int(env.get("CALLS_PER_NUMBER_PER_DAY", "3")),
+            calls_per_conversation_per_day=int(env.get("CALLS_PER_CONVERSATION_PER_DAY", "3")),
+            call_budget_per_day=int(env.get("CALL_BUDGET_PER_DAY", "200")),
+            call_ring_seconds=int(env.get("CALL_RING_SECONDS", "60")),
         )

@@ -38,6 +38,18 @@ verifications = sa.Table(
     sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("wrong_tries", sa.Integer, nullable=False, default=0),
     sa.Column("used", sa.Boolean, nullable=False, default=False),
+    sa.Column("delivery", sa.String(10), nullable=False, server_default="sms"),  # sms | call
+)
+# One row per call start, placed or not (a number without an account gets none, and must not be
+# told apart): what the provider said became of the call.
+voice_calls = sa.Table(
+    "voice_calls", metadata,
+    sa.Column("verification_id", sa.String(64), primary_key=True),
+    sa.Column("placed", sa.Boolean, nullable=False),
+    sa.Column("provider_ref", sa.String(64), index=True),  # set once the provider took the call
+    sa.Column("status", sa.String(12), nullable=False),  # calling | answered | busy | no_answer | failed
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
 )
 tokens = sa.Table(
     "tokens", metadata,
@@ -102,7 +114,8 @@ cases = sa.Table(
 outbox = sa.Table(
     "outbox", metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("kind", sa.String(20), nullable=False),  # sms | email | verify_start | none (a number with no SMS)
+    # sms | call | email | verify_start | verify_call | none (a number that gets no SMS or call)
+    sa.Column("kind", sa.String(20), nullable=False),
     sa.Column("masked_to", sa.String(100), nullable=False),
     sa.Column("payload", sa.Text, nullable=False),  # sealed JSON (sealing.py); "" once finished
     sa.Column("status", sa.String(10), nullable=False, index=True),  # pending | sending | sent | failed

@@ -22,10 +22,11 @@ import sqlalchemy as sa
 from contact_rules import mask_phone, phone_kind
 
 from .clock import Clock
-from .ports import AccountSource, ExternalVerifier, ProviderError, SmsSender
+from .ports import AccountSource, ExternalVerifier, ProviderError, SmsSender, VoiceSender
 from .settings import Settings
 from .outbox import Outbox
-from .storage import attestation_nonces, lock_keys, tokens, verifications
+from .storage import attestation_nonces, lock_keys, tokens, verifications, voice_calls
+from .voice import call_text, not_callable
 
 log = logging.getLogger("recovery_backend.verification")
 
@@ -34,6 +35,19 @@ class RateLimited(Exception):
     def __init__(self, retry_after: int):
         super().__init__(f"retry after {retry_after}s")
         self.retry_after = retry_after
+
+
+class NotCallable(Exception):
+    """A number we never call (foreign, premium, special-rate), or no VOICE_SENDER here; said the
+    same way whether or not the number has an account."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+# Every call start takes this lock too (PostgreSQL), so parallel starts cannot all pass the global budget.
+CALL_BUDGET_KEY = hashlib.sha256(b"call budget").hexdigest()
 
 
 @dataclass(frozen=True)
@@ -71,6 +85,14 @@ def normalise_code(text: str) -> str:
     return "".join(ch for ch in unicodedata.normalize("NFKC", text or "") if not ch.isspace() and ch != "-")
 
 
+def _wait_until(deadline: float) -> None:
+    # Sleep, then wait out the last 2 ms precisely: a sleep alone wakes up late by a varying amount.
+    if deadline - time.monotonic() > 0.003:
+        time.sleep(deadline - time.monotonic() - 0.002)
+    while time.monotonic() < deadline:
+        pass
+
+
 def sms_text(code: str, minutes: int) -> str:
     return (f"Kylos: kod do odzyskania dostępu do Panelu Klienta to {code}. Jest ważny {minutes} min. "
             "Prosimy nikomu go nie podawać — nasi pracownicy nigdy o niego nie proszą.")
@@ -78,10 +100,16 @@ def sms_text(code: str, minutes: int) -> str:
 
 class VerificationService:
     def __init__(self, engine: sa.Engine, settings: Settings, clock: Clock, accounts: AccountSource,
-                 delivery: Union[SmsSender, ExternalVerifier], outbox: Outbox, audit=None):
+                 delivery: Union[SmsSender, ExternalVerifier], outbox: Outbox, audit=None,
+                 voice: Optional[Union[VoiceSender, ExternalVerifier]] = None, metrics=None):
         self._engine, self._settings, self._clock, self._audit = engine, settings, clock, audit
         self._accounts, self._delivery, self._outbox = accounts, delivery, outbox
+        self._voice, self._metrics = voice, metrics
         self._external = hasattr(delivery, "check") and not hasattr(delivery, "send_text")
+        self._voice_external = hasattr(voice, "check") and not hasattr(voice, "call")
+        # Providers that are asked for a call's status while the assistant waits (the others report it
+        # by callback or, in development, at once): such answers all wait for one deadline.
+        self._status_asked = settings.voice_sender in ("serwersms", "twilio_verify")
 
     def _hash(self, value: str) -> str:
         return hmac.new(self._settings.code_secret, value.encode(), hashlib.sha256).hexdigest()
@@ -111,41 +139,129 @@ class VerificationService:
         if per_conversation >= s.starts_per_conversation_per_hour:
             raise RateLimited(3600)
 
-    def start(self, phone_e164: str, conversation_id: str, channel: str, attested: bool = False) -> Started:
+    def start(self, phone_e164: str, conversation_id: str, channel: str, attested: bool = False,
+              delivery: str = "sms", language: str = "pl") -> Started:
         s, now = self._settings, self._clock.now()
+        call = delivery == "call"
+        if call:
+            # From the number alone, before anything is looked up or counted: nothing told about an account.
+            if self._voice is None:
+                raise NotCallable("calls_unavailable")
+            refused = not_callable(phone_e164, s.call_countries)
+            if refused:
+                log.info("call refused", extra={"phone": mask_phone(phone_e164), "reason": refused})
+                raise NotCallable(refused)
         # Only the local, persisted phone index: no account source call on the request path (issue 9 H1).
         account_id = self._accounts.account_id_for_phone(phone_e164)
-        deliverable = account_id is not None and phone_kind(phone_e164) == "mobile"
+        # A call reaches any callable number; an SMS only a mobile (a landline never verifies by SMS).
+        deliverable = account_id is not None and (call or phone_kind(phone_e164) == "mobile")
+        external = self._voice_external if call else self._external
         code = f"{secrets.randbelow(10**6):06d}"  # drawn for every number: the same work either way
         verification_id = secrets.token_urlsafe(24)
         phone_hash, conversation_hash = self._hash(phone_e164), self._hash(conversation_id)
         with self._engine.begin() as db:
             # One start per number (and per conversation) at a time, so parallel requests cannot all
             # pass the cooldown and the caps before any of them is recorded.
-            lock_keys(db, phone_hash, conversation_hash)
+            lock_keys(db, phone_hash, conversation_hash, *([CALL_BUDGET_KEY] if call else []))
             # Attested starts count against the same limits (issue 9 M3): no master key for any phone.
             self._check_limits(db, phone_hash, conversation_hash)
+            if call:
+                self._check_call_caps(db, phone_hash, conversation_hash, phone_e164)
             db.execute(verifications.insert().values(
                 id=verification_id, phone_hash=phone_hash,
-                account_id=account_id if deliverable else None,  # a landline never verifies, attested or not
+                account_id=account_id if deliverable else None,
                 conversation_hash=conversation_hash, channel=channel[:30],
-                code_hash=None if self._external else self._hash(f"{verification_id}:{code}"),
-                external=self._external, attested=attested,
-                provider_phone=phone_e164 if (self._external and deliverable) else None, created_at=now,
+                code_hash=None if external else self._hash(f"{verification_id}:{code}"),
+                external=external, attested=attested, delivery=delivery,
+                provider_phone=phone_e164 if (external and deliverable) else None, created_at=now,
                 expires_at=now + timedelta(seconds=s.code_ttl_seconds), wrong_tries=0, used=False))
+            if call:
+                db.execute(voice_calls.insert().values(verification_id=verification_id, placed=deliverable,
+                                                       status="calling", created_at=now, updated_at=now))
             if not attested:
-                # In the same transaction: the SMS exists exactly when the verification does. Numbers that
-                # get no SMS get a row of kind "none" with the same content, so every start does the same
+                # In the same transaction: the SMS (call) exists exactly when the verification does. Numbers
+                # that get none get a row of kind "none" with the same content, so every start does the same
                 # work here and in the workers (timing, issue 9 H1).
-                kind = ("verify_start" if self._external else "sms") if deliverable else "none"
-                self._outbox.add(db, kind, phone_e164, {"text": sms_text(code, s.code_ttl_seconds // 60)},
-                                 timedelta(seconds=s.code_ttl_seconds - 60))
+                if call:
+                    spoken = language if language in self._voice.languages else "pl"
+                    kind = ("verify_call" if external else "call") if deliverable else "none"
+                    message = {"text": call_text(code, spoken), "language": spoken, "verification_id": verification_id}
+                else:
+                    kind = ("verify_start" if external else "sms") if deliverable else "none"
+                    message = {"text": sms_text(code, s.code_ttl_seconds // 60)}
+                self._outbox.add(db, kind, phone_e164, message, timedelta(seconds=s.code_ttl_seconds - 60))
         log.info("verification started", extra={"phone": mask_phone(phone_e164), "channel": channel,
-                                                  "attested": attested})
+                                                  "attested": attested, "delivery": delivery})
         return Started(verification_id, s.code_ttl_seconds, s.resend_cooldown_seconds)
 
+    def _check_call_caps(self, db, phone_hash: str, conversation_hash: str, phone_e164: str) -> None:
+        """Calls cost several SMS: caps per number, per conversation and for everyone together, counted
+        for every call start alike (placed or not). The caller holds CALL_BUDGET_KEY."""
+        s, now = self._settings, self._clock.now()
+        day_ago = now - timedelta(days=1)
+        calls = sa.select(verifications.c.created_at).where(verifications.c.delivery == "call",
+                                                            verifications.c.created_at > day_ago)
+        for cap, where, limit in (
+                ("number", verifications.c.phone_hash == phone_hash, s.calls_per_number_per_day),
+                ("conversation", verifications.c.conversation_hash == conversation_hash,
+                 s.calls_per_conversation_per_day),
+                ("daily_budget", sa.true(), s.call_budget_per_day)):
+            moments = db.execute(calls.where(where).order_by(verifications.c.created_at).limit(limit)).scalars().all()
+            if len(moments) >= limit:
+                log.warning("call cap reached", extra={"cap": cap, "phone": mask_phone(phone_e164)})
+                if self._metrics is not None:
+                    self._metrics.call_caps_hit.labels(cap).inc()
+                raise RateLimited(int((_utc(moments[0]) + timedelta(days=1) - now).total_seconds()) + 1)
+
+    # --- what became of a call ----------------------------------------------------------------
+    def record_call_placed(self, verification_id: str, reference: str) -> None:
+        with self._engine.begin() as db:
+            db.execute(voice_calls.update().where(voice_calls.c.verification_id == verification_id).values(
+                provider_ref=reference[:64], updated_at=self._clock.now()))
+
+    def record_call_status(self, reference: str, status: str) -> bool:
+        """A provider's report (callback) on the call it knows by `reference`; False when unknown."""
+        if status == "calling":
+            return False
+        with self._engine.begin() as db:
+            return db.execute(voice_calls.update().where(
+                voice_calls.c.provider_ref == reference[:64], voice_calls.c.status == "calling",
+            ).values(status=status, updated_at=self._clock.now())).rowcount == 1
+
+    def call_status(self, verification_id: str) -> Optional[str]:
+        """calling | answered | busy | no_answer | failed; None when no call was started under this id.
+        A number that got no call (no account) reports no_answer once a real call would have stopped
+        ringing, as does a call the provider never took; answers that ask the provider all take as long."""
+        deadline = time.monotonic() + self._settings.external_check_deadline_seconds
+        try:
+            return self._call_status(verification_id)
+        finally:
+            if self._status_asked:
+                _wait_until(deadline)
+
+    def _call_status(self, verification_id: str) -> Optional[str]:
+        now = self._clock.now()
+        with self._engine.connect() as db:
+            row = db.execute(sa.select(voice_calls).where(voice_calls.c.verification_id == verification_id)) \
+                .mappings().first()
+        if row is None:
+            return None
+        if row["status"] != "calling":
+            return row["status"]
+        rang_out = now >= _utc(row["created_at"]) + timedelta(seconds=self._settings.call_ring_seconds)
+        if not row["provider_ref"]:
+            return "no_answer" if rang_out else "calling"
+        try:
+            status = self._voice.call_status(row["provider_ref"])
+        except ProviderError as error:
+            log.warning("call status at the provider failed", extra={"error": str(error)[:200]})
+            return "calling"
+        if status != "calling":
+            self.record_call_status(row["provider_ref"], status)
+        return status
+
     def check(self, verification_id: str, code: str) -> CheckResult:
-        if not self._external:
+        if not (self._external or self._voice_external):
             return self._check(verification_id, code)
         # With Twilio Verify only verifications of registered mobiles ask Twilio; every answer waits for
         # the same deadline so that its timing doesn't tell which (issue 9 H2).
@@ -153,11 +269,7 @@ class VerificationService:
         try:
             return self._check(verification_id, code)
         finally:
-            # Sleep, then wait out the last 2 ms precisely: a sleep alone wakes up late by a varying amount.
-            if deadline - time.monotonic() > 0.003:
-                time.sleep(deadline - time.monotonic() - 0.002)
-            while time.monotonic() < deadline:
-                pass
+            _wait_until(deadline)
 
     def _check(self, verification_id: str, code: str) -> CheckResult:
         s, now = self._settings, self._clock.now()
@@ -213,7 +325,7 @@ class VerificationService:
             if not row["provider_phone"]:
                 return False
             try:
-                return self._delivery.check(row["provider_phone"], code)
+                return (self._voice if row["delivery"] == "call" else self._delivery).check(row["provider_phone"], code)
             except ProviderError as error:
                 log.error("code check at the provider failed", extra={"error": str(error)})
                 return False

@@ -1,13 +1,13 @@
-"""Builds the parts chosen in settings: account source, SMS and e-mail delivery."""
+"""Builds the parts chosen in settings: account source, SMS, call and e-mail delivery."""
 from __future__ import annotations
 
-from typing import Union
+from typing import Optional, Union
 
 import sqlalchemy as sa
 
 from .accounts import LocalAccountSource
-from .messaging import OutboxEmailSender, OutboxSmsSender, SmtpEmailSender
-from .ports import AccountSource, EmailSender, ExternalVerifier, SmsSender
+from .messaging import OutboxEmailSender, OutboxSmsSender, OutboxVoiceSender, SmtpEmailSender
+from .ports import AccountSource, EmailSender, ExternalVerifier, SmsSender, VoiceSender
 from .settings import Settings
 
 
@@ -34,6 +34,25 @@ def sms_delivery(settings: Settings) -> Union[SmsSender, ExternalVerifier]:
         return TwilioVerifier(settings.twilio_account_sid, settings.twilio_auth_token,
                               settings.twilio_verify_service_sid, settings.twilio_base_url)
     raise SystemExit(f"unknown SMS_SENDER {settings.sms_sender!r}")
+
+
+def voice_delivery(settings: Settings) -> Optional[Union[VoiceSender, ExternalVerifier]]:
+    """Who places the calls (None: VOICE_SENDER=none, calls are refused)."""
+    if settings.voice_sender == "outbox":
+        return OutboxVoiceSender(settings.voice_outbox)
+    if settings.voice_sender == "smsapi":
+        from .providers.smsapi_vms import SmsapiVoiceSender
+        lectors = {"pl": settings.smsapi_tts_lector_pl, "en": settings.smsapi_tts_lector_en}
+        notify = f"{settings.public_base_url}/voice-status/smsapi/{settings.voice_callback_secret}"
+        return SmsapiVoiceSender(settings.smsapi_token, lectors, notify, settings.smsapi_base_url)
+    if settings.voice_sender == "serwersms":
+        from .providers.serwersms_voice import SerwerSmsVoiceSender
+        return SerwerSmsVoiceSender(settings.serwersms_token, settings.serwersms_base_url)
+    if settings.voice_sender == "twilio_verify":
+        from .providers.twilio_verify import TwilioVerifier
+        return TwilioVerifier(settings.twilio_account_sid, settings.twilio_auth_token,
+                              settings.twilio_verify_service_sid, settings.twilio_base_url)
+    return None
 
 
 def account_source(settings: Settings, engine: sa.Engine, email: EmailSender, staff_ticket) -> AccountSource:

@@ -31,7 +31,8 @@ def base_env(tmp_path: Path, **extra: str) -> dict:
     return {
         "RECOVERY_ENV": "development", "BACKEND_API_KEY": API_KEY, "BACKEND_STAFF_KEY": STAFF_KEY,
         "DATABASE_URL": f"sqlite:///{tmp_path / 'backend.sqlite3'}", "ACCOUNTS_FIXTURE": str(FIXTURE),
-        "SMS_OUTBOX": str(tmp_path / "sms.jsonl"), "EMAIL_OUTBOX": str(tmp_path / "mail.jsonl"), **extra,
+        "SMS_OUTBOX": str(tmp_path / "sms.jsonl"), "EMAIL_OUTBOX": str(tmp_path / "mail.jsonl"),
+        "VOICE_OUTBOX": str(tmp_path / "calls.jsonl"), **extra,
     }
 
 
@@ -65,6 +66,16 @@ class Backend:
             deliveries.join()
         path = self.tmp_path / "sms.jsonl"
         return [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
+
+    def calls(self) -> list[dict]:
+        """What the development voice sender would have read aloud, one entry per call placed."""
+        self.client.app.state.services.outbox.join()
+        path = self.tmp_path / "calls.jsonl"
+        return [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
+
+    def start_call(self, phone, conversation="conv-1", language="pl"):
+        return self.post("/api/v1/phone-verifications", {"phone": phone, "conversation_id": conversation,
+                                                         "delivery": "call", "language": language})
 
     def code_for(self, phone) -> str:
         return CODE.search([m for m in self.sms() if m["to"] == phone][-1]["text"]).group(1)

@@ -31,7 +31,13 @@ class FakeGateway:
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self):
-                seen = Seen("POST", self.path, dict(self.headers), self.rfile.read(int(self.headers.get("Content-Length", 0))))
+                self.answer("POST")
+
+            def do_GET(self):
+                self.answer("GET")
+
+            def answer(self, method):
+                seen = Seen(method, self.path, dict(self.headers), self.rfile.read(int(self.headers.get("Content-Length", 0))))
                 gateway.seen.append(seen)
                 status, body = respond(seen)
                 data = body if isinstance(body, bytes) else json.dumps(body).encode()

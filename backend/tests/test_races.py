@@ -104,3 +104,14 @@ def test_full_width_digits_are_the_same_code(backend):
     spaced = f"{full_width[:3]} {full_width[3:]}"
     result = backend.post(f"/api/v1/phone-verifications/{verification}/check", {"code": spaced}).json()
     assert result["verified"] is True
+
+
+def test_call_caps_and_the_daily_budget_hold_under_forty_parallel_starts(tmp_path, database_url):
+    """Issue 21: 40 call starts at once for one number get its cap; 40 for different numbers the budget."""
+    backend = make_backend(tmp_path, DATABASE_URL=database_url, RESEND_COOLDOWN_SECONDS="0",
+                           SENDS_PER_NUMBER_PER_HOUR="50", SENDS_PER_NUMBER_PER_DAY="50",
+                           CALLS_PER_NUMBER_PER_DAY="3", CALL_BUDGET_PER_DAY="7")
+    one_number = parallel([lambda i=i: backend.start_call("+48227770000", f"one-{i}").status_code for i in range(40)])
+    assert sorted(one_number) == [202] * 3 + [429] * 37
+    many = parallel([lambda i=i: backend.start_call(f"+482277701{i:02d}", f"many-{i}").status_code for i in range(40)])
+    assert sorted(many) == [202] * 4 + [429] * 36, "3 + 4 = the budget of 7"

@@ -14,6 +14,7 @@ import pytest
 
 from conftest import make_backend
 from fake_gateway import FakeGateway
+from fake_voice import FakeTwilioVerify
 from fake_whmcs import IDENTIFIER, SECRET, FakeWhmcs
 
 ROUNDS, BATCHES, LIMIT = 8, 4, 0.002
@@ -120,3 +121,57 @@ def test_code_checks_take_as_long_whatever_the_number(tmp_path):
         assert any(seen.path.endswith("/VerificationCheck") for seen in twilio.seen)
     finally:
         twilio.close()
+
+
+def test_call_starts_take_as_long_for_registered_and_unregistered_landlines(tmp_path, whmcs):
+    """Issue 21: the same for a call, WHMCS and the voice provider each taking 50 ms."""
+    voice = FakeTwilioVerify(latency=0.05)
+    try:
+        backend = make_backend(tmp_path, ACCOUNT_SOURCE="whmcs", WHMCS_URL=whmcs.url, WHMCS_IDENTIFIER=IDENTIFIER,
+                               WHMCS_SECRET=SECRET, VOICE_SENDER="twilio_verify", TWILIO_ACCOUNT_SID="AC1",
+                               TWILIO_AUTH_TOKEN="t", TWILIO_VERIFY_SERVICE_SID="VA1", TWILIO_BASE_URL=voice.url,
+                               CALLS_PER_CONVERSATION_PER_DAY="1000", CALL_BUDGET_PER_DAY="1000")
+        services = backend.client.app.state.services
+        deadline = time.monotonic() + 60
+        while services.accounts.index_age() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert services.accounts.account_id_for_phone("+48221110003") == 1003
+        whmcs.latency = 0.05
+        numbers = {"registered": "+4822111{:04d}", "unregistered": "+4822888{:04d}"}
+        services.verification.start("+48229990000", "warm-up", "rest", delivery="call")
+        services.outbox.join()
+        services.outbox.stop()  # as for SMS: their work is measured by test_outbox.py
+
+        def measure(kind, i):
+            started = time.perf_counter()
+            services.verification.start(numbers[kind].format(i), f"call-{kind}-{i}", "rest", delivery="call")
+            return time.perf_counter() - started
+
+        assert_same_timing(measure, list(numbers))
+    finally:
+        voice.close()
+
+
+def test_call_status_answers_take_as_long_whatever_the_number(tmp_path):
+    """A status asked of the provider (Twilio, 50 ms) and one of a number that got no call answer alike."""
+    voice = FakeTwilioVerify(latency=0.05)
+    try:
+        backend = make_backend(tmp_path, VOICE_SENDER="twilio_verify", TWILIO_ACCOUNT_SID="AC1",
+                               TWILIO_AUTH_TOKEN="t", TWILIO_VERIFY_SERVICE_SID="VA1", TWILIO_BASE_URL=voice.url,
+                               TWILIO_CHECK_DEADLINE_SECONDS="0.3")
+        voice.fate["+48221112233"] = "calling"  # still ringing: every status is asked of Twilio
+        registered = backend.start_call("+48221112233", "a").json()["verification_id"]
+        unregistered = backend.start_call("+48227770000", "b").json()["verification_id"]
+        backend.client.app.state.services.outbox.join()
+        service = backend.client.app.state.services.verification
+        ids = {"registered": registered, "unregistered": unregistered}
+
+        def measure(kind, i):
+            started = time.perf_counter()
+            assert service.call_status(ids[kind]) == "calling"
+            return time.perf_counter() - started
+
+        assert_same_timing(measure, list(ids))
+        assert any("/v2/Attempts" in seen.path for seen in voice.gateway.seen)
+    finally:
+        voice.close()

@@ -12,8 +12,8 @@ import time
 
 import pytest
 
-from actions.backend_client import (BackendClient, BackendUnavailable, CaseRequest, InvalidInput, NotFound,
-                                    RateLimited, TokenInvalid, within)
+from actions.backend_client import (BackendClient, BackendUnavailable, CaseRequest, InvalidInput, NotCallable,
+                                    NotFound, RateLimited, TokenInvalid, within)
 from actions.settings import BackendSettings
 from tests.stack import free_port
 
@@ -43,6 +43,19 @@ async def test_whole_recovery_through_the_client(client, services, sender_id):
         await client.email_hint(checked.token, sender_id)
     with pytest.raises(TokenInvalid):
         await client.email_hint("forged", sender_id)
+
+
+async def test_a_call_reads_the_code_and_its_status_comes_back(client, services, sender_id):
+    started = await client.start_verification("+48 22 555 66 77", sender_id, "rest", delivery="call", language="en")
+    code = services.latest_code("+48225556677")
+    assert services.calls("+48225556677")[-1]["language"] == "en"
+    assert (await client.call_status(started.verification_id)).status == "answered"
+    assert (await client.check_code(started.verification_id, code)).verified
+    with pytest.raises(NotCallable) as refused:
+        await client.start_verification("+48 701 234 567", sender_id, "rest", delivery="call")
+    assert refused.value.reason == "special_number"
+    with pytest.raises(NotFound):
+        await client.call_status("no-such-verification")
 
 
 async def test_rate_limit_becomes_a_domain_error(client, sender_id):

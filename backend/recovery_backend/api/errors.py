@@ -22,11 +22,12 @@ class ApiError(Exception):
 class ErrorAnswer(BaseModel):
     error: str
     retry_after: Optional[int] = None
+    reason: Optional[str] = None
 
 
 _DESCRIBED = {400: "Control characters in the path or query", 401: "Missing or wrong X-API-Key",
               403: "Wrong role, or token_invalid / attestation_invalid", 404: "not_found",
-              410: "Link no longer valid", 422: "invalid_request / invalid_phone / invalid_email / …",
+              410: "Link no longer valid", 422: "invalid_request / invalid_phone / invalid_email / not_callable (with reason) / …",
               429: "rate_limited, with retry_after seconds"}
 
 

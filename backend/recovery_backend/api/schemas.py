@@ -27,7 +27,10 @@ class Body(BaseModel):
 class StartBody(Body):
     phone: str = Field(max_length=64)
     conversation_id: str = Field(min_length=1, max_length=200)
-    channel: str = Field(default="rest", max_length=30)
+    channel: str = Field(default="rest", max_length=30)  # the conversation's channel
+    # How the code travels: an SMS, or a call that reads it aloud in `language`.
+    delivery: Literal["sms", "call"] = "sms"
+    language: Literal["pl", "en"] = "pl"
 
 
 class Proof(Body):
@@ -87,6 +90,11 @@ class Started(BaseModel):
     status: Literal["accepted"]
     expires_in: int
     resend_after: int
+
+
+class CallAnswer(BaseModel):
+    # calling: not over yet; answered, busy, no_answer, failed: as the provider reported it.
+    status: Literal["calling", "answered", "busy", "no_answer", "failed"]
 
 
 class CheckAnswer(BaseModel):

@@ -22,8 +22,11 @@ class HttpGateway:
         self.session = requests.Session()
 
     def post(self, path: str, to_e164: str, **kwargs: Any) -> tuple[int, Any]:
+        return self.request("POST", path, to_e164, **kwargs)
+
+    def request(self, method: str, path: str, to_e164: str, **kwargs: Any) -> tuple[int, Any]:
         try:
-            response = self.session.post(f"{self.base_url}{path}", timeout=TIMEOUT, **kwargs)
+            response = self.session.request(method, f"{self.base_url}{path}", timeout=TIMEOUT, **kwargs)
         except requests.RequestException as error:
             raise ProviderError(f"{self.provider}: {type(error).__name__} sending to {mask_phone(to_e164)}") from None
         try:

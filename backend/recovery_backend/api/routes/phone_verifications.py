@@ -11,10 +11,10 @@ from contact_rules import mask_phone
 
 from ... import attestation
 from ...services import Services
-from ...verification import CheckResult, RateLimited
+from ...verification import CheckResult, NotCallable, RateLimited
 from ..deps import ServicesDep, assistant, e164_or_422
 from ..errors import ApiError, answers
-from ..schemas import AttestedBody, CheckAnswer, CheckBody, StartBody, Started
+from ..schemas import AttestedBody, CallAnswer, CheckAnswer, CheckBody, StartBody, Started
 
 log = logging.getLogger("recovery_backend.api")
 router = APIRouter(prefix="/api/v1/phone-verifications", tags=["phone verifications"],
@@ -29,12 +29,15 @@ def started_body(started) -> dict:
 @router.post("", status_code=202, response_model=Started, responses=answers(403, 429))
 def start_verification(body: StartBody, after: BackgroundTasks, services: ServicesDep):
     try:
-        started = services.verification.start(e164_or_422(body.phone), body.conversation_id, body.channel)
+        started = services.verification.start(e164_or_422(body.phone), body.conversation_id, body.channel,
+                                              delivery=body.delivery, language=body.language)
     except RateLimited as limited:
         raise ApiError(429, "rate_limited", retry_after=limited.retry_after)
+    except NotCallable as refused:
+        raise ApiError(422, "not_callable", reason=refused.reason)
     # The workers wake once the answer is out, so their work never overlaps it (timing, issue 9 H1).
     after.add_task(services.outbox.notify)
-    services.metrics.verifications_started.labels("sms").inc()
+    services.metrics.verifications_started.labels(body.delivery).inc()
     return started_body(started)
 
 
@@ -71,6 +74,14 @@ def attestation_refused(services: Services, body: AttestedBody) -> Optional[str]
              responses=answers(403))
 def attested_token(verification_id: str, services: ServicesDep):
     return check_body(services, services.verification.token_for_attested(verification_id), "attested")
+
+
+@router.get("/{verification_id}/call", response_model=CallAnswer, responses=answers(404))
+def call_status(verification_id: str, services: ServicesDep):
+    status = services.verification.call_status(verification_id)
+    if status is None:
+        raise ApiError(404, "not_found")
+    return {"status": status}
 
 
 @router.post("/{verification_id}/check", response_model=CheckAnswer, response_model_exclude_none=True,
