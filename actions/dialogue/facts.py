@@ -27,7 +27,8 @@ _NIP_WEIGHTS = (6, 5, 7, 2, 3, 4, 5, 6, 7)
 _OLD_MARKERS = re.compile(r"nie ?dzial|przestal|wygasl|wygasa|stary|starego|dawn|nieaktywn|martw|nie mam dostepu|"
                           r"zablokowan|nie istnieje|padl|nie odbier|w panelu jest|zapisany|na koncie jest|"
                           r"rzadko|nie uzywam|not working|dead|expired|old")
-_NEW_MARKERS = re.compile(r"nowy|nowego|nowa|lepiej|prosze na|zmien\w* na|kontakt|odpis|pisac na|pisz na|"
+_NEW_MARKERS = re.compile(r"nowy|nowego|nowa|lepiej|prosze na|zmien\w*(\s+\w+){0,3}\s+na|przepi\w*(\s+\w+){0,3}\s+na|"
+                          r"kontakt|odpis|pisac na|pisz na|"
                           r"aktualn|dzialajac|uzywam|preferuj|wole|new|better|instead|reach me")
 _PREFERENCE = re.compile(r"lepiej|wole|wolal|preferuj|jednak|raczej|zamiast|better|rather|instead|prefer")
 _AVOID = re.compile(r"rzadko|nie zagladam|nie czytam|nie uzywam|wolal\w* nie|rarely")

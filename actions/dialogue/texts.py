@@ -319,6 +319,16 @@ TEXTS: dict[str, dict[str, str]] = {
               "link do nowego hasła.",
         "en": "Next: confirm your number with an SMS code, then I'll show the login address and can send a "
               "new-password link to it."},
+    "next_no_login_shown": {
+        "pl": "Teraz wystarczy ustawić nowe hasło: proszę otworzyć {password_reset_url}, wpisać adres {masked_login} "
+              "i kliknąć link z wiadomości. Instrukcja: {change_password_article_url}",
+        "en": "Now just set a new password: open {password_reset_url}, enter {masked_login} and click the link in "
+              "the message. Instructions: {change_password_article_url}"},
+    "next_dead_email_done": {
+        "pl": "Teraz proszę otworzyć link wysłany na {masked_new_email} i potwierdzić zmianę; potem nowe hasło na "
+              "{password_reset_url}, podając nowy adres. Instrukcja: {change_password_article_url}",
+        "en": "Now open the link sent to {masked_new_email} and confirm the change; then set a new password at "
+              "{password_reset_url} with the new address. Instructions: {change_password_article_url}"},
     "next_documents": {
         "pl": "Dalej: lista dokumentów, numer zgłoszenia do tematu wiadomości, a pracownik sprawdzi dokumenty w "
               "godzinach pracy i odpisze na podany adres.",

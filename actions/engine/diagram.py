@@ -4,9 +4,11 @@ checked-in pictures differ from the procedure files."""
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from pathlib import Path
 
+from ..dialogue import texts
 from .procedure import END, Flow, Goto, Procedure, Step
 from .validation import ROOT, checked, edges
 
@@ -16,9 +18,19 @@ FINISH = "<!-- end of procedure diagrams -->"
 _SHAPES = {"collect": '[/"{}"/]', "call": '[["{}"]]', "say": '["{}"]', "flow": '{{{{"{}"}}}}', "end": '(["{}"])', "link": '>"{}"]'}
 
 
+def _words(key: str, limit: int = 48) -> str:
+    """The start of a text as a Polish customer reads it, for the picture."""
+    text = re.sub(r"\[\[([^|\]]*)\|[^\]]*\]\]", r"\1", texts.TEXTS[key]["pl"]).split("\n")[0]
+    text = re.sub(r"[{}<>#;]", "", text)
+    return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + " …"
+
+
 def _label(step: Step) -> str:
     if step.kind == "collect":
-        return f"ask {step.name}" + (f"<br/>(or use {step.or_use})" if step.or_use else "")
+        return (f"{step.name}: {_words(step.ask)}" + (f"<br/>(or use {step.or_use})" if step.or_use else "")
+                + (f"<br/>tries: {step.tries}" if step.tries else ""))
+    if step.kind == "say":
+        return f"say: {_words(step.name)}"
     if step.kind == "call":
         return f"backend: {step.name}" + "".join(f"<br/>{k}={v}" for k, v in step.args.items())
     if step.kind == "flow":
@@ -27,7 +39,7 @@ def _label(step: Step) -> str:
         return f"go to path: {step.name}"
     if step.kind == "end":
         return "end" if step.name == "done" else f"end: {step.name}"
-    return f"say {step.name}"
+    return step.name
 
 
 def _edges(flow: Flow, step: Step, label: str, gotos: tuple[Goto, ...]) -> list[tuple[str, str]]:

@@ -152,7 +152,7 @@ async def answer(ctx: Context, procedure: Procedure, intent: str, text: str) -> 
     elif intent == "ask_capabilities":
         ctx.say("capabilities", None if state.path else texts.PROBLEM_BUTTONS)
     elif intent == "ask_next_steps":
-        ctx.say(f"next_{state.path or Path.DEAD_EMAIL}")
+        ctx.say(_next_steps(state))
     elif intent == "ask_which_number":
         if state.verification_id or state.proven:
             ctx.say("which_number")
@@ -169,6 +169,15 @@ async def answer(ctx: Context, procedure: Procedure, intent: str, text: str) -> 
     else:
         ctx.respond(f"utter_{intent}")      # a question answered by a response in the domain
     ctx.mark(Outcome.ANSWERED)
+
+
+def _next_steps(state) -> str:
+    """What comes next from where the path stands (after the login was shown, after the change)."""
+    if state.path == Path.NO_LOGIN and state.masked_login:
+        return "next_no_login_shown"
+    if state.path == Path.DEAD_EMAIL and state.email_change:
+        return "next_dead_email_done"
+    return f"next_{state.path or Path.DEAD_EMAIL}"
 
 
 async def office_hours(ctx: Context) -> None:

@@ -20,6 +20,10 @@ from .runner import choices
 FIRST = re.compile(r"^\s*(1|pierwsz\w*|ten pierwszy|first|the first)\b")
 SECOND = re.compile(r"^\s*(2|drug\w*|ten drugi|second|the second)\b")
 YES_NO_STEPS = {"has_phone": "has_phone", "offer_reset": "reset_wanted", "resend": "resend_wanted"}
+# "telefon mam ten sam", "numer komórkowy mam nadal": the customer still has the panel's phone.
+HAS_PHONE = re.compile(r"\b(telefon\w*|numer\w*|komork\w*)\b(\s+\w+){0,3}?\s+mam\b(?!\s+(juz\s+)?inn)|"
+                       r"(?<!nie )\bmam\s+(nadal\s+|wciaz\s+|ten sam\s+|tez\s+)?(ten\s+)?(telefon|numer|komork)|"
+                       r"still have (the|that|my) phone")
 
 
 async def read(ctx: Context, intent: Optional[str]) -> None:
@@ -44,11 +48,14 @@ async def read(ctx: Context, intent: Optional[str]) -> None:
 
 def _yes_no(ctx: Context, intent: Optional[str]) -> None:
     state, facts = ctx.state, ctx.facts
-    if facts.no_phone or intent == "no_phone_access":
+    # A mobile number in the same message outranks words read as "no phone" ("nie mam maila …, numer 601 …").
+    if (facts.no_phone and not facts.mobiles) or intent == "no_phone_access":
         if state.has_phone is not False:
             ctx.changed |= {"has_phone", "phone_lost"}
         state.has_phone = False
         return
+    if state.has_phone is None and HAS_PHONE.search(fold(ctx.message_text)):
+        state.has_phone = True
     fact = YES_NO_STEPS.get(state.step or "")
     if fact is None:
         return
@@ -145,9 +152,10 @@ async def _emails(ctx: Context) -> None:
         await _check_or_change(ctx)
         return
     if target is None:
-        # No question about an address is open: keep the one to use for later.
+        # No question about an address is open: keep the one to use for later. On the dead-mailbox
+        # path an address not said to be the dead one is the one to use.
         usable = choose_email(facts.emails)
-        if usable and usable.role == "new":
+        if usable and (usable.role == "new" or (state.path == Path.DEAD_EMAIL and usable.role is None)):
             state.private.new_email = state.private.new_email or usable.address
             state.private.contact_email = state.private.contact_email or usable.address
         return

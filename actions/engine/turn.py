@@ -186,6 +186,11 @@ class Turn:
         if state.step and ctx.lines:
             ctx.mark(Outcome.CLARIFY)
             return
+        if state.finished and not ctx.lines and "?" not in self.message.text:
+            # After the goal, words the model cannot place ("no wreszcie") close rather than confuse.
+            ctx.say("anything_else", question=True)
+            ctx.mark(Outcome.ANSWERED)
+            return
         if "?" in self.message.text:
             state.open_question = scrub(self.message.text)
         reply = ctx.say("fallback", question=True)

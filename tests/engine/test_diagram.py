@@ -14,4 +14,4 @@ def test_a_changed_procedure_changes_the_picture(procedure_copy):
     (procedure_copy / "password.yml").write_text(
         (procedure_copy / "password.yml").read_text().replace("    - end\n", "    - say: thank\n    - end\n"))
     after = diagram.section(checked(procedure_copy))
-    assert after.count("say thank") == before.count("say thank") + 1
+    assert after.count("say: Nie ma za co.") == before.count("say: Nie ma za co.") + 1

@@ -104,3 +104,28 @@ async def test_a_refused_resend_says_the_seconds_and_waits_for_the_code(chat: Ch
     assert said == ["resend_wait", "ask_code"] and len(backend.codes) == 1
     clock.now += 45
     assert await chat.say("wyslij nowy kod", "resend_code") == ["code_sent"] and len(backend.codes) == 2
+
+
+async def test_an_address_given_with_the_dead_mailbox_problem_is_used_after_the_code(chat: Chat, backend):
+    await chat.say("chce zmienic maila w panelu na jan.nowy@gmail.com bo stara domena wygasla, tel 601 234 567",
+                   "email_not_working")
+    said = await chat.say(backend.latest_code(PHONE), "inform_code")
+    assert said == ["phone_confirmed", "email_change_sent"] and backend.changes == ["jan.nowy@gmail.com"]
+
+
+async def test_a_number_in_the_message_outranks_words_read_as_no_phone(chat: Chat, backend):
+    said = await chat.say("wygasla mi domena i nie mam maila do panelu, numer 601234567", "email_not_working")
+    assert said[-1] == "code_sent" and chat.state.has_phone is True
+
+
+async def test_i_still_have_the_phone_is_not_asked_again(chat: Chat):
+    said = await chat.say("nie pamietam ani maila ani hasla, telefon mam ten sam", "no_login_data")
+    assert said == ["no_login_intro", "ask_phone"]
+
+
+async def test_what_next_after_the_login_was_shown_and_closing_words_after_the_goal(chat: Chat, backend):
+    await chat.say("nie pamietam ani maila ani hasla, tel 601 234 567", "no_login_data")
+    await chat.say(backend.latest_code(PHONE), "inform_code")
+    assert (await chat.say("co mam teraz zrobic z haslem?", "ask_next_steps"))[0] == "next_no_login_shown"
+    await chat.say("nie", "deny")
+    assert await chat.say("no wreszcie", "nlu_fallback", 0.3) == ["anything_else"] and chat.outcomes[-1] == "answered"
