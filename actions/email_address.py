@@ -1,17 +1,14 @@
 """Finding and checking the e-mail address a customer typed."""
 from __future__ import annotations
 
-import re
 from typing import Optional
 
-from contact_rules import is_valid_email
-
-_FIND = re.compile(r"[^\s<>\"'(),;:]+@[^\s<>\"'(),;:]+")
+from contact_rules import find_emails, is_valid_email
 
 
 def find_email(text: str) -> Optional[str]:
-    match = _FIND.search((text or "")[:2000])
-    return match.group(0).rstrip(".") if match else None
+    found = find_emails((text or "")[:2000])
+    return found[0].text if found else None
 
 
 def email_problem(text: str) -> Optional[str]:

@@ -5,6 +5,9 @@ retry gets that answer instead of a second turn. Redis when `REDIS_URL` (or the
 scaled set-up's `REDIS_HOST`…) is set, so several Rasa instances share it; else
 this process's memory.
 
+An answer is kept redacted (runtime/redaction.py), as the conversation keeps it: a retry is
+told the same thing, without an address or a number the assistant repeated back.
+
 The answers are a convenience, the conversation is the record: a retry whose
 answer Redis lost (a restart) or never got (the instance died right after the
 turn was saved) is recognised by its message id in the stored conversation
@@ -20,6 +23,7 @@ import time
 from collections import OrderedDict
 from typing import Optional
 
+from runtime.redaction import redact_value
 from runtime.settings import rasa_process_settings
 
 log = logging.getLogger(__name__)
@@ -89,6 +93,12 @@ def message_id(conversation: str, key: str) -> str:
     return hashlib.sha256(f"{conversation}\0{key}".encode()).hexdigest()[:32]
 
 
+def kept_answer(answer: list) -> list:
+    """An answer as it may be kept: its texts (and buttons, custom payloads) redacted."""
+    return [{key: value if key == "recipient_id" else redact_value(value) for key, value in message.items()}
+            if isinstance(message, dict) else redact_value(message) for message in answer]
+
+
 class MemoryAnswers:
     def __init__(self) -> None:
         self.kept: "OrderedDict[str, tuple[float, list]]" = OrderedDict()
@@ -101,7 +111,7 @@ class MemoryAnswers:
         return found[1] if found else None
 
     async def put(self, message: str, answer: list) -> None:
-        self.kept[message] = (time.monotonic(), answer)
+        self.kept[message] = (time.monotonic(), kept_answer(answer))
         if len(self.kept) > MEMORY_LIMIT:
             self.kept.popitem(last=False)
 
@@ -122,7 +132,7 @@ class RedisAnswers:
 
     async def put(self, message: str, answer: list) -> None:
         try:
-            await self.redis.set(f"answer:{message}", json.dumps(answer), ex=ANSWER_KEEP_SECONDS)
+            await self.redis.set(f"answer:{message}", json.dumps(kept_answer(answer)), ex=ANSWER_KEEP_SECONDS)
         except Exception as error:
             log.warning("answer not stored: %s", type(error).__name__)
 

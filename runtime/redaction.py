@@ -1,32 +1,30 @@
 """What is never stored or logged as typed: e-mail addresses, phone numbers and codes.
 
-Any run of six or more digits counts (phones, SMS codes, `123 456`, full-width digits),
-whatever separates them; dots do not separate, so addresses like 127.0.0.1 stay readable
-in logs. Over-redacting a date or an order number costs nothing; a missed code would.
+The finders are contact_rules' (the same that read a phone, an address or a code out of a
+message), so anything the assistant can read as one is also redacted: any run of six or
+more digits whatever separates them (`604.111.222`, `12 34 56`, full-width digits), what
+libphonenumber's matcher takes for a number, anything around an `@`. Over-redacting a date
+or an order number costs nothing; a missed code would.
 """
 from __future__ import annotations
 
-import re
 from typing import Any
 
-EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-DIGIT_RUN = re.compile(r"\+?\d(?:[\s\-/()]*\d){5,}")
-# In logs a digit run glued to letters is an identifier (a model's hash, a request id).
-DIGIT_RUN_ALONE = re.compile(r"(?<![A-Za-z0-9])\+?\d(?:[\s\-/()]*\d){5,}(?![A-Za-z0-9])")
-EMAIL_MARK = "[e-mail]"
-NUMBER_MARK = "[numer]"
+from contact_rules import redact
+from contact_rules.redaction import EMAIL_MARK, NUMBER_MARK
+
+__all__ = ["EMAIL_MARK", "NUMBER_MARK", "redact_event", "redact_slot", "redact_text", "redact_value"]
 # Entities whose value is personal data, whatever it looks like.
 SENSITIVE_ENTITIES = frozenset({"phone", "email", "code"})
 # Metadata never worth keeping: a signed proof of the phone (replayable if kept).
 DROPPED_METADATA = frozenset({"phone_attestation"})
+# Rasa copies the first message's metadata into this slot when a session starts (a Telegram
+# contact shared as the first message: the phone proof).
+SESSION_METADATA_SLOT = "session_started_metadata"
 
 
 def redact_text(text: str) -> str:
-    return DIGIT_RUN.sub(NUMBER_MARK, EMAIL.sub(EMAIL_MARK, text))
-
-
-def redact_log_text(text: str) -> str:
-    return DIGIT_RUN_ALONE.sub(NUMBER_MARK, EMAIL.sub(EMAIL_MARK, text))
+    return redact(text)
 
 
 def redact_value(value: Any) -> Any:
@@ -57,12 +55,21 @@ def redact_metadata(metadata: Any) -> Any:
     return {key: redact_value(value) for key, value in metadata.items() if key not in DROPPED_METADATA}
 
 
+def redact_slot(name: str, value: Any) -> Any:
+    """Slots are left alone (the dialogue reads them back; actions keep personal data out of
+    them), except the one Rasa fills from a client's metadata."""
+    return redact_metadata(value) if name == SESSION_METADATA_SLOT else value
+
+
 def redact_event(event: dict) -> dict:
-    """A serialised Rasa event as it may be stored: user and bot texts, parse data and
-    metadata redacted. Slots are left alone: the dialogue reads them back (actions keep
-    personal data out of them)."""
+    """A serialised Rasa event as it may be stored: user and bot texts, parse data,
+    metadata and the session's metadata slot redacted."""
     event = dict(event)
     kind = event.get("event")
+    if kind == "slot":
+        if event.get("name") == SESSION_METADATA_SLOT:
+            event["value"] = redact_slot(event["name"], event.get("value"))
+        return event
     if kind not in ("user", "bot"):
         return event
     if isinstance(event.get("text"), str):

@@ -12,17 +12,13 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Optional
 
-from contact_rules import is_valid_email
+from contact_rules import find_codes, find_digit_runs, find_emails, find_nips, find_phones, is_valid_email, phone_kind
 
 from ..phone import PhoneCheck, check_phone
 
 _DIACRITICS = str.maketrans("ąćęłńóśźżĄĆĘŁŃÓŚŹŻ", "acelnoszzACELNOSZZ")
-_EMAIL = re.compile(r"[^\s<>\"'(),;:!?]+@[^\s<>\"'(),;:!?]+")
-_PHONE_CANDIDATE = re.compile(r"(?:\+|\b00)?\(?\d[\d\s().\-/]{5,}\d")
-_CODE = re.compile(r"(?<![\d+])(\d{3})[ \-]?(\d{3})(?![\d])")
 _DIGIT_RUN = re.compile(r"(?<![\d+])\d{4,8}(?!\d)")
-_NIP = re.compile(r"(?<!\d)(\d{3}[- ]?\d{3}[- ]?\d{2}[- ]?\d{2}|\d{3}[- ]?\d{2}[- ]?\d{2}[- ]?\d{3})(?!\d)")
-_NIP_WEIGHTS = (6, 5, 7, 2, 3, 4, 5, 6, 7)
+PHONE_MIN_DIGITS = 9  # fewer digits are not meant as a phone (a Polish number has nine)
 
 _OLD_MARKERS = re.compile(r"nie ?dzial|przestal|wygasl|wygasa|stary|starego|dawn|nieaktywn|martw|nie mam dostepu|"
                           r"zablokowan|nie istnieje|padl|nie odbier|w panelu jest|zapisany|na koncie jest|"
@@ -128,31 +124,40 @@ class Facts:
         return [phone for phone in self.phones if phone.kind == "mobile"]
 
 
-def _valid_nip(digits: str) -> bool:
-    if len(digits) != 10:
-        return False
-    checksum = sum(int(d) * w for d, w in zip(digits, _NIP_WEIGHTS)) % 11
-    return checksum == int(digits[9])
+def _without(text: str, spans) -> str:
+    """The text with the found pieces blanked out (positions kept)."""
+    for start, end, *_ in spans:
+        text = text[:start] + " " * (end - start) + text[end:]
+    return text
 
 
 def _phones(text: str, nip: Optional[str]) -> tuple[list[PhoneCheck], Optional[PhoneCheck]]:
+    """Valid numbers as libphonenumber's matcher finds them (contact_rules); any other run of
+    nine or more digits is an attempt at a number, to be explained."""
     found: list[PhoneCheck] = []
     attempt = None
-    for match in _PHONE_CANDIDATE.finditer(text):
-        candidate = match.group(0).strip()
-        digits = re.sub(r"\D", "", candidate)
-        if nip and digits == nip or len(digits) < 9:
+
+    def keep(checked: PhoneCheck) -> None:
+        if checked.kind != "invalid" and checked.e164 not in {known.e164 for known in found}:
+            found.append(checked)
+
+    matched = find_phones(text)
+    for phone in matched:
+        keep(PhoneCheck(phone_kind(phone.e164), e164=phone.e164))
+    for run in find_digit_runs(_without(text, matched), PHONE_MIN_DIGITS):
+        if nip and run.digits == nip:
             continue
-        if len(digits) > 12 and not candidate.startswith(("+", "00")):
-            # Two numbers written one after another ("601 234 567 i 22 555 66 77" has a word between).
-            halves = [check_phone(part) for part in re.split(r"\s{2,}|/", candidate)]
-            found += [half for half in halves if half.kind != "invalid"]
-            continue
-        checked = check_phone(candidate)
+        if len(run.digits) > 12 and not run.text.startswith(("+", "00")):
+            # Two numbers written one after another ("601 234 567  22 555 66 77", "601…/22…").
+            halves = [check_phone(part) for part in re.split(r"\s{2,}|/", run.text)]
+            for half in halves:
+                keep(half)
+            if any(half.kind != "invalid" for half in halves):
+                continue
+        checked = check_phone(("+" if run.text.startswith("+") else "") + run.digits)
         if checked.kind == "invalid":
             attempt = checked
-        elif checked.e164 not in {phone.e164 for phone in found}:
-            found.append(checked)
+        keep(checked)
     return found, attempt
 
 
@@ -175,14 +180,14 @@ def _email_role(folded_text: str, start: int, end: int) -> tuple[Optional[str], 
 def _emails(text: str) -> tuple[list[Email], Optional[str]]:
     folded = fold(text)
     emails, bad = [], None
-    for match in _EMAIL.finditer(text):
-        address = match.group(0).rstrip(".")
+    for match in find_emails(text):
+        address = match.text
         if "*" in address:
             continue   # a masked address quoted back ("ja***@e***.pl"), not one typed
         if not is_valid_email(address):
             bad = address
             continue
-        role, preferred, avoided = _email_role(folded, match.start(), match.end())
+        role, preferred, avoided = _email_role(folded, match.start, match.end)
         if address.lower() not in {email.address.lower() for email in emails}:
             emails.append(Email(address, role, preferred, avoided))
     return emails, bad
@@ -207,19 +212,18 @@ def extract(text: str, expecting_code: bool = False) -> Facts:
     text = unicodedata.normalize("NFKC", (text or "")[:2000])
     folded = fold(text)
     facts = Facts()
-    without_emails = _EMAIL.sub(" ", text)
-    for match in _NIP.finditer(without_emails):
-        digits = re.sub(r"\D", "", match.group(0))
-        if _valid_nip(digits) and ("nip" in folded or not check_phone(match.group(0)).e164):
-            facts.nip = digits
+    without_emails = _without(text, find_emails(text))
+    for found in find_nips(without_emails):
+        if "nip" in folded or not check_phone(found.text).e164:
+            facts.nip = found.nip
             break
     facts.phones, facts.phone_attempt = _phones(without_emails, facts.nip)
     facts.emails, facts.bad_email = _emails(text)
     phone_digits = {re.sub(r"\D", "", phone.e164 or "")[-9:] for phone in facts.phones}
     says_code = bool(re.search(r"\bkod|\bcode|sms", folded))
     if expecting_code or says_code:
-        for match in _CODE.finditer(without_emails):
-            code = match.group(1) + match.group(2)
+        for found in find_codes(without_emails):
+            code = found.digits
             if not any(code in digits for digits in phone_digits):
                 facts.code = code
                 break

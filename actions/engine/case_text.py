@@ -3,20 +3,21 @@ the path, account type, company, NIP, masked numbers tried, whether the phone wa
 failed and the customer's open question — never an address, number or code in clear."""
 from __future__ import annotations
 
-import re
 from typing import Optional
+
+from contact_rules import redact
 
 from ..dialogue import texts
 from ..dialogue.state import Path, State
 
-_SCRUB = [(re.compile(r"[^\s@]+@[^\s@]+"), "[e-mail]"), (re.compile(r"\+?\d[\d\s\-]{3,}\d"), "[liczba]")]
+# A case keeps no number of four or more digits (the backend scrubs with the same rule).
+SCRUB_MIN_DIGITS = 4
 
 
 def scrub(text: str) -> str:
-    """A customer's words as a person may read them in a case: no addresses, numbers or codes."""
-    for pattern, placeholder in _SCRUB:
-        text = pattern.sub(placeholder, text)
-    return text[:300]
+    """A customer's words as a person may read them in a case: no addresses, numbers or codes
+    (contact_rules' redactor: the finders that read them)."""
+    return redact(text, number_mark="[liczba]", min_digits=SCRUB_MIN_DIGITS)[:300]
 
 
 def _proven(state: State) -> bool:

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Optional
@@ -11,17 +10,16 @@ from typing import Optional
 import sqlalchemy as sa
 from stdnum.pl import nip as polish_nip
 
-from contact_rules import is_masked_phone, is_valid_email, mask_email, mask_phone, to_e164
+from contact_rules import is_masked_phone, is_valid_email, mask_email, mask_phone, redact, to_e164
 
 from .clock import Clock
 from .office_hours import WARSAW, OfficeHours
 from .storage import cases
 
 # Free text comes from the assistant; codes, phone numbers and e-mail addresses must never reach
-# staff tools even by mistake: any run of 4+ digits (spaces, dashes, dots and brackets between them
-# allowed: "123 456", "+48 601-234-567") and any address are replaced.
-_DIGIT_RUN = re.compile(r"\+?\d(?:[\s\-.()/]*\d)+")
-_EMAIL_LIKE = re.compile(r"[^\s@]+@[^\s@]+\.[^\s@]+")
+# staff tools even by mistake: contact_rules' redactor replaces any run of 4+ digits (whatever phone
+# punctuation separates them: "123 456", "+48 601-234-567", "604.111.222") and masks any address.
+SCRUB_MIN_DIGITS = 4
 SUMMARY_LIMIT = 1000
 REASONS = ("documents", "human_handoff", "outside_procedure")
 
@@ -40,8 +38,8 @@ class OpenedCase:
 
 
 def scrub_summary(summary: str) -> str:
-    text = _EMAIL_LIKE.sub(lambda m: mask_email(m.group(0)), " ".join((summary or "").split()))
-    text = _DIGIT_RUN.sub(lambda m: m.group(0) if sum(c.isdigit() for c in m.group(0)) < 4 else "[…]", text)
+    text = redact(" ".join((summary or "").split()), email_mark=mask_email, number_mark="[…]",
+                  min_digits=SCRUB_MIN_DIGITS)
     return text[:SUMMARY_LIMIT]
 
 

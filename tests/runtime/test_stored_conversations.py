@@ -106,7 +106,7 @@ def test_the_log_does_not_quote_a_slash_message(assistant):
     assistant.say(sender, '/greet{"jan.kowalski@example.org": "x"}')
     time.sleep(0.5)
     log = (assistant.workdir / "rasa.log").read_text()
-    assert "Failed to parse arguments in line" in log, "Rasa warned (so the test reads the right log)"
+    assert "Failed to parse arguments" in log, "Rasa warned (so the test reads the right log)"
     assert "601234567" not in log and "jan.kowalski@example.org" not in log
 
 

@@ -1,0 +1,57 @@
+"""What is never kept as typed: e-mail addresses, phone numbers and codes, found by this
+package's own finders (the ones that read them), so whatever is read as a number or an
+address is also redacted — in stored conversations, logs, the web chat's saved transcript
+and the case text a person reads.
+
+Over-redacting costs nothing (a date, an order number); a missed code would. Addresses
+like 127.0.0.1 stay readable in logs.
+"""
+from __future__ import annotations
+
+import re
+from typing import Callable, Union
+
+from .code import CODE_DIGITS, find_digit_runs
+from .email import find_emails
+from .phone import find_phones
+
+EMAIL_MARK = "[e-mail]"
+NUMBER_MARK = "[numer]"
+_IPV4 = re.compile(r"(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d)")
+
+
+def _number_spans(text: str, min_digits: int) -> list[tuple[int, int]]:
+    if sum(ch.isdecimal() for ch in text) < min_digits:
+        return []  # nothing shorter is a phone or a code
+    found = [*find_digit_runs(text, min_digits), *find_phones(text, possible=True)]
+    return [(piece.start, piece.end) for piece in found if not _IPV4.fullmatch(piece.text)]
+
+
+def redact(text: str, email_mark: Union[str, Callable[[str], str]] = EMAIL_MARK, number_mark: str = NUMBER_MARK,
+           min_digits: int = CODE_DIGITS) -> str:
+    """The text with every address and every number of `min_digits` or more digits (and whatever
+    libphonenumber takes for a phone number) replaced by a mark. `email_mark` may be a function
+    of the address (the backend shows staff the masked form)."""
+    if not text:
+        return text
+    emails = find_emails(text) if "@" in text else []
+    spans = [(email.start, email.end, email_mark if isinstance(email_mark, str) else email_mark(email.text))
+             for email in emails]
+    email_marks = {mark for *_, mark in spans}
+    spans += [(start, end, number_mark) for start, end in _number_spans(text, min_digits)]
+    if not spans:
+        return text
+    merged: list[list] = []
+    for start, end, mark in sorted(spans):
+        if merged and start < merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+            if merged[-1][2] not in email_marks:
+                merged[-1][2] = mark
+        else:
+            merged.append([start, end, mark])
+    pieces, last = [], 0
+    for start, end, mark in merged:
+        pieces += [text[last:start], mark]
+        last = end
+    pieces.append(text[last:])
+    return "".join(pieces)
