@@ -6,10 +6,9 @@ import re
 from dataclasses import dataclass
 from typing import Literal, Optional
 
-from contact_rules import phone_kind, to_e164
+from contact_rules import find_digit_runs, find_phones, phone_kind, to_e164
 
 Kind = Literal["mobile", "landline", "invalid"]
-_CANDIDATE = re.compile(r"[+(]?\d[\d\s().\-]*\d|\d")
 
 
 @dataclass(frozen=True)
@@ -33,8 +32,12 @@ def _problem(digits: str, text: str) -> str:
 
 def check_phone(text: str, region: str = "PL") -> PhoneCheck:
     text = (text or "")[:200]
-    match = _CANDIDATE.search(text)
-    candidate = match.group(0).strip() if match else ""
+    found = find_phones(text, region)
+    if found:
+        return PhoneCheck(phone_kind(found[0].e164), e164=found[0].e164)
+    # Not a number as written (glued to words, too few digits…): the first run of digits says why.
+    runs = find_digit_runs(text, 1)
+    candidate = runs[0].text.strip() if runs else ""
     e164 = to_e164(candidate, region)
     if e164 is None:
         return PhoneCheck("invalid", problem=_problem(re.sub(r"\D", "", candidate), text))
