@@ -10,8 +10,6 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PYTHONWARNINGS := ignore
 export RASA_TELEMETRY_ENABLED := false
 
-CHANNEL_VARS := CONNECTOR_ATTESTATION_SECRET= REST_API_TOKEN= CHAT_SESSION_SECRET= CHAT_ALLOWED_ORIGINS= TELEGRAM_BOT_TOKEN= TELEGRAM_WEBHOOK_SECRET= TELEGRAM_API_BASE= SLACK_BOT_TOKEN= SLACK_SIGNING_SECRET= SLACK_API_BASE=
-
 # `make diagrams`: the pictures of the procedure in docs/dialogue.md, redrawn from data/procedure/.
 .PHONY: diagrams setup setup-test train validate lint run shell purge test test-contact-rules test-backend test-stories test-assistant test-faults bench clean
 
@@ -61,9 +59,10 @@ validate: .venv/.installed
 run: setup train
 	scripts/run.sh
 
-# `rasa shell` next to a running `make run`, which provides the backend and the action server.
-shell: train
-	source scripts/env.sh && $(CHANNEL_VARS) .venv/bin/python -m runtime.rasa_server shell -p 5006 --endpoints "$$RASA_ENDPOINTS" --model "$$(scripts/train.sh --print-path)"
+# A conversation in the terminal with a running `make run`, through its protected REST channel
+# (runtime/shell.py); it starts no server of its own.
+shell: .venv/.installed
+	source scripts/env.sh && .venv/bin/python -m runtime.shell
 
 # Deletes stored conversations older than TRACKER_RETENTION_DAYS (30); run it daily.
 purge: .venv/.installed

@@ -4,22 +4,33 @@ Rasa keys a conversation by its id alone, so an id one channel lets a client
 choose must never name a conversation of another channel. Every connector
 builds its ids here: `tg:<user id>`, `slack:<team>:<user>`, `rest:<sender>`,
 `sio:<server-issued random id>`.
+
+A part made of safe characters, at most 128 of them, is used as it is. Any other
+(`Żaneta.K-ff22`, an id of 300 characters) becomes its cleaned beginning, `~` and a
+hash of the whole: `~` is never in a safe part, so two different ids never share a
+conversation (`_aneta.K-ff22` stays itself; two long ids alike in their first 128
+characters differ in their hashes).
 """
 from __future__ import annotations
 
+import hashlib
 import re
 from typing import Optional
 
 PREFIXES = {"telegram": "tg", "slack": "slack", "rest": "rest", "socketio": "sio"}
 _UNSAFE = re.compile(r"[^A-Za-z0-9_.@+-]")
 MAX_PART = 128
+HASH_CHARS = 32
 
 
 def _part(value: object) -> str:
-    text = _UNSAFE.sub("_", str(value))[:MAX_PART]
+    text = str(value)
     if not text:
         raise ValueError("empty conversation id part")
-    return text
+    if len(text) <= MAX_PART and not _UNSAFE.search(text):
+        return text
+    digest = hashlib.sha256(text.encode()).hexdigest()[:HASH_CHARS]
+    return _UNSAFE.sub("_", text)[:MAX_PART - HASH_CHARS - 1] + "~" + digest
 
 
 def conversation_id(channel: str, *parts: object) -> str:

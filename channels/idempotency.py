@@ -87,6 +87,11 @@ def deliveries():
     return _shared
 
 
+def fingerprint(text: str) -> str:
+    """What a key's first message was, kept to recognise the same key sent with another message."""
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
 def message_id(conversation: str, key: str) -> str:
     """The message id of a client's message: the same for every retry of it (same key, same
     conversation), so Rasa can tell a retry from a new message."""
@@ -102,6 +107,19 @@ def kept_answer(answer: list) -> list:
 class MemoryAnswers:
     def __init__(self) -> None:
         self.kept: "OrderedDict[str, tuple[float, list]]" = OrderedDict()
+        self.claims: "OrderedDict[str, tuple[float, str]]" = OrderedDict()
+
+    async def claim(self, message: str, digest: str) -> Optional[str]:
+        """The fingerprint of the message first sent with this id, recording `digest` when none was."""
+        now = time.monotonic()
+        while self.claims and next(iter(self.claims.values()))[0] < now - KEEP_SECONDS:
+            self.claims.popitem(last=False)
+        if message in self.claims:
+            return self.claims[message][1]
+        self.claims[message] = (now, digest)
+        if len(self.claims) > MEMORY_LIMIT:
+            self.claims.popitem(last=False)
+        return None
 
     async def get(self, message: str) -> Optional[list]:
         now = time.monotonic()
@@ -121,6 +139,17 @@ class RedisAnswers:
 
     def __init__(self, deliveries: RedisDeliveries) -> None:
         self.redis = deliveries.redis
+
+    async def claim(self, message: str, digest: str) -> Optional[str]:
+        try:
+            # SET NX: of two instances given the same key at once, one records its message.
+            if await self.redis.set(f"claim:{message}", digest, nx=True, ex=KEEP_SECONDS):
+                return None
+            first = await self.redis.get(f"claim:{message}")
+        except Exception as error:
+            log.warning("message fingerprints unavailable: %s", type(error).__name__)
+            return None
+        return first.decode() if first else None
 
     async def get(self, message: str) -> Optional[list]:
         try:

@@ -4,7 +4,9 @@ Slack sends typed addresses, phone numbers, links and mentions in its own
 markup (`<mailto:a@b.pl|a@b.pl>`, `<tel:+48601…|601 …>`, `<https://…|…>`,
 `<@U…>`) and escapes `&`, `<`, `>`; Telegram sends commands as `/start@bot`.
 Every channel's text is also NFKC-normalised (full-width digits become ASCII)
-and cleared of invisible characters that copying from apps adds.
+and cleared of invisible characters that copying from apps adds; what is left
+of a message of only spaces and invisible characters is nothing (`blank`), which
+every channel answers with a short request to write something, without a turn.
 """
 from __future__ import annotations
 
@@ -12,13 +14,24 @@ import re
 import unicodedata
 from typing import Any, Iterable, Mapping, Optional
 
-_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 _SPACES = re.compile(r"[ \t\u00a0]+")
+# Letters that draw nothing (Hangul fillers, the Braille blank), besides format characters (Cf:
+# zero-width spaces and joiners, direction marks, the BOM, the soft hyphen) and control characters.
+_BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
+
+
+def _invisible(ch: str) -> bool:
+    return unicodedata.category(ch) in ("Cf", "Cc") and ch not in "\n\t"
 
 
 def common(text: str) -> str:
-    text = _INVISIBLE.sub("", unicodedata.normalize("NFKC", text))
+    text = "".join(ch for ch in unicodedata.normalize("NFKC", text) if not _invisible(ch))
     return "\n".join(_SPACES.sub(" ", line).strip() for line in text.splitlines()).strip()
+
+
+def blank(text: str) -> bool:
+    """Nothing to read: no character that is not a space, invisible or a lone combining mark."""
+    return all(ch.isspace() or ch in _BLANK_LETTERS or unicodedata.category(ch) == "Mn" for ch in common(text))
 
 
 _SLACK_MARKUP = re.compile(r"<([^<>|]*)(?:\|([^<>]*))?>")

@@ -26,3 +26,11 @@ def escape_markdown(text: str) -> str:
         last = match.end()
     parts.append(_MARKDOWN.sub(r"\\\1", text[last:]))
     return "".join(parts)
+
+
+_ESCAPED = re.compile(r"\\([\\`*_\[\]~<>|])")
+
+
+def unescape_markdown(text: str) -> str:
+    """The text escape_markdown was given (what a widget that shows plain text undoes)."""
+    return _ESCAPED.sub(r"\1", text)

@@ -11,7 +11,9 @@ send a message again whenever it got no answer — a connection cut, a 502/503/5
 the retry is answered with the first answer (channels/idempotency.py), or, when
 the first attempt's instance died after saving the turn, with what the
 conversation holds (rasa_patches/message_once.py); it is never a second turn.
-A message that could not be handled is a 503, never an empty answer.
+A key sent again with a different message is a 422 (for a day: the key's record).
+A message that could not be handled is a 503, never an empty answer; a message with
+nothing in it (spaces, invisible characters) gets a short answer and no turn.
 """
 from __future__ import annotations
 
@@ -24,9 +26,9 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from channels import idempotency
+from channels import idempotency, inbound
 from channels.conversation import conversation_id
-from channels.limits import MAX_BODY_BYTES, TOO_LONG, too_long
+from channels.limits import EMPTY, MAX_BODY_BYTES, TOO_LONG, too_long
 from channels.outbound import is_channel_hint
 from rasa_patches.message_once import AlreadyHandled
 
@@ -102,8 +104,15 @@ class RestInput(InputChannel):
             conversation = conversation_id("rest", sender.strip())
             if too_long(text):
                 return response.json([{"recipient_id": conversation, "text": TOO_LONG}])
+            if inbound.blank(text):
+                # Answered, not refused: a client told to resend (503) would loop on it.
+                return response.json([{"recipient_id": conversation, "text": EMPTY}])
             message_id = idempotency.message_id(conversation, key) if key else None
             if message_id:
+                first = await idempotency.answers().claim(message_id, idempotency.fingerprint(text))
+                if first is not None and first != idempotency.fingerprint(text):
+                    return _error(422, "Ten Idempotency-Key był już użyty z inną wiadomością; "
+                                       "nowa wiadomość potrzebuje nowego klucza.")
                 stored = await idempotency.answers().get(message_id)
                 if stored is not None:
                     return response.json(stored)

@@ -11,8 +11,13 @@ and ignores thread replies that do not mention the bot. This one:
   sends both `app_mention` and `message` for one mention), are remembered in the
   shared delivery store, so a retry of a handled event is acknowledged and dropped
   while a retry of one that never arrived is handled;
-* in channels, answers a mention and then every reply in that thread, with or
-  without a mention; in direct messages, everything;
+* in direct messages, answers everything; in channels, a mention and then every
+  reply in that thread (with or without a mention) are answered in a direct
+  message with the customer (`conversations.open`, scope `im:write`): a recovery
+  names the account (a masked login, "numer potwierdzony"), which a channel's
+  members must not read. The thread is told once that the conversation moved;
+  without the scope, it is told to write to the bot directly and nothing else
+  is answered there;
 * names conversations `slack:<team>:<user>`;
 * reads typed text through channels.inbound.slack (mailto/tel/links/mentions);
 * posts plain text (`mrkdwn: false`, `&<>` escaped as Slack requires), buttons as
@@ -39,7 +44,7 @@ from channels import inbound
 from channels.conversation import conversation_id
 from channels.delivery import Outcome, deliver
 from channels.idempotency import deliveries
-from channels.limits import TOO_LONG, too_long
+from channels.limits import EMPTY, TOO_LONG, too_long
 from channels.outbound import is_channel_hint
 
 log = logging.getLogger(__name__)
@@ -55,6 +60,10 @@ BUTTONS_PER_BLOCK = 25
 PASSING_ERRORS = {"ratelimited", "internal_error", "fatal_error", "service_unavailable", "request_timeout"}
 THREAD_SECONDS = 7 * 24 * 3600
 HANDLED_SUBTYPES = {None, "thread_broadcast", "file_share"}
+MOVED_TO_DIRECT = ("Odpowiem w wiadomości prywatnej — tam dokończymy, żeby dane konta nie trafiały na kanał. "
+                   "Proszę nie podawać tutaj numeru telefonu ani adresu e-mail.")
+WRITE_DIRECTLY = ("Sprawy konta załatwiam tylko w wiadomości prywatnej — proszę napisać do mnie bezpośrednio. "
+                  "Proszę nie podawać tutaj numeru telefonu ani adresu e-mail.")
 
 
 def escape(text: str) -> str:
@@ -150,6 +159,37 @@ class SlackInput(InputChannel):
     def __init__(self, slack_token: str, slack_signing_secret: str, api_base: str = DEFAULT_API_BASE) -> None:
         self.slack_token, self.slack_signing_secret, self.api_base = slack_token, slack_signing_secret, api_base
         self.tasks: Set[asyncio.Task] = set()
+        self.direct: Dict[str, str] = {}  # user -> direct-message channel, as conversations.open gave it
+
+    async def direct_channel(self, user: str) -> Optional[str]:
+        """The direct-message channel with a user (opened if need be), or None when Slack refuses."""
+        if user in self.direct:
+            return self.direct[user]
+        timeout = aiohttp.ClientTimeout(total=10)
+        headers = {"Authorization": f"Bearer {self.slack_token}", "Content-Type": "application/json; charset=utf-8"}
+        try:
+            async with aiohttp.ClientSession(timeout=timeout) as session:
+                async with session.post(self.api_base.rstrip("/") + "/conversations.open",
+                                        data=json.dumps({"users": user}), headers=headers) as answer:
+                    body = await answer.json(content_type=None)
+        except (aiohttp.ClientError, OSError, asyncio.TimeoutError, ValueError) as error:
+            log.error("Slack conversations.open failed: %s", type(error).__name__)
+            return None
+        channel = ((body or {}).get("channel") or {}).get("id") if isinstance(body, dict) else None
+        if not (isinstance(body, dict) and body.get("ok") and channel):
+            log.error("Slack conversations.open refused: %s", (body or {}).get("error") if isinstance(body, dict) else "")
+            return None
+        self.direct[user] = channel
+        return channel
+
+    async def _moved(self, channel: str, thread: str, user: str) -> Optional[SlackOutput]:
+        """Where to answer a message from a channel's thread: the user's direct messages. The thread
+        is told so once (or, when no direct channel can be opened, to write directly)."""
+        direct = await self.direct_channel(user)
+        if await deliveries().first_time(f"slack-moved:{channel}:{thread}"):
+            note = MOVED_TO_DIRECT if direct else WRITE_DIRECTLY
+            await self.get_output_channel(channel, thread).send_text_message(user, note)
+        return self.get_output_channel(direct, None) if direct else None
 
     def is_request_from_slack_authentic(self, request: Any) -> bool:
         if not (self.slack_signing_secret and self.slack_token):
@@ -176,8 +216,8 @@ class SlackInput(InputChannel):
     async def _say(self, on_new_message: Callable[[UserMessage], Awaitable[Any]], text: str, team: str, user: str,
                    out: SlackOutput) -> None:
         sender = conversation_id("slack", team, user)
-        if too_long(text):
-            await out.send_text_message(sender, TOO_LONG)
+        if too_long(text) or inbound.blank(text):
+            await out.send_text_message(sender, TOO_LONG if too_long(text) else EMPTY)
             return
         try:
             await on_new_message(UserMessage(text, out, sender, input_channel=self.name()))
@@ -202,11 +242,11 @@ class SlackInput(InputChannel):
                 await seen.first_time(thread_key)  # from now on this thread is a conversation with the bot
             elif not (thread_ts and await seen.known(thread_key)):
                 return
-        reply_in = thread_ts if direct else (thread_ts or ts)
         text = inbound.slack(event.get("text", ""), bot_ids)
-        if not text:
+        out = self.get_output_channel(channel, thread_ts) if direct else \
+            await self._moved(channel, thread_ts or ts, str(event["user"]))
+        if out is None:
             return
-        out = self.get_output_channel(channel, reply_in)
         await self._say(on_new_message, text, str(body.get("team_id") or event.get("team") or "T"),
                         str(event["user"]), out)
 
@@ -221,9 +261,12 @@ class SlackInput(InputChannel):
             return
         message, channel = payload.get("message") or {}, (payload.get("channel") or {}).get("id")
         direct = str(channel or "").startswith("D")
-        thread_ts = message.get("thread_ts") or (None if direct else message.get("ts"))
         team = (payload.get("team") or {}).get("id") or (payload.get("user") or {}).get("team_id") or "T"
-        await self._say(on_new_message, value, str(team), str(user), self.get_output_channel(channel, thread_ts))
+        # A button left in a channel by an older version: answered in the direct messages too.
+        out = self.get_output_channel(channel, message.get("thread_ts")) if direct else \
+            await self._moved(str(channel), message.get("thread_ts") or message.get("ts") or "", str(user))
+        if out is not None:
+            await self._say(on_new_message, value, str(team), str(user), out)
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         slack = Blueprint("project_slack_webhook", __name__)

@@ -3,11 +3,16 @@
 Rasa's channel with `session_persistence` uses whatever `session_id` a client
 sends as the conversation id, so a client could join any conversation (a
 Slack or Telegram user's included). Here the server issues the session: a
-random id plus an HMAC of it. A client that reconnects sends the token back
-and is re-joined only when the signature holds; anything else gets a new
-session. Messages are attributed to the session of the socket that sent them,
-never to an id in the message; client metadata is dropped; browsers from
+random id, the time of issue and an HMAC of both. A client that reconnects
+sends the token back and is re-joined only when the signature holds and the
+token is younger than SESSION_LIFETIME_SECONDS (the widget keeps a conversation
+as long). Anything else gets a new session. Messages are attributed to the session of the socket that sent
+them, never to an id in the message; client metadata is dropped; browsers from
 origins that are not configured cannot connect.
+
+The acknowledgement of a message carries `kept`, and every bot message is followed
+by a `bot_kept` event with it: the text as the widget may keep it in the browser,
+redacted by the same redactor as the conversation store (runtime/redaction.py).
 """
 from __future__ import annotations
 
@@ -16,6 +21,7 @@ import hmac
 import inspect
 import logging
 import secrets
+import time
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
 
 from rasa.core.channels.channel import UserMessage
@@ -27,40 +33,55 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
+from channels import inbound
 from channels.conversation import conversation_id
 from channels.cors import without_credentials
 from channels.idempotency import deliveries
-from channels.limits import TOO_LONG, too_long
-from channels.outbound import escape_markdown, is_channel_hint
+from channels.limits import EMPTY, MAX_MESSAGE_CHARS, TOO_LONG, too_long
+from channels.outbound import escape_markdown, is_channel_hint, unescape_markdown
+from runtime.redaction import redact_text
 
 log = logging.getLogger(__name__)
 SIGNATURE_HEX = 32
+# Follows each bot message: its text as the widget may keep it in the browser.
+KEPT_EVENT = "bot_kept"
+# As long as the widget keeps a conversation in the tab (web/static/chat.js, KEEP_MS).
+SESSION_LIFETIME_SECONDS = 30 * 60
 
 
 class SessionSigner:
-    """`<random>.<signature>` tokens; the conversation is `sio:<random>`."""
+    """`<random>.<issued>.<signature>` tokens; the conversation is `sio:<random>`."""
 
-    def __init__(self, secret: str) -> None:
+    def __init__(self, secret: str, clock=time.time) -> None:
         if not secret:
             log.warning("CHAT_SESSION_SECRET is not set: web chat sessions will not survive a restart")
             secret = secrets.token_hex(32)
-        self.key = secret.encode()
+        self.key, self.clock = secret.encode(), clock
 
-    def _sign(self, session: str) -> str:
-        return hmac.new(self.key, f"socketio-session\n{session}".encode(), hashlib.sha256).hexdigest()[:SIGNATURE_HEX]
+    def _sign(self, session: str, issued: str) -> str:
+        message = f"socketio-session\n{session}\n{issued}".encode()
+        return hmac.new(self.key, message, hashlib.sha256).hexdigest()[:SIGNATURE_HEX]
 
-    def issue(self) -> str:
-        session = secrets.token_urlsafe(24)
-        return f"{session}.{self._sign(session)}"
+    def issue(self, session: Optional[str] = None) -> str:
+        """A token for a new session (or, given one, a fresh token for it)."""
+        session = session or secrets.token_urlsafe(24)
+        issued = str(int(self.clock()))
+        return f"{session}.{issued}.{self._sign(session, issued)}"
+
+    def session(self, token: Any) -> Optional[str]:
+        """The session a token names, or None when it was not issued here or has expired."""
+        if not isinstance(token, str) or token.count(".") != 2:
+            return None
+        session, issued, signature = token.split(".")
+        if not session or not issued.isdigit() or not hmac.compare_digest(self._sign(session, issued), signature):
+            return None
+        if not 0 <= self.clock() - int(issued) <= SESSION_LIFETIME_SECONDS:
+            return None
+        return session
 
     def conversation(self, token: Any) -> Optional[str]:
-        """The conversation a token opens, or None when it was not issued here."""
-        if not isinstance(token, str) or token.count(".") != 1:
-            return None
-        session, signature = token.split(".")
-        if not session or not hmac.compare_digest(self._sign(session), signature):
-            return None
-        return conversation_id("socketio", session)
+        session = self.session(token)
+        return conversation_id("socketio", session) if session else None
 
 
 class SocketIOOutput(RasaSocketIOOutput):
@@ -77,6 +98,14 @@ class SocketIOOutput(RasaSocketIOOutput):
     async def send_custom_json(self, recipient_id: Text, json_message: Dict[Text, Any], **kwargs: Any) -> None:
         if not is_channel_hint(json_message):
             await self._send_message(recipient_id, json_message)
+
+    async def _send_message(self, socket_id: Text, response: Any) -> None:
+        await super()._send_message(socket_id, response)
+        if isinstance(response, dict) and isinstance(response.get("text"), str):
+            # Redacted as written, so a masked `pa***@n***.pl` is recognised as masked. A separate
+            # event: rasa-webchat shows a text message only when `text` is its one key.
+            kept = escape_markdown(redact_text(unescape_markdown(response["text"])))
+            await self.sio.emit(KEPT_EVENT, {"kept": kept}, room=socket_id)
 
 
 def _origins(value: Any) -> List[str]:
@@ -159,13 +188,14 @@ class SocketIOInput(RasaSocketIOInput):
                 return {"ok": False, "reason": "message"}
             message_id = data.get("message_id")
             if isinstance(message_id, str) and not await self.seen.first_time(f"{conversation}:{message_id[:64]}"):
-                return {"ok": True}  # a re-send of a message already handled
+                return {"ok": True, "kept": redact_text(text[:MAX_MESSAGE_CHARS])}  # a re-send already handled
             output = SocketIOOutput(sio, self.bot_message_evt)
-            if too_long(text):
-                await output.send_text_message(conversation, TOO_LONG)
-                return {"ok": True}
+            kept = redact_text(text[:MAX_MESSAGE_CHARS])
+            if too_long(text) or inbound.blank(text):
+                await output.send_text_message(conversation, TOO_LONG if too_long(text) else EMPTY)
+                return {"ok": True, "kept": kept}
             await on_new_message(UserMessage(text, output, conversation, input_channel=self.name()))
-            return {"ok": True}
+            return {"ok": True, "kept": kept}
 
         return webhook
 

@@ -35,7 +35,7 @@ from channels.attestation import METADATA_KEY, attest
 from channels.conversation import channel_part, conversation_id
 from channels.delivery import Outcome, deliver
 from channels.idempotency import deliveries
-from channels.limits import TOO_LONG, too_long
+from channels.limits import EMPTY, TOO_LONG, too_long
 from channels.outbound import is_channel_hint
 
 log = logging.getLogger(__name__)
@@ -182,7 +182,11 @@ class TelegramInput(InputChannel):
         if too_long(message["text"]):
             await out.send_text_message(sender, TOO_LONG)
             return
-        await on_new_message(UserMessage(inbound.telegram(message), out, sender, input_channel=self.name()))
+        text = inbound.telegram(message)
+        if inbound.blank(text):
+            await out.send_text_message(sender, EMPTY)
+            return
+        await on_new_message(UserMessage(text, out, sender, input_channel=self.name()))
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         telegram = Blueprint("custom_telegram_webhook", __name__)

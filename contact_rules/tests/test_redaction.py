@@ -44,6 +44,8 @@ def test_examples_from_the_audit():
     assert redact("tel 604.111.222") == "tel [numer]"
     assert redact("jan%kowalski@example.pl") == "[e-mail]"
     assert redact("za 15 minut, 127.0.0.1:5055") == "za 15 minut, 127.0.0.1:5055"
+    assert redact("link wysłany na pa***@n***.pl") == "link wysłany na pa***@n***.pl", "masked already"
+    assert redact("jan*@example.pl") == "[e-mail]"
 
 
 def test_the_marks_and_the_threshold_are_the_callers():

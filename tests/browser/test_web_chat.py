@@ -33,11 +33,11 @@ def test_whole_recovery_in_the_browser_and_history_after_reload(help_page, brows
     bot_says(page, "Co się stało?")
     page.get_by_role("button", name="Skrzynka e-mail z konta nie działa").click()
     bot_says(page, "numer telefonu zapisany w Panelu Klienta")
-    type_message(page, "+48 691 777 888")
+    type_message(page, "+48 691.777.888")  # dots: the redactor missed them once (issue 17, finding 3)
     bot_says(page, "*** *** 888")
     type_message(page, stack.latest_code("+48691777888"))
     bot_says(page, "numer potwierdzony")
-    type_message(page, "pawel@nowy-adres.pl")
+    type_message(page, "pawel%nowy@nowy-adres.pl")
     bot_says(page, "pa***@n***.pl")
     link = page.locator(".msg.bot a[href^='https://panel.kylos.pl']").last
     expect(link).to_have_attribute("rel", "noopener noreferrer")
@@ -47,11 +47,13 @@ def test_whole_recovery_in_the_browser_and_history_after_reload(help_page, brows
     assert shot.exists() and shot.stat().st_size > 10_000
 
     page.reload()
-    # The history survives a reload, without the address, phone or code in clear (issue 9 L14).
-    expect(page.locator(".msg.user").filter(has_text="p***@***")).to_be_visible()
+    # The history survives a reload, without the address, phone or code in clear (issue 9 L14): the
+    # server's redactor decided what is kept (issue 17, finding 3).
+    expect(page.locator(".msg.user").filter(has_text="[e-mail]")).to_be_visible()
+    expect(page.locator(".msg.user").filter(has_text="[numer]").first).to_be_visible()
     expect(page.locator(".msg.bot").filter(has_text="pa***@n***.pl")).to_be_visible()
     stored = page.evaluate("JSON.stringify(sessionStorage) + JSON.stringify(localStorage)")
-    assert "pawel@nowy-adres.pl" not in stored and "691777888" not in stored and "691 777 888" not in stored
+    assert not [typed for typed in ("pawel", "nowy-adres", "691.777.888", "691777888") if typed in stored]
     assert "kylos-chat-log" not in page.evaluate("Object.keys(localStorage).join(',')")
     assert dialogs == []
     page.close()

@@ -1,7 +1,8 @@
-"""A local stand-in for Slack's Web API `chat.postMessage`: checks each call as Slack
-documents it and refuses what Slack refuses, with Slack's error shape (HTTP 200,
+"""A local stand-in for Slack's Web API `chat.postMessage` and `conversations.open`: checks each
+call as Slack documents it and refuses what Slack refuses, with Slack's error shape (HTTP 200,
 {"ok": false, "error": "no_text"}; invalid_blocks with response_metadata.messages;
-HTTP 429 + Retry-After for `ratelimited`). `fail_next` simulates an outage."""
+HTTP 429 + Retry-After for `ratelimited`; `missing_scope` without `im:write`, `user_not_found`,
+`users_list_not_supplied`, `cannot_dm_bot`). `fail_next` simulates an outage."""
 from __future__ import annotations
 
 import json
@@ -64,8 +65,11 @@ def block_errors(blocks) -> list[str]:
 
 
 class FakeSlackApi:
-    def __init__(self, token: str, channels: set[str]):
+    def __init__(self, token: str, channels: set[str], users: set[str] | None = None, bots: set[str] = frozenset(),
+                 scopes: set[str] = frozenset({"chat:write", "im:write"})):
         self.token, self.channels = token, channels
+        self.users, self.bots, self.scopes = users, set(bots), set(scopes)  # users None: any U… id is a user
+        self.direct: dict[str, str] = {}  # user -> the direct-message channel conversations.open gave
         self.posts: list[dict] = []
         self.refused: list[tuple[dict, str]] = []
         self.failures: list[tuple[int, dict, dict]] = []
@@ -87,6 +91,25 @@ class FakeSlackApi:
         if "blocks" in form:
             form["blocks"] = json.loads(form["blocks"])
         return form
+
+    def open_direct(self, body: dict) -> tuple[int, dict]:
+        """conversations.open for one user: the same D… channel every time, as Slack gives."""
+        if "im:write" not in self.scopes:
+            return 200, {"ok": False, "error": "missing_scope", "needed": "im:write",
+                         "provided": ",".join(sorted(self.scopes))}
+        users = [user for user in str(body.get("users") or "").split(",") if user]
+        if not users:
+            return 200, {"ok": False, "error": "users_list_not_supplied"}
+        if len(users) > 1:
+            return 200, {"ok": False, "error": "not_implemented_in_this_fake"}  # group DMs: not used here
+        user = users[0]
+        if user in self.bots:
+            return 200, {"ok": False, "error": "cannot_dm_bot"}
+        if not user.startswith(("U", "W")) or (self.users is not None and user not in self.users):
+            return 200, {"ok": False, "error": "user_not_found"}
+        channel = self.direct.setdefault(user, "D" + user[1:])
+        self.channels.add(channel)
+        return 200, {"ok": True, "channel": {"id": channel}}
 
     def check(self, request: Request, body: dict) -> str | tuple[str, list[str]] | None:
         if request.headers.get("Authorization") != f"Bearer {self.token}":
@@ -111,6 +134,9 @@ class FakeSlackApi:
             if self.failures:
                 return self.failures.pop(0)
             body = self.body(request)
+            if request.path.rstrip("/").endswith("/conversations.open") and \
+                    request.headers.get("Authorization") == f"Bearer {self.token}":
+                return self.open_direct(body)
             problem = self.check(request, body)
             if isinstance(problem, tuple):
                 self.refused.append((body, problem[0]))

@@ -100,7 +100,7 @@ def test_socketio_sessions_are_issued_by_the_server(stack):
         token = await first.session("tg:501")
         assert token != "tg:501" and "." in token
         ack = await first.say("dzień dobry", session_id="slack:T1:U0CUSTOMER")
-        assert ack == {"ok": True}
+        assert ack["ok"] is True
         await first.wait(lambda: first.bot)
         conversation = "sio:" + token.split(".")[0]
         assert conversation in conversations(stack)
@@ -113,10 +113,10 @@ def test_socketio_sessions_are_issued_by_the_server(stack):
         again = chat(stack)
         await again.connect()
         assert await again.session(token) == token
-        session, signature = token.split(".")
-        forged = f"{session}.{'0' * len(signature)}"
-        assert await again.session(forged) not in (forged, token)
-        assert await again.session(session) not in (session, token)
+        session, issued, signature = token.split(".")
+        forged = f"{session}.{issued}.{'0' * len(signature)}"
+        assert (await again.session(forged)).split(".")[0] != session
+        assert (await again.session(session)).split(".")[0] != session
         await again.close()
 
         # A message before any session is refused (the client keeps it), not attributed to anyone.
@@ -135,12 +135,12 @@ def test_socketio_overlong_message_and_resends(stack):
         token = await client.session()
         conversation = "sio:" + token.split(".")[0]
         started = time.monotonic()
-        assert await client.say("x" * (MAX_MESSAGE_CHARS + 1)) == {"ok": True}
+        assert (await client.say("x" * (MAX_MESSAGE_CHARS + 1)))["ok"] is True
         await client.wait(lambda: client.bot)
         assert time.monotonic() - started < 2 and str(MAX_MESSAGE_CHARS) in client.texts()
         # The same message re-sent after a lost acknowledgement is handled once.
-        assert await client.say("dzień dobry", message_id="m-1") == {"ok": True}
-        assert await client.say("dzień dobry", message_id="m-1") == {"ok": True}
+        assert await client.say("dzień dobry", message_id="m-1") == {"ok": True, "kept": "dzień dobry"}
+        assert await client.say("dzień dobry", message_id="m-1") == {"ok": True, "kept": "dzień dobry"}
         users = [event for event in stored_events(stack, conversation) if event["event"] == "user"]
         assert len(users) == 1
         await client.close()
@@ -163,3 +163,60 @@ def test_only_the_help_page_origin_may_call_rasa_from_a_browser(stack):
         with urllib.request.urlopen(request, timeout=10) as answer:
             assert answer.headers.get("Access-Control-Allow-Origin") == expected
             assert answer.headers.get("Access-Control-Allow-Credentials") is None
+
+
+def test_rest_senders_that_clean_alike_keep_their_own_conversations(stack):
+    # Issue 17, finding 7: ids were cleaned and cut at 128 characters, so these pairs shared one conversation.
+    long_a, long_b = "k" * 128 + "-first", "k" * 128 + "-second"
+    pairs = [("Żaneta.K-ff22", "_aneta.K-ff22"), (long_a, long_b), ("ab:cd", "ab_cd")]
+    for first, second in pairs:
+        ids = set()
+        for sender in (first, second):
+            status, replies = post_rest(stack, {"sender": sender, "message": "dzień dobry"})
+            assert status == 200 and replies
+            ids.add(replies[0]["recipient_id"])
+        assert len(ids) == 2, ids
+        for conversation in ids:
+            assert len(conversation) <= len("rest:") + 128
+            assert sum(event["event"] == "user" for event in stored_events(stack, conversation)) == 1
+
+
+def test_socketio_tokens_expire_on_the_server(stack):
+    # Issue 17, finding 9: tokens never expired on the server.
+    from channels.socketio import SESSION_LIFETIME_SECONDS, SessionSigner
+
+    async def scenario():
+        owner = chat(stack)
+        await owner.connect()
+        token = await owner.session()
+        session = token.split(".")[0]
+        assert await owner.say("dzień dobry") == {"ok": True, "kept": "dzień dobry"}
+        await owner.close()
+
+        reload = chat(stack)
+        await reload.connect()
+        assert (await reload.session(token)).split(".")[0] == session, "the owner's reload re-joins"
+        signer = SessionSigner(stack.env()["CHAT_SESSION_SECRET"])
+        signer.clock = lambda: time.time() - SESSION_LIFETIME_SECONDS - 5
+        old = signer.issue(session)
+        assert (await reload.session(old)).split(".")[0] != session, "an expired token opens nothing"
+        await reload.close()
+
+    asyncio.run(scenario())
+
+
+def test_socketio_keeps_only_redacted_text_for_the_widget(stack):
+    async def scenario():
+        client = chat(stack)
+        kept: list = []
+        client.client.on("bot_kept", lambda message: kept.append(message["kept"]))
+        await client.connect()
+        await client.session()
+        ack = await client.say("mój numer 604.111.222, adres jan%kowalski@example.pl")
+        assert ack == {"ok": True, "kept": "mój numer [numer], adres [e-mail]"}
+        await client.wait(lambda: client.bot and len(kept) == len(client.bot))
+        assert all(set(message) <= {"text", "quick_replies"} for message in client.bot), "rasa-webchat's shapes"
+        assert kept and "604" not in " ".join(kept) and "kowalski" not in " ".join(kept)
+        await client.close()
+
+    asyncio.run(scenario())

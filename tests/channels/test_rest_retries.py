@@ -33,3 +33,14 @@ def test_an_unusable_key_is_refused(stack, sender_id):
     status, _ = post_rest(stack, {"sender": sender_id, "message": "dzień dobry"}, headers={"Idempotency-Key": "k" * 201})
     assert status == 400
     assert not stored_events(stack, f"rest:{sender_id}")
+
+
+def test_a_key_sent_again_with_another_message_is_refused(stack, sender_id):
+    # Issue 17, finding 12: the first answer was returned silently for a different message.
+    key = uuid.uuid4().hex
+    assert post_rest(stack, {"sender": sender_id, "message": "zapomniałem hasła"}, headers={"Idempotency-Key": key})[0] == 200
+    status, answer = post_rest(stack, {"sender": sender_id, "message": "nie działa mi poczta"},
+                               headers={"Idempotency-Key": key})
+    assert status == 422 and "Idempotency-Key" in answer["error"]
+    assert sum(event["event"] == "user" for event in stored_events(stack, f"rest:{sender_id}")) == 1
+    assert post_rest(stack, {"sender": sender_id, "message": "zapomniałem hasła"}, headers={"Idempotency-Key": key})[0] == 200

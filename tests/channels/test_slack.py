@@ -194,30 +194,55 @@ def test_a_redelivered_event_is_answered_once(slack):
     assert wait_for(lambda: len(fake.to(DM)) > answered)
 
 
-def test_in_a_channel_a_mention_starts_a_thread_that_goes_on_without_mentions(slack):
+def test_in_a_channel_a_mention_moves_the_recovery_to_a_direct_message(slack):
+    # Issue 17, finding 8: the recovery was answered in the channel's thread ("numer potwierdzony",
+    # the masked login), for the channel's members to read.
     stack, fake = slack
-    user, ts = "U0THREAD", "1795486100.000100"
+    user, ts, phone = "U0THREAD", "1795486100.000100", "+48602345678"
     start = len(fake.to(GENERAL))
-    mention = f"<@{BOT}> nie działa mi skrzynka mailowa"
+    mention = f"<@{BOT}> nie znam danych logowania"
     # Slack sends one mention twice: as app_mention and as message.channels.
     send(stack, event(mention, user=user, channel=GENERAL, kind="app_mention", ts=ts))
     send(stack, event(mention, user=user, channel=GENERAL, ts=ts))
-    assert wait_for(lambda: len(fake.to(GENERAL)) > start)
+    assert wait_for(lambda: fake.direct.get(user) and fake.to(fake.direct[user]))
     time.sleep(1.5)
-    first = fake.to(GENERAL)[start:]
-    assert all(post.get("thread_ts") == ts for post in first)
+    notes = fake.to(GENERAL)[start:]
+    assert [post.get("thread_ts") for post in notes] == [ts], "the thread is told once, in the thread"
+    assert "prywatnej" in notes[0]["text"]
     assert user_turns(stack, f"slack:T1:{user}") == 1
-    before = len(fake.to(GENERAL))
+    direct = fake.direct[user]
+    # Replies in the bot's thread need no mention; they are answered in the direct messages.
+    send(stack, event("tak, mam ten telefon", user=user, channel=GENERAL, thread_ts=ts))
     send(stack, event("602 345 678", user=user, channel=GENERAL, thread_ts=ts))
-    assert wait_for(lambda: stack.sms_messages("+48602345678")), "a reply in the bot's thread needs no mention"
-    assert wait_for(lambda: len(fake.to(GENERAL)) > before)
-    # Chatter elsewhere in the channel is not for the bot.
+    assert wait_for(lambda: stack.sms_messages(phone))
+    send(stack, event(stack.latest_code(phone), user=user, channel=GENERAL, thread_ts=ts))
+    assert wait_for(lambda: "potwierdzony" in posted_text(fake.to(direct)))
     time.sleep(1)
-    quiet = len(fake.to(GENERAL))
+    in_channel = posted_text(fake.to(GENERAL)[start:])
+    assert len(fake.to(GENERAL)) == start + 1 and "potwierdzony" not in in_channel and "***" not in in_channel
+    assert all(post.get("thread_ts") is None for post in fake.to(direct))
+    # Chatter elsewhere in the channel is not for the bot.
+    quiet = len(fake.posts)
     send(stack, event("ktoś wie, kiedy obiad?", user="U0OTHER", channel=GENERAL))
     send(stack, event("a w innym wątku?", user=user, channel=GENERAL, thread_ts="1795486000.000100"))
     time.sleep(1.5)
-    assert len(fake.to(GENERAL)) == quiet
+    assert len(fake.posts) == quiet
+
+
+def test_without_a_direct_channel_nothing_about_the_account_is_said_in_the_channel(slack):
+    stack, fake = slack
+    fake.scopes.discard("im:write")  # as if the app were installed without it
+    try:
+        ts, start = "1795486200.000100", len(fake.to(GENERAL))
+        send(stack, event(f"<@{BOT}> mój numer 602 345 678, nie działa mi poczta", user="U0NOSCOPE", channel=GENERAL,
+                          kind="app_mention", ts=ts))
+        assert wait_for(lambda: len(fake.to(GENERAL)) > start)
+        time.sleep(1.5)
+        notes = fake.to(GENERAL)[start:]
+        assert [post.get("thread_ts") for post in notes] == [ts] and "bezpośrednio" in notes[0]["text"]
+        assert user_turns(stack, "slack:T1:U0NOSCOPE") == 0
+    finally:
+        fake.scopes.add("im:write")
 
 
 def test_an_outage_at_the_phone_step_neither_loses_the_answer_nor_repeats_the_turn(slack):
@@ -247,7 +272,13 @@ def test_forged_requests_are_refused(slack):
 
 
 def test_fake_refuses_what_slack_refuses():
-    fake = FakeSlackApi(TOKEN, {DM})
+    fake = FakeSlackApi(TOKEN, {DM}, users={"U0CUSTOMER", BOT}, bots={BOT})
+
+    def open_direct(body, api=None):
+        request = urllib.request.Request(f"{(api or fake).url}conversations.open", data=json.dumps(body).encode(),
+                                         headers={"Content-Type": "application/json", "Authorization": f"Bearer {TOKEN}"})
+        with urllib.request.urlopen(request) as answer:
+            return json.loads(answer.read())
 
     def post(body, token=TOKEN):
         request = urllib.request.Request(f"{fake.url}chat.postMessage", data=json.dumps(body).encode(), headers={
@@ -271,5 +302,17 @@ def test_fake_refuses_what_slack_refuses():
                                                         "value": "v"}]}
         assert post({"channel": DM, "text": "x", "blocks": [long_button]})[1]["error"] == "invalid_blocks"
         assert post({"channel": DM, "text": "pa***@e***.com"})[1]["ok"] is True
+        assert open_direct({}) == {"ok": False, "error": "users_list_not_supplied"}
+        assert open_direct({"users": "U0BOT"}) == {"ok": False, "error": "cannot_dm_bot"}
+        assert open_direct({"users": "U0NOBODY"}) == {"ok": False, "error": "user_not_found"}
+        opened = open_direct({"users": "U0CUSTOMER"})
+        assert opened["ok"] and opened == open_direct({"users": "U0CUSTOMER"})
+        assert post({"channel": opened["channel"]["id"], "text": "x"})[1]["ok"] is True
+        assert post({"channel": "D0NEVEROPENED", "text": "x"})[1]["error"] == "channel_not_found"
+        scoped = FakeSlackApi(TOKEN, {DM}, scopes={"chat:write"})
+        try:
+            assert open_direct({"users": "U0CUSTOMER"}, scoped)["error"] == "missing_scope"
+        finally:
+            scoped.stop()
     finally:
         fake.stop()

@@ -3,8 +3,10 @@
 // Sessions are issued by the server (a signed token); the widget only keeps the token.
 // Messages typed while the connection is down wait in an outbox, visibly marked as not
 // sent, and go out only after the session is re-joined, in order. The transcript kept
-// for a reload lives in sessionStorage (this tab only), expires after 30 minutes and has
-// phone numbers, codes and e-mail addresses redacted.
+// for a reload lives in sessionStorage (this tab only), expires after 30 minutes and holds
+// only what the server returned as `kept` (with each acknowledgement, and as `bot_kept` after
+// each bot message): each text redacted by the same redactor as the conversation store (phone
+// numbers, codes, e-mail addresses), never the text as typed.
 (function () {
   "use strict";
   var STORE = "kylos-chat";
@@ -35,11 +37,9 @@
     try { sessionStorage.setItem(STORE, JSON.stringify(state)); } catch (e) { /* quota or private mode */ }
   }
 
-  // What may be kept in the browser: no e-mail address, phone number or code in clear.
-  function redact(text) {
-    return String(text)
-      .replace(/([A-Za-z0-9._%+-])[A-Za-z0-9._%+-]*@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/g, "$1***@***")
-      .replace(/\+?\d[\d\s-]{4,}\d/g, "•••");
+  // A token is `<session>.<issued>.<signature>`; the server sends a fresh one at every re-join.
+  function sessionOf(token) {
+    return String(token || "").split(".")[0];
   }
 
   // The server escapes Markdown for widgets that render it; this one shows plain text.
@@ -94,10 +94,14 @@
     return item;
   }
 
+  // `text` is what the server said may be kept (redacted), or a button's own title; an entry
+  // whose redacted text has not arrived yet is kept empty and not shown after a reload.
   function remember(from, text) {
-    state.transcript.push({ from: from, text: redact(text) });
+    var record = { from: from, text: typeof text === "string" ? text : null };
+    state.transcript.push(record);
     state.transcript = state.transcript.slice(-100);
     save();
+    return record;
   }
 
   function removeOldButtons() {
@@ -133,7 +137,7 @@
     if (event.key === "Escape") { setMinimised(true); launcher.focus(); }
   });
 
-  state.transcript.forEach(render);
+  state.transcript.forEach(function (entry) { if (entry.text) render(entry); });
   setMinimised(!!state.minimised);
 
   // --- connection, session and outbox ----------------------------------------------
@@ -141,6 +145,7 @@
   var ready = false;   // connected AND the session re-joined on this connection
   var outbox = [];     // {id, message, item}: typed but not yet accepted by the server
   var inFlight = {};   // id -> outbox entry sent on this connection, awaiting the server's ack
+  var botAwaitingKept = [];  // transcript records of bot messages whose redacted text is on its way
 
   function messageId() {
     var bytes = new Uint8Array(12);
@@ -154,7 +159,13 @@
       function (error, answer) {
         if (inFlight[entry.id] !== entry) return; // the connection dropped meanwhile: already re-queued
         delete inFlight[entry.id];
-        if (!error && answer && answer.ok) return;
+        if (!error && answer && answer.ok) {
+          if (entry.record && entry.record.text === null && typeof answer.kept === "string") {
+            entry.record.text = answer.kept;
+            save();
+          }
+          return;
+        }
         if (answer && answer.reason === "session") { ready = false; socket.emit("session_request", { session_id: state.token }); }
         requeue(entry);
       });
@@ -171,7 +182,7 @@
     removeOldButtons();
     var text = shownAs || message;
     var entry = { id: messageId(), seq: sequence++, message: message, item: render({ from: "user", text: text }) };
-    remember("user", text);
+    entry.record = remember("user", shownAs || null);  // typed text: kept once the server redacted it
     if (ready) {
       transmit(entry);
     } else {
@@ -202,7 +213,7 @@
   });
   socket.on("session_confirm", function (token) {
     var id = token && token.session_id ? token.session_id : token;
-    if (state.token && id !== state.token) {
+    if (state.token && sessionOf(id) !== sessionOf(state.token)) {
       // The server did not recognise the old session (expired secret, other server): start afresh.
       state.transcript = [];
       Array.prototype.forEach.call(log.querySelectorAll("li:not(.pending)"), function (item) { item.remove(); });
@@ -222,7 +233,15 @@
     });
     var text = unescapeMarkdown(message.text);
     render({ from: "bot", text: text, buttons: buttons, live: true });
-    remember("bot", text);
+    botAwaitingKept.push(remember("bot", null));
+  });
+  // Each bot message is followed by its redacted text, the only form kept in the browser.
+  socket.on("bot_kept", function (message) {
+    var record = botAwaitingKept.shift();
+    if (record && message && typeof message.kept === "string") {
+      record.text = unescapeMarkdown(message.kept);
+      save();
+    }
   });
 
   form.addEventListener("submit", function (event) {

@@ -8,6 +8,7 @@ import phonenumbers
 
 SHOWN_DIGITS = 3
 _MASKED_PHONE = re.compile(r"^\+\d{1,3} \*{1,3}(?: \*{3})* \d{3}$")
+_MASKED_EMAIL = re.compile(r"^[^@\s*]{0,2}\*\*\*@[^@\s*.]?\*\*\*(?:\.[A-Za-z]{2,24})?$")
 
 
 def mask_phone(e164: str) -> str:
@@ -37,3 +38,8 @@ def mask_email(email: str) -> str:
         return "***"
     name, _, tld = domain.rpartition(".")
     return f"{local[:2]}***@{(name or tld)[:1]}***.{tld if name else ''}".rstrip(".")
+
+
+def is_masked_email(text: str) -> bool:
+    """Is the text an address already in the masked form (so it is safe to keep)?"""
+    return bool(_MASKED_EMAIL.match(text or ""))

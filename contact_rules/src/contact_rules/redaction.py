@@ -4,7 +4,7 @@ address is also redacted — in stored conversations, logs, the web chat's saved
 and the case text a person reads.
 
 Over-redacting costs nothing (a date, an order number); a missed code would. Addresses
-like 127.0.0.1 stay readable in logs.
+like 127.0.0.1 stay readable in logs, and so do values already masked (`ma***@n***.pl`).
 """
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from typing import Callable, Union
 
 from .code import CODE_DIGITS, find_digit_runs
 from .email import find_emails
+from .masking import is_masked_email
 from .phone import find_phones
 
 EMAIL_MARK = "[e-mail]"
@@ -34,7 +35,7 @@ def redact(text: str, email_mark: Union[str, Callable[[str], str]] = EMAIL_MARK,
     of the address (the backend shows staff the masked form)."""
     if not text:
         return text
-    emails = find_emails(text) if "@" in text else []
+    emails = [email for email in find_emails(text) if not is_masked_email(email.text)] if "@" in text else []
     spans = [(email.start, email.end, email_mark if isinstance(email_mark, str) else email_mark(email.text))
              for email in emails]
     email_marks = {mark for *_, mark in spans}
