@@ -26,7 +26,7 @@ from contact_rules import mask_email, mask_phone
 from .audit import AuditLog
 from .clock import Clock
 from .ports import ProviderError
-from .sealing import seal, unseal
+from .sealing import SealBroken, Sealer, unseal_before_aes_gcm
 from .storage import outbox
 
 log = logging.getLogger("recovery_backend.outbox")
@@ -37,10 +37,10 @@ def _utc(moment: Optional[datetime]) -> Optional[datetime]:
 
 
 class Outbox:
-    def __init__(self, engine: sa.Engine, clock: Clock, secret: bytes, audit: AuditLog,
+    def __init__(self, engine: sa.Engine, clock: Clock, sealer: Sealer, audit: AuditLog,
                  senders: dict[str, Callable[[dict], None]], workers: int = 4, send_deadline: float = 15,
                  backoff: float = 2.0, metrics=None):
-        self._engine, self._clock, self._secret, self._audit = engine, clock, secret, audit
+        self._engine, self._clock, self._sealer, self._audit = engine, clock, sealer, audit
         self._senders, self._workers, self._deadline, self._backoff = senders, workers, send_deadline, backoff
         self._metrics = metrics
         self._wake = threading.Condition()
@@ -54,7 +54,7 @@ class Outbox:
         now = self._clock.now()
         db.execute(outbox.insert().values(
             kind=kind, masked_to=mask_email(to) if "@" in to else mask_phone(to),
-            payload=seal(self._secret, json.dumps({"to": to, **message})), status="pending", attempts=0,
+            payload=self._sealer.seal(json.dumps({"to": to, **message})), status="pending", attempts=0,
             created_at=now, next_attempt_at=now, give_up_at=now + give_up_after))
 
     def notify(self) -> None:
@@ -73,8 +73,9 @@ class Outbox:
         self.notify()
 
     # --- workers ---------------------------------------------------------------------------
-    def start(self) -> None:
+    def start(self, legacy_secret: bytes = b"") -> None:
         self._recover_interrupted()
+        self.reseal_pending(legacy_secret)
         for number in range(self._workers):
             thread = threading.Thread(target=self._work, name=f"outbox-{number}", daemon=True)
             thread.start()
@@ -97,6 +98,29 @@ class Outbox:
                     status="failed", payload="", finished_at=now, last_error="interrupted mid-send; not repeated"))
         for row in rows:
             self._audit.record(f"outbox_{row.kind}_failed", "backend", None, f"to {row.masked_to}: interrupted, not repeated")
+
+    def reseal_pending(self, legacy_secret: bytes = b"") -> int:
+        """Pending rows sealed before AES-GCM (with `legacy_secret`, CODE_SECRET) or with an older
+        SEAL_KEYS key are sealed again with the newest key, so old keys can be dropped once this ran."""
+        moved = 0
+        with self._engine.begin() as db:
+            rows = db.execute(sa.select(outbox.c.id, outbox.c.payload).where(
+                outbox.c.status.in_(("pending", "sending")), outbox.c.payload != "")).all()
+            for row in rows:
+                if self._sealer.is_current(row.payload):
+                    continue
+                try:
+                    text = (self._sealer.unseal(row.payload) if row.payload.startswith("g1.")
+                            else unseal_before_aes_gcm(legacy_secret, row.payload))
+                except (SealBroken, ValueError):
+                    log.warning("outbox row cannot be unsealed with the configured keys", extra={"row": row.id})
+                    continue
+                db.execute(outbox.update().where(outbox.c.id == row.id, outbox.c.payload == row.payload)
+                           .values(payload=self._sealer.seal(text)))
+                moved += 1
+        if moved:
+            log.info("outbox rows sealed again with the newest key", extra={"count": moved})
+        return moved
 
     def _work(self) -> None:
         while not self._stopping.is_set():
@@ -137,8 +161,13 @@ class Outbox:
         return claimed
 
     def _deliver(self, row) -> None:
-        message = json.loads(unseal(self._secret, row.payload))
         error = None
+        try:
+            message = json.loads(self._sealer.unseal(row.payload))
+        except SealBroken:
+            # Sealed with a key no longer configured: it can never be sent; fail it instead of looping.
+            self._finish(row, "sealed with a key no longer configured", retry=False)
+            return
         try:
             self._senders[row.kind](message)
         except ProviderError as failure:
@@ -148,14 +177,14 @@ class Outbox:
             error = f"{type(failure).__name__}"
         self._finish(row, error)
 
-    def _finish(self, row, error: Optional[str]) -> None:
+    def _finish(self, row, error: Optional[str], retry: bool = True) -> None:
         now = self._clock.now()
         kind = row.kind
         if error is None:
             values, outcome = {"status": "sent", "payload": "", "finished_at": now, "last_error": None}, "sent"
         else:
             retry_at = now + timedelta(seconds=self._backoff * 2 ** (row.attempts - 1))
-            if retry_at < _utc(row.give_up_at):
+            if retry and retry_at < _utc(row.give_up_at):
                 values, outcome = {"status": "pending", "next_attempt_at": retry_at, "last_error": error}, "retried"
             else:
                 values, outcome = {"status": "failed", "payload": "", "finished_at": now, "last_error": error}, "failed"

@@ -19,6 +19,7 @@ from .office_hours import OfficeHours
 from .outbox import Outbox
 from .ports import AccountSource
 from .recovery import RecoveryService
+from .sealing import sealer_for
 from .settings import DEMO_FIXTURE, Settings
 from .storage import accounts as accounts_table
 from .storage import create_engine, persistent_secret
@@ -55,7 +56,7 @@ class Services:
     stopping: threading.Event = dataclasses.field(default_factory=threading.Event)
 
     def start(self) -> None:
-        self.outbox.start()
+        self.outbox.start(legacy_secret=self.settings.code_secret)
         threading.Thread(target=self._apply_due_changes, name="email-changes", daemon=True).start()
         if hasattr(self.accounts, "start_sync"):
             self.accounts.start_sync(self.settings.index_sync_seconds)
@@ -103,7 +104,7 @@ def build_services(settings: Settings) -> Services:
         verification.record_call_placed(message["verification_id"],
                                         voice.start(message["to"], channel="call", locale=message["language"]))
 
-    outbox = Outbox(engine, clock, settings.code_secret, audit, {
+    outbox = Outbox(engine, clock, sealer_for(settings.code_secret, settings.seal_keys), audit, {
         "sms": lambda message: sms.send_text(message["to"], message["text"]),
         "verify_start": lambda message: sms.start(message["to"]),
         "call": place_call,

@@ -29,6 +29,7 @@
 | PASSWORD_RESET_URL | https://panel.kylos.pl/index.php?rp=/password/reset | the panel's reset page |
 | RECOVERY_NOW | — | ISO 8601 with offset; pins the clock (development only) |
 | CODE_SECRET | development: made once and kept in the database; production: required (32+ chars) | HMAC key for code and token hashes |
+| SEAL_KEYS | — (a key derived from CODE_SECRET) | keys sealing the outbox's pending SMS and e-mails (AES-256-GCM), `id=secret` pairs separated by commas, the newest first: it seals new rows, every listed key (and CODE_SECRET's) still opens older ones; ids are letters/digits |
 | OFFICE_CLOSED_DATES | — | extra closed dates, comma separated (YYYY-MM-DD) |
 | OUTBOX_WORKERS / OUTBOX_BACKOFF_SECONDS | 4 / 2 | threads sending SMS and e-mails from the outbox table; first retry delay (doubles each time) |
 | CONNECTOR_ATTESTATION_SECRET | — (production: required, 32+ chars) | verifies the channel connectors' signed phone proofs (docs/backend-api.md); unset: attested starts are refused |
@@ -111,6 +112,18 @@ def _fixture_path(text: Optional[str]) -> Optional[Path]:
     return path
 
 
+def _seal_keys(text: str) -> tuple[tuple[str, bytes], ...]:
+    keys = []
+    for entry in filter(None, (part.strip() for part in text.split(","))):
+        key_id, _, secret = entry.partition("=")
+        if not key_id.isalnum() or len(secret) < 32:
+            raise SystemExit("SEAL_KEYS: each entry is id=secret, the id letters and digits, the secret 32+ characters")
+        keys.append((key_id, secret.encode()))
+    if len({key_id for key_id, _ in keys}) != len(keys):
+        raise SystemExit("SEAL_KEYS: key ids must be unique")
+    return tuple(keys)
+
+
 @dataclass(frozen=True)
 class Settings:
     environment: str
@@ -181,6 +194,7 @@ class Settings:
     calls_per_conversation_per_day: int = 3
     call_budget_per_day: int = 200
     call_ring_seconds: int = 60
+    seal_keys: tuple[tuple[str, bytes], ...] = ()
 
     @classmethod
     def from_env(cls, env: Optional[dict] = None) -> "Settings":
@@ -251,6 +265,7 @@ class Settings:
             code_secret=env.get("CODE_SECRET", "").encode(),
             extra_closed_dates=tuple(d.strip() for d in env.get("OFFICE_CLOSED_DATES", "").split(",") if d.strip()),
             documents_file=Path(env.get("DOCUMENTS_FILE") or BACKEND_DIR / "config" / "documents.yml"),
+            seal_keys=_seal_keys(env.get("SEAL_KEYS", "")),
             resend_cooldown_seconds=int(env.get("RESEND_COOLDOWN_SECONDS", "60")),
             outbox_workers=int(env.get("OUTBOX_WORKERS", "4")),
             connector_attestation_secret=env.get("CONNECTOR_ATTESTATION_SECRET", ""),
