@@ -190,15 +190,15 @@ class Outbox:
                 values, outcome = {"status": "failed", "payload": "", "finished_at": now, "last_error": error}, "failed"
         with self._engine.begin() as db:
             db.execute(outbox.update().where(outbox.c.id == row.id, outbox.c.status == "sending").values(**values))
+        if self._metrics:
+            self._metrics.delivery(kind, outcome)
         if kind == "none":
-            return  # the stand-in for a number that gets no SMS: nothing was sent, nothing to report
+            return  # the stand-in for a number that gets no SMS: nothing was sent, nothing to audit
         self._audit.record(f"outbox_{kind}_{outcome}", "backend", None,
                            f"to {row.masked_to}, attempt {row.attempts}" + (f": {error}" if error else ""))
         (log.info if outcome == "sent" else log.warning)(
             f"outbox {kind} {outcome}", extra={"to": row.masked_to, "attempt": row.attempts,
                                               **({"error": error} if error else {})})
-        if self._metrics:
-            self._metrics.delivery(kind, outcome)
 
     # --- for tests and readiness -------------------------------------------------------------
     def pending(self) -> int:

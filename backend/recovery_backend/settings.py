@@ -29,6 +29,7 @@
 | PASSWORD_RESET_URL | https://panel.kylos.pl/index.php?rp=/password/reset | the panel's reset page |
 | RECOVERY_NOW | — | ISO 8601 with offset; pins the clock (development only) |
 | CODE_SECRET | development: made once and kept in the database; production: required (32+ chars) | HMAC key for code and token hashes |
+| METRICS_TOKEN | — (no metrics) | bearer token Prometheus sends to read `/metrics`; unset, `/metrics` answers 404 |
 | SEAL_KEYS | — (a key derived from CODE_SECRET) | keys sealing the outbox's pending SMS and e-mails (AES-256-GCM), `id=secret` pairs separated by commas, the newest first: it seals new rows, every listed key (and CODE_SECRET's) still opens older ones; ids are letters/digits |
 | OFFICE_CLOSED_DATES | — | extra closed dates, comma separated (YYYY-MM-DD) |
 | OUTBOX_WORKERS / OUTBOX_BACKOFF_SECONDS | 4 / 2 | threads sending SMS and e-mails from the outbox table; first retry delay (doubles each time) |
@@ -195,6 +196,7 @@ class Settings:
     call_budget_per_day: int = 200
     call_ring_seconds: int = 60
     seal_keys: tuple[tuple[str, bytes], ...] = ()
+    metrics_token: str = ""
 
     @classmethod
     def from_env(cls, env: Optional[dict] = None) -> "Settings":
@@ -265,6 +267,7 @@ class Settings:
             code_secret=env.get("CODE_SECRET", "").encode(),
             extra_closed_dates=tuple(d.strip() for d in env.get("OFFICE_CLOSED_DATES", "").split(",") if d.strip()),
             documents_file=Path(env.get("DOCUMENTS_FILE") or BACKEND_DIR / "config" / "documents.yml"),
+            metrics_token=env.get("METRICS_TOKEN", ""),
             seal_keys=_seal_keys(env.get("SEAL_KEYS", "")),
             resend_cooldown_seconds=int(env.get("RESEND_COOLDOWN_SECONDS", "60")),
             outbox_workers=int(env.get("OUTBOX_WORKERS", "4")),

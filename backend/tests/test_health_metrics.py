@@ -1,9 +1,12 @@
-"""Issue 11 #7: liveness, readiness (database, phone index age) and Prometheus metrics."""
+"""Issue 11 #7: liveness, readiness (database, phone index age) and Prometheus metrics;
+issue 17 #4: the metrics need a token and no counter tells a registered number."""
 from __future__ import annotations
 
 import re
 
 from conftest import make_backend
+
+METRICS_TOKEN = "metrics-token-0123456789"
 
 
 def metric(text: str, name: str, **labels) -> float:
@@ -38,17 +41,50 @@ def test_not_ready_until_the_whmcs_phone_index_was_synced(tmp_path):
         fake.close()
 
 
-def test_metrics_count_verifications_deliveries_cases_and_latency(backend):
+def scrape(backend) -> str:
+    answer = backend.client.get("/metrics", headers={"Authorization": f"Bearer {METRICS_TOKEN}"})
+    assert answer.status_code == 200
+    return answer.text
+
+
+def test_metrics_count_verifications_deliveries_cases_and_latency(tmp_path):
+    backend = make_backend(tmp_path, METRICS_TOKEN=METRICS_TOKEN)
     verification = backend.start("+48601234567").json()["verification_id"]
     backend.post(f"/api/v1/phone-verifications/{verification}/check", {"code": "000000"})
     backend.verified_token("+48602345678", "conv-2")
     backend.post("/api/v1/cases", {"reason": "documents", "channel": "web", "conversation_id": "c", "summary": "s"})
-    text = backend.client.get("/metrics").text
+    text = scrape(backend)
     assert metric(text, "recovery_verifications_started_total", kind="sms") == 2
     assert metric(text, "recovery_verifications_proven_total", kind="sms") == 1
     assert metric(text, "recovery_verifications_failed_total", reason="wrong_code") >= 1
-    assert metric(text, "recovery_deliveries_total", kind="sms", outcome="sent") == 2
+    assert metric(text, "recovery_deliveries_total", channel="phone", outcome="sent") == 2
     assert metric(text, "recovery_cases_total", reason="documents") == 1
     assert metric(text, "recovery_http_request_seconds_count", route="/api/v1/phone-verifications", method="POST",
                   status="202") == 2
     assert "601234567" not in text and "conv-2" not in text
+
+
+def test_metrics_need_the_token(tmp_path):
+    backend = make_backend(tmp_path, METRICS_TOKEN=METRICS_TOKEN)
+    assert backend.client.get("/metrics").status_code == 404
+    assert backend.client.get("/metrics", headers={"Authorization": "Bearer wrong"}).status_code == 404
+    assert "recovery_" in scrape(backend)
+    assert make_backend(tmp_path / "off").client.get("/metrics").status_code == 404  # no token set: no metrics
+
+
+def counters(text: str) -> dict:
+    """Every sample but answer times (those are measured, not counted)."""
+    return {line.rsplit(" ", 1)[0]: line.rsplit(" ", 1)[1] for line in text.splitlines()
+            if line.startswith("recovery_") and "_created" not in line and "http_request_seconds" not in line}
+
+
+def test_no_counter_moves_differently_for_a_registered_number(tmp_path):
+    seen = {}
+    for kind, phone in (("registered", "+48601234567"), ("unregistered", "+48609999888")):
+        backend = make_backend(tmp_path / kind, METRICS_TOKEN=METRICS_TOKEN)
+        verification = backend.start(phone, f"metrics-{kind}").json()["verification_id"]
+        backend.post(f"/api/v1/phone-verifications/{verification}/check", {"code": "000000"})
+        backend.client.app.state.services.outbox.join()
+        seen[kind] = counters(scrape(backend))
+    assert seen["registered"] == seen["unregistered"]
+    assert any("deliveries" in name for name in seen["registered"])

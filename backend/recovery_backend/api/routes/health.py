@@ -1,8 +1,10 @@
-"""Liveness, readiness and Prometheus metrics: no key needed."""
+"""Liveness and readiness (no key needed) and Prometheus metrics (METRICS_TOKEN)."""
 from __future__ import annotations
 
+import hmac
+
 import sqlalchemy as sa
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
 from ...metrics import CONTENT_TYPE_LATEST
@@ -41,6 +43,12 @@ def ready(services: ServicesDep):
     return JSONResponse({"status": "ready" if ready else "not_ready", **checks}, status_code=200 if ready else 503)
 
 
-@router.get("/metrics", response_class=Response)
-def prometheus(services: ServicesDep):
+@router.get("/metrics", response_class=Response, include_in_schema=False)
+def prometheus(request: Request, services: ServicesDep):
+    """Counts of starts and deliveries tell an observer how traffic goes, so only a scraper holding
+    METRICS_TOKEN (as a bearer token) reads them; without the token set, there are no metrics."""
+    token = services.settings.metrics_token
+    given = request.headers.get("authorization", "")
+    if not token or not hmac.compare_digest(given.encode(), f"Bearer {token}".encode()):
+        return JSONResponse({"error": "not_found"}, status_code=404)
     return Response(services.metrics.render(), media_type=CONTENT_TYPE_LATEST)
