@@ -198,6 +198,9 @@ def _read(answer: type[Answer], body: dict) -> Answer:
 
 # The deadline of the action being run: every backend call of that action shares it.
 _DEADLINE: contextvars.ContextVar[Optional[float]] = contextvars.ContextVar("backend_deadline", default=None)
+# Who the channel saw sending the message being answered (channels/client.py): the backend's
+# per-client limits count it (`X-Client-Key`).
+_CLIENT: contextvars.ContextVar[Optional[str]] = contextvars.ContextVar("backend_client_key", default=None)
 
 
 @contextmanager
@@ -208,6 +211,16 @@ def within(seconds: float) -> Iterator[None]:
         yield
     finally:
         _DEADLINE.reset(reset)
+
+
+@contextmanager
+def acting_for(client_key: Optional[str]) -> Iterator[None]:
+    """Backend calls made inside are counted against this client (None: the conversation)."""
+    reset = _CLIENT.set(client_key if isinstance(client_key, str) and client_key else None)
+    try:
+        yield
+    finally:
+        _CLIENT.reset(reset)
 
 
 class BackendClient:
@@ -239,6 +252,8 @@ class BackendClient:
             headers["X-Recovery-Token"] = token
         if conversation_id:
             headers["X-Conversation-Id"] = conversation_id
+        if _CLIENT.get():
+            headers["X-Client-Key"] = _CLIENT.get()[:200]
         timeout = self._remaining()
         if timeout <= 0.05:
             raise BackendUnavailable("deadline passed")

@@ -9,13 +9,14 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from .backend_client import backend, within
+from .backend_client import acting_for, backend, within
 from .dialogue.state import STATE_SLOT, State, Step
 from .engine.turn import Message, Turn
 from .engine.validation import procedure
 from .settings import backend_settings, company
 
 procedure()   # loaded and checked when the action server imports its actions: a broken file stops the start
+CLIENT_KEY = "client_key"  # message metadata set by the channel (channels/client.py)
 
 
 def channel_of(tracker: Tracker) -> str:
@@ -37,7 +38,8 @@ class ActionTurn(Action):
                   domain: Dict[Text, Any]) -> List[EventType]:
         state = State.from_slot(tracker.get_slot(STATE_SLOT))
         turn = Turn(state, message_of(tracker), backend(), tracker.sender_id, channel_of(tracker), company())
-        with within(backend_settings().action_deadline):
+        metadata = (tracker.latest_message or {}).get("metadata") or {}
+        with within(backend_settings().action_deadline), acting_for(metadata.get(CLIENT_KEY)):
             outcome = await turn.run()
         for reply in turn.reply():
             if reply.response:

@@ -33,7 +33,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
-from channels import inbound
+from channels import client, inbound
 from channels.conversation import conversation_id
 from channels.cors import without_credentials
 from channels.idempotency import deliveries
@@ -145,6 +145,7 @@ class SocketIOInput(RasaSocketIOInput):
         webhook = SocketBlueprint(sio, self.socketio_path, "socketio_webhook", __name__)
         self.sio = sio
         sessions: Dict[str, str] = {}  # socket id -> conversation id, this process only
+        clients: Dict[str, Dict[str, Any]] = {}  # socket id -> who connected (channels/client.py)
         webhook.listener("before_server_start")(without_credentials)
 
         @webhook.route("/", methods=["GET"])
@@ -156,11 +157,13 @@ class SocketIOInput(RasaSocketIOInput):
             if not self.origin_allowed(environ):
                 log.warning("socket.io connection refused from origin %s", environ.get("HTTP_ORIGIN"))
                 return False
+            clients[sid] = client.metadata(environ.get("sanic.request"))
             return True
 
         @sio.on("disconnect", namespace=self.namespace)
         async def disconnect(sid: Text) -> None:
             sessions.pop(sid, None)
+            clients.pop(sid, None)
 
         @sio.on("session_request", namespace=self.namespace)
         async def session_request(sid: Text, data: Any) -> None:
@@ -194,7 +197,8 @@ class SocketIOInput(RasaSocketIOInput):
             if too_long(text) or inbound.blank(text):
                 await output.send_text_message(conversation, TOO_LONG if too_long(text) else EMPTY)
                 return {"ok": True, "kept": kept}
-            await on_new_message(UserMessage(text, output, conversation, input_channel=self.name()))
+            await on_new_message(UserMessage(text, output, conversation, input_channel=self.name(),
+                                             metadata=clients.get(sid) or None))
             return {"ok": True, "kept": kept}
 
         return webhook

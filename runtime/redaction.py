@@ -16,8 +16,9 @@ from contact_rules.redaction import EMAIL_MARK, NUMBER_MARK
 __all__ = ["EMAIL_MARK", "NUMBER_MARK", "redact_event", "redact_slot", "redact_text", "redact_value"]
 # Entities whose value is personal data, whatever it looks like.
 SENSITIVE_ENTITIES = frozenset({"phone", "email", "code"})
-# Metadata never worth keeping: a signed proof of the phone (replayable if kept).
-DROPPED_METADATA = frozenset({"phone_attestation"})
+# Metadata never worth keeping: a signed proof of the phone (replayable if kept), the client's
+# address (channels/client.py; personal data, needed only during the turn).
+DROPPED_METADATA = frozenset({"phone_attestation", "client_key"})
 # Rasa copies the first message's metadata into this slot when a session starts (a Telegram
 # contact shared as the first message: the phone proof).
 SESSION_METADATA_SLOT = "session_started_metadata"

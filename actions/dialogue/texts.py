@@ -353,6 +353,9 @@ TEXTS: dict[str, dict[str, str]] = {
     "restart": {
         "pl": "Zaczynamy od nowa — wcześniejsze dane z tej rozmowy usunąłem. W czym mogę pomóc?",
         "en": "Starting over — I've cleared what this conversation had. How can I help?"},
+    "try_later": {
+        "pl": "Z tego miejsca przyszło ostatnio zbyt wiele próśb. Proszę spróbować ponownie za ok. {minutes} min.",
+        "en": "Too many requests have come from here recently. Please try again in about {minutes} min."},
     "backend_down": {
         "pl": "Przepraszam, system kont chwilowo nie odpowiada. Proszę spróbować za kilka minut albo zadzwonić "
               "do nas z numeru zapisanego w Panelu Klienta ({hours_text}): {contact_url}",

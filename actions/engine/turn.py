@@ -14,7 +14,7 @@ import logging
 import time
 from typing import Callable, Optional
 
-from ..backend_client import BackendClient, BackendError
+from ..backend_client import BackendClient, BackendError, RateLimited
 from ..dialogue import texts
 from ..dialogue.facts import extract
 from ..dialogue.state import Outcome, Path, State, Step
@@ -67,6 +67,10 @@ class Turn:
         before = copy.deepcopy(ctx.state)
         try:
             await self._decide(intent)
+        except RateLimited as limited:
+            # A limit on who asks (the backend's per-client and global limits): when to come back.
+            ctx.say("try_later", minutes=max(1, -(-limited.retry_after // 60)))
+            ctx.mark(Outcome.ANSWERED)
         except BackendError as error:
             log.warning("backend error in a turn: %s", type(error).__name__)
             ctx.say("backend_down")

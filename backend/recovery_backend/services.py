@@ -17,7 +17,8 @@ from .documents import load_documents
 from .metrics import Metrics
 from .office_hours import OfficeHours
 from .outbox import Outbox
-from .ports import AccountSource
+from .ports import AccountSource, ProviderError
+from .rate_limits import RateLimits
 from .recovery import RecoveryService
 from .sealing import sealer_for
 from .settings import DEMO_FIXTURE, Settings
@@ -53,6 +54,7 @@ class Services:
     accounts: AccountSource
     verification: VerificationService
     recovery: RecoveryService
+    limits: RateLimits
     stopping: threading.Event = dataclasses.field(default_factory=threading.Event)
 
     def start(self) -> None:
@@ -94,6 +96,20 @@ def build_services(settings: Settings) -> Services:
     voice = voice_delivery(settings)
     direct_email = email_sender(settings)
     metrics = Metrics()
+    limits = RateLimits(settings.rate_limit_storage, settings.rate_limit_key_prefix, settings.code_secret, {
+        "start.client": settings.start_limits_per_client, "start.global": settings.start_limits_global,
+        "check.client": settings.check_limits_per_client, "check.global": settings.check_limits_global,
+        "case.client": settings.case_limits_per_client, "case.global": settings.case_limits_global,
+    }, settings.sms_daily_budget)
+
+    def within_budget(send):
+        def budgeted(message: dict) -> None:
+            if not limits.spend_sms():
+                # Retried with backoff like any refusal, until the message is useless (a code: when it expires).
+                raise ProviderError("the daily SMS budget (SMS_DAILY_BUDGET) is spent")
+            send(message)
+        return budgeted
+
     verification: VerificationService  # the call senders record the provider's reference through it
 
     def place_call(message: dict) -> None:
@@ -105,8 +121,8 @@ def build_services(settings: Settings) -> Services:
                                         voice.start(message["to"], channel="call", locale=message["language"]))
 
     outbox = Outbox(engine, clock, sealer_for(settings.code_secret, settings.seal_keys), audit, {
-        "sms": lambda message: sms.send_text(message["to"], message["text"]),
-        "verify_start": lambda message: sms.start(message["to"]),
+        "sms": within_budget(lambda message: sms.send_text(message["to"], message["text"])),
+        "verify_start": within_budget(lambda message: sms.start(message["to"])),
         "call": place_call,
         "verify_call": start_verify_call,
         "none": lambda message: None,
@@ -125,7 +141,8 @@ def build_services(settings: Settings) -> Services:
         settings=settings, clock=clock, engine=engine, hours=hours, documents=load_documents(settings.documents_file),
         audit=audit, cases=cases, metrics=metrics, outbox=outbox, accounts=accounts,
         verification=verification,
-        recovery=RecoveryService(engine, settings, clock, accounts, email, audit, sms=outbox.send_sms))
+        recovery=RecoveryService(engine, settings, clock, accounts, email, audit, sms=outbox.send_sms),
+        limits=limits)
 
 
 def demo_accounts_present(engine: sa.Engine) -> bool:

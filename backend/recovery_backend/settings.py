@@ -37,7 +37,14 @@
 | TWILIO_CHECK_DEADLINE_SECONDS | 1.5 | with Twilio Verify every code check answers after this long (or when Twilio answers, if later), so its timing is the same for every number |
 | EMAIL_CHANGE_DELAY_HOURS | production 24, development 0 | protection against a stolen phone or SIM swap: an e-mail change applies no earlier than this after the request; the old address gets a cancel link, the account's mobiles an SMS with it |
 | WHMCS_SYNC_SECONDS | 60 | how often the background sync adds new WHMCS clients to the phone index (full rebuild hourly) |
-| RESEND_COOLDOWN_SECONDS / SENDS_PER_NUMBER_PER_HOUR / SENDS_PER_NUMBER_PER_DAY | 60 / 3 / 6 | limits per number (every number alike) |
+| RESEND_COOLDOWN_SECONDS / SENDS_PER_NUMBER_PER_HOUR / SENDS_PER_NUMBER_PER_DAY | 60 / 3 / 6 | limits per number (every number alike): the pause between any two sends; sends asked by one client in an hour and in a day |
+| SENDS_PER_NUMBER_PER_DAY_ALL_CLIENTS | 10 | sends to one number in 24 h from all clients together |
+| RATE_LIMIT_STORAGE / RATE_LIMIT_KEY_PREFIX | memory:// / recovery | where the request limits below are counted: `memory://` for one backend process, `redis://host:6379/N` when several replicas share them (keys under the prefix) |
+| START_LIMITS_PER_CLIENT / START_LIMITS_GLOBAL | 10/minute;30/hour / 300/minute | verification starts per client (`X-Client-Key`, else the conversation) and for everybody; `limits` notation, `;` between windows, empty = none |
+| CHECK_LIMITS_PER_CLIENT / CHECK_LIMITS_GLOBAL | 30/minute / 1200/minute | code checks, likewise (per client only with `X-Client-Key`) |
+| CASE_LIMITS_PER_CLIENT / CASE_LIMITS_GLOBAL | 5/hour;10/day / 60/minute | cases opened, likewise (besides CASES_PER_CONVERSATION_PER_DAY) |
+| CASES_PER_CONVERSATION_PER_DAY | 3 | cases one conversation may open in 24 h |
+| SMS_DAILY_BUDGET | 2000 | SMS (and Twilio verifications) sent in any 24 h, all numbers together; once spent, starts answer 429 and queued SMS wait; 0 = no budget |
 | ACCOUNT_SOURCE | local | `local` (this database) or `whmcs` |
 | WHMCS_URL / WHMCS_IDENTIFIER / WHMCS_SECRET | — | the WHMCS API and its credentials (ACCOUNT_SOURCE=whmcs; all required) |
 | DOCUMENTS_FILE | backend/config/documents.yml | what customers send to prove ownership, per account type |
@@ -50,6 +57,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Optional
+
+from .rate_limits import parse_rules
 
 REPO = Path(__file__).resolve().parents[2]
 BACKEND_DIR = REPO / "backend"
@@ -125,6 +134,16 @@ def _seal_keys(text: str) -> tuple[tuple[str, bytes], ...]:
     return tuple(keys)
 
 
+def _limits(env: dict, name: str, default: str) -> str:
+    text = env.get(name, default)
+    try:
+        parse_rules(text)
+    except ValueError:
+        raise SystemExit(f"{name} must be in `limits` notation, e.g. 10/minute;60/hour (empty = no limit), "
+                         f"not {text!r}") from None
+    return text
+
+
 @dataclass(frozen=True)
 class Settings:
     environment: str
@@ -173,7 +192,9 @@ class Settings:
     resend_cooldown_seconds: int = 60
     starts_per_conversation_per_hour: int = 5
     sends_per_number_per_day: int = 6
-    burned_codes_before_lock: int = 3
+    burned_codes_before_lock: int = 3  # per client (and the staff alert per number)
+    burned_codes_per_conversation: int = 2
+    sends_per_number_per_day_all_clients: int = 10
     connector_attestation_secret: str = ""
     external_check_deadline_seconds: float = 1.5
     outbox_workers: int = 4
@@ -197,6 +218,15 @@ class Settings:
     call_ring_seconds: int = 60
     seal_keys: tuple[tuple[str, bytes], ...] = ()
     metrics_token: str = ""
+    rate_limit_storage: str = "memory://"
+    rate_limit_key_prefix: str = "recovery"
+    start_limits_per_client: str = "10/minute;30/hour"
+    start_limits_global: str = "300/minute"
+    check_limits_per_client: str = "30/minute"
+    check_limits_global: str = "1200/minute"
+    case_limits_per_client: str = "5/hour;10/day"
+    case_limits_global: str = "60/minute"
+    sms_daily_budget: int = 2000
 
     @classmethod
     def from_env(cls, env: Optional[dict] = None) -> "Settings":
@@ -268,6 +298,17 @@ class Settings:
             extra_closed_dates=tuple(d.strip() for d in env.get("OFFICE_CLOSED_DATES", "").split(",") if d.strip()),
             documents_file=Path(env.get("DOCUMENTS_FILE") or BACKEND_DIR / "config" / "documents.yml"),
             metrics_token=env.get("METRICS_TOKEN", ""),
+            rate_limit_storage=env.get("RATE_LIMIT_STORAGE") or "memory://",
+            rate_limit_key_prefix=env.get("RATE_LIMIT_KEY_PREFIX") or "recovery",
+            **{name: _limits(env, name.upper(), default) for name, default in (
+                ("start_limits_per_client", cls.start_limits_per_client),
+                ("start_limits_global", cls.start_limits_global),
+                ("check_limits_per_client", cls.check_limits_per_client),
+                ("check_limits_global", cls.check_limits_global),
+                ("case_limits_per_client", cls.case_limits_per_client),
+                ("case_limits_global", cls.case_limits_global))},
+            cases_per_conversation_per_day=int(env.get("CASES_PER_CONVERSATION_PER_DAY", "3")),
+            sms_daily_budget=int(env.get("SMS_DAILY_BUDGET", "2000")),
             seal_keys=_seal_keys(env.get("SEAL_KEYS", "")),
             resend_cooldown_seconds=int(env.get("RESEND_COOLDOWN_SECONDS", "60")),
             outbox_workers=int(env.get("OUTBOX_WORKERS", "4")),
@@ -289,4 +330,5 @@ class Settings:
             calls_per_conversation_per_day=int(env.get("CALLS_PER_CONVERSATION_PER_DAY", "3")),
             call_budget_per_day=int(env.get("CALL_BUDGET_PER_DAY", "200")),
             call_ring_seconds=int(env.get("CALL_RING_SECONDS", "60")),
+            sends_per_number_per_day_all_clients=int(env.get("SENDS_PER_NUMBER_PER_DAY_ALL_CLIENTS", "10")),
         )

@@ -28,6 +28,9 @@ verifications = sa.Table(
     sa.Column("phone_hash", sa.String(64), nullable=False, index=True),
     sa.Column("account_id", sa.Integer),  # None when the number has no account: such a verification never succeeds
     sa.Column("conversation_hash", sa.String(64), nullable=False, index=True),
+    # Who started it (HMAC of the channel's client key, else of the conversation): wrong codes and
+    # per-number sends count against the client first (issue 17 #2). Null in rows from before.
+    sa.Column("client_hash", sa.String(64), index=True),
     sa.Column("channel", sa.String(30), nullable=False),
     sa.Column("code_hash", sa.String(64)),
     sa.Column("external", sa.Boolean, nullable=False, default=False),

@@ -114,33 +114,50 @@ class VerificationService:
     def _hash(self, value: str) -> str:
         return hmac.new(self._settings.code_secret, value.encode(), hashlib.sha256).hexdigest()
 
-    def _check_limits(self, db, phone_hash: str, conversation_hash: str) -> None:
-        """Limits counted alike for every number, registered or not, so they reveal nothing.
-        The caller holds the number's and the conversation's lock (lock_keys)."""
+    def _check_limits(self, db, phone_hash: str, conversation_hash: str, client_hash: str) -> None:
+        """Limits counted alike for every number, registered or not, so they reveal nothing. The caller
+        holds the number's, the conversation's and the client's locks (lock_keys).
+
+        Wrong codes and sends count against who asked first — the client (the channel's client key,
+        else the conversation) and the conversation — and a number only gets a daily total from all
+        clients together: strangers' wrong guesses never lock a number, and one client cannot use up
+        a number's sends (issue 17 #2; the trade-off is in docs/security.md)."""
         now, s = self._clock.now(), self._settings
         hour_ago, day_ago = now - timedelta(hours=1), now - timedelta(days=1)
-        today = db.execute(sa.select(verifications.c.created_at, verifications.c.wrong_tries).where(
+        mine = db.execute(sa.select(verifications.c.created_at, verifications.c.conversation_hash).where(
+            verifications.c.created_at > day_ago, verifications.c.wrong_tries >= s.max_wrong_tries,
+            sa.or_(verifications.c.client_hash == client_hash, verifications.c.conversation_hash == conversation_hash),
+        ).order_by(verifications.c.created_at)).all()
+        for burned, allowed in (([_utc(m) for m, _c in mine], s.burned_codes_before_lock),
+                                ([_utc(m) for m, c in mine if c == conversation_hash], s.burned_codes_per_conversation)):
+            if len(burned) >= allowed:
+                raise RateLimited(int((burned[-allowed] + timedelta(days=1) - now).total_seconds()) + 1)
+        today = db.execute(sa.select(verifications.c.created_at, verifications.c.client_hash).where(
             verifications.c.phone_hash == phone_hash, verifications.c.created_at > day_ago,
         ).order_by(verifications.c.created_at)).all()
-        burned = [_utc(moment) for moment, tries in today if tries >= s.max_wrong_tries]
-        if len(burned) >= s.burned_codes_before_lock:
-            raise RateLimited(int((burned[0] + timedelta(days=1) - now).total_seconds()) + 1)
-        moments = [_utc(moment) for moment, _tries in today]
-        recent = [moment for moment in moments if moment > hour_ago]
-        if recent and (now - recent[-1]).total_seconds() < s.resend_cooldown_seconds:
-            raise RateLimited(int(s.resend_cooldown_seconds - (now - recent[-1]).total_seconds()) + 1)
+        moments = [_utc(moment) for moment, _client in today]
+        by_client = [_utc(moment) for moment, client in today if client == client_hash]
+        recent = [moment for moment in by_client if moment > hour_ago]
+        if moments and (now - moments[-1]).total_seconds() < s.resend_cooldown_seconds:
+            raise RateLimited(int(s.resend_cooldown_seconds - (now - moments[-1]).total_seconds()) + 1)
         if len(recent) >= s.sends_per_number_per_hour:
             raise RateLimited(int((recent[0] + timedelta(hours=1) - now).total_seconds()) + 1)
-        if len(moments) >= s.sends_per_number_per_day:
-            raise RateLimited(int((moments[0] + timedelta(days=1) - now).total_seconds()) + 1)
+        if len(by_client) >= s.sends_per_number_per_day:
+            raise RateLimited(int((by_client[0] + timedelta(days=1) - now).total_seconds()) + 1)
+        if len(moments) >= s.sends_per_number_per_day_all_clients:
+            raise RateLimited(int((moments[-s.sends_per_number_per_day_all_clients] + timedelta(days=1) - now)
+                                  .total_seconds()) + 1)
         per_conversation = db.execute(sa.select(sa.func.count()).select_from(verifications).where(
             verifications.c.conversation_hash == conversation_hash, verifications.c.created_at > hour_ago,
         )).scalar_one()
         if per_conversation >= s.starts_per_conversation_per_hour:
             raise RateLimited(3600)
 
+    def client_hash(self, client_key: Optional[str], conversation_id: str) -> str:
+        return self._hash(f"client:{client_key}" if client_key else f"conversation:{conversation_id}")
+
     def start(self, phone_e164: str, conversation_id: str, channel: str, attested: bool = False,
-              delivery: str = "sms", language: str = "pl") -> Started:
+              delivery: str = "sms", language: str = "pl", client_key: Optional[str] = None) -> Started:
         s, now = self._settings, self._clock.now()
         call = delivery == "call"
         if call:
@@ -159,18 +176,19 @@ class VerificationService:
         code = f"{secrets.randbelow(10**6):06d}"  # drawn for every number: the same work either way
         verification_id = secrets.token_urlsafe(24)
         phone_hash, conversation_hash = self._hash(phone_e164), self._hash(conversation_id)
+        client_hash = self.client_hash(client_key, conversation_id)
         with self._engine.begin() as db:
-            # One start per number (and per conversation) at a time, so parallel requests cannot all
-            # pass the cooldown and the caps before any of them is recorded.
-            lock_keys(db, phone_hash, conversation_hash, *([CALL_BUDGET_KEY] if call else []))
+            # One start per number (and per conversation and client) at a time, so parallel requests cannot
+            # all pass the cooldown and the caps before any of them is recorded.
+            lock_keys(db, phone_hash, conversation_hash, client_hash, *([CALL_BUDGET_KEY] if call else []))
             # Attested starts count against the same limits (issue 9 M3): no master key for any phone.
-            self._check_limits(db, phone_hash, conversation_hash)
+            self._check_limits(db, phone_hash, conversation_hash, client_hash)
             if call:
                 self._check_call_caps(db, phone_hash, conversation_hash, phone_e164)
             db.execute(verifications.insert().values(
                 id=verification_id, phone_hash=phone_hash,
                 account_id=account_id if deliverable else None,
-                conversation_hash=conversation_hash, channel=channel[:30],
+                conversation_hash=conversation_hash, client_hash=client_hash, channel=channel[:30],
                 code_hash=None if external else self._hash(f"{verification_id}:{code}"),
                 external=external, attested=attested, delivery=delivery,
                 provider_phone=phone_e164 if (external and deliverable) else None, created_at=now,
@@ -304,18 +322,20 @@ class VerificationService:
         return CheckResult(False, left, "wrong_code" if left else "too_many_tries")
 
     def _note_burned(self, row) -> None:
-        """A code used up its tries: after burned_codes_before_lock of them in a day the number is
-        locked for the day (for every number alike) and staff are alerted."""
+        """A code used up its tries: that counts against its client and conversation (_check_limits).
+        A number is never locked by it; when burned_codes_before_lock of its codes burned within a
+        day (for every number alike), staff are alerted: someone is guessing at that number."""
         s, now = self._settings, self._clock.now()
         with self._engine.connect() as db:
             burned = db.execute(sa.select(sa.func.count()).select_from(verifications).where(
                 verifications.c.phone_hash == row["phone_hash"], verifications.c.created_at > now - timedelta(days=1),
                 verifications.c.wrong_tries >= s.max_wrong_tries)).scalar_one()
         if burned == s.burned_codes_before_lock and self._audit is not None:
-            log.warning("number locked after repeated wrong codes",
+            log.warning("repeated wrong codes for one number",
                         extra={"phone_hash": row["phone_hash"][:12], "burned_codes": burned})
-            self._audit.record("number_locked", row["channel"], row["account_id"],
-                               f"{burned} codes used up their tries within 24 h; starts refused for 24 h")
+            self._audit.record("number_codes_burned", row["channel"], row["account_id"],
+                               f"{burned} codes used up their tries within 24 h; their clients are refused, "
+                               "the number is not locked")
 
     def _code_is_right(self, row, code: str) -> bool:
         code = normalise_code(code)

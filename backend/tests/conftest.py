@@ -57,8 +57,10 @@ class Backend:
     def get(self, path, token=None, key=API_KEY, conversation=None, **params):
         return self.client.get(path, headers=self.headers(key, token, conversation), params=params)
 
-    def start(self, phone, conversation="conv-1"):
-        return self.post("/api/v1/phone-verifications", {"phone": phone, "conversation_id": conversation})
+    def start(self, phone, conversation="conv-1", client=None):
+        """`client`: the X-Client-Key the action server passes on (the web chat's client address)."""
+        return self.client.post("/api/v1/phone-verifications", json={"phone": phone, "conversation_id": conversation},
+                                headers={"X-API-Key": API_KEY, **({"X-Client-Key": client} if client else {})})
 
     def sms(self) -> list[dict]:
         deliveries = getattr(getattr(self.client.app.state, "services", None), "outbox", None) if hasattr(self.client, "app") else None

@@ -55,13 +55,13 @@ def test_unregistered_numbers_fail_like_wrong_codes(backend):
     assert result == {"verified": False, "tries_left": 4, "reason": "wrong_code"}
 
 
-def test_cooldown_and_three_sends_per_number_per_hour(tmp_path):
+def test_cooldown_and_three_sends_per_number_per_hour_from_one_client(tmp_path):
     moments = ["2026-11-24T10:00:00+01:00", "2026-11-24T10:00:30+01:00", "2026-11-24T10:02:00+01:00",
                "2026-11-24T10:04:00+01:00", "2026-11-24T10:06:00+01:00", "2026-11-24T11:01:00+01:00"]
     statuses = []
     for i, moment in enumerate(moments):
         backend = make_backend(tmp_path, RECOVERY_NOW=moment)
-        response = backend.start(UNREGISTERED, f"conversation-{i}")
+        response = backend.start(UNREGISTERED, f"conversation-{i}", client="198.51.100.7")
         statuses.append(response.status_code)
         if response.status_code == 429:
             assert response.json()["error"] == "rate_limited" and response.json()["retry_after"] > 0

@@ -67,8 +67,13 @@ def test_forty_parallel_guesses_get_five_tries_and_forty_starts_one_sms(service,
 def test_the_hourly_cap_holds_under_parallel_starts(tmp_path, database_url):
     # In process: uvicorn's thread pool is what runs requests in parallel there too.
     backend = make_backend(tmp_path, DATABASE_URL=database_url, RESEND_COOLDOWN_SECONDS="0")
-    statuses = parallel([lambda i=i: backend.start(UNREGISTERED, f"cap-{i}").status_code for i in range(40)])
+    statuses = parallel([lambda i=i: backend.start(UNREGISTERED, f"cap-{i}", client="198.51.100.7").status_code
+                         for i in range(40)])
     assert sorted(statuses) == [202] * 3 + [429] * 37
+    # From many clients at once, the number's total for the day holds just as well.
+    others = parallel([lambda i=i: backend.start(UNREGISTERED, f"all-{i}", client=f"203.0.113.{i}").status_code
+                       for i in range(40)])
+    assert sorted(others) == [202] * 7 + [429] * 33
 
 
 def test_daily_cap_per_number(tmp_path):
@@ -76,25 +81,56 @@ def test_daily_cap_per_number(tmp_path):
     for hour in range(8):  # one start every 70 minutes: never the cooldown or the hourly cap
         minutes = hour * 70
         backend = make_backend(tmp_path, RECOVERY_NOW=f"2026-11-24T{8 + minutes // 60:02d}:{minutes % 60:02d}:00+01:00")
-        statuses.append(backend.start(UNREGISTERED, f"day-{hour}").status_code)
+        statuses.append(backend.start(UNREGISTERED, f"day-{hour}", client="198.51.100.7").status_code)
     assert statuses == [202] * 6 + [429] * 2
     tomorrow = make_backend(tmp_path, RECOVERY_NOW="2026-11-25T08:00:01+01:00")
-    assert tomorrow.start(UNREGISTERED, "next-day").status_code == 202
+    assert tomorrow.start(UNREGISTERED, "next-day", client="198.51.100.7").status_code == 202
 
 
-@pytest.mark.parametrize("phone", [REGISTERED, UNREGISTERED])
-def test_a_number_is_locked_and_reported_after_three_burned_codes(tmp_path, phone):
-    for round_ in range(3):
-        backend = make_backend(tmp_path, RECOVERY_NOW=f"2026-11-24T1{round_}:00:00+01:00")
-        verification = backend.start(phone, f"lock-{round_}").json()["verification_id"]
+ATTACKER, OWNER = "198.51.100.66", "203.0.113.10"
+
+
+def burn_codes(tmp_path, phone, conversations, client, first_minute=0):
+    """Five wrong codes in each of `conversations`, one conversation every 61 s (pinned clock)."""
+    for round_, conversation in enumerate(conversations):
+        seconds = (first_minute * 60) + round_ * 61
+        backend = make_backend(tmp_path, RECOVERY_NOW=f"2026-11-24T10:{seconds // 60:02d}:{seconds % 60:02d}+01:00")
+        verification = backend.start(phone, conversation, client=client).json()["verification_id"]
         for _ in range(5):
             backend.post(f"/api/v1/phone-verifications/{verification}/check", {"code": "000000"})
-    later = make_backend(tmp_path, RECOVERY_NOW="2026-11-24T13:00:00+01:00")
-    locked = later.start(phone, "lock-3")
-    assert locked.status_code == 429 and locked.json()["retry_after"] > 3600
-    actions = [entry["action"] for entry in later.client.app.state.services.audit.entries()]
-    assert actions.count("number_locked") == 1
-    assert make_backend(tmp_path, RECOVERY_NOW="2026-11-25T10:00:01+01:00").start(phone, "lock-4").status_code == 202
+    return backend
+
+
+@pytest.mark.parametrize("attacker", [ATTACKER, None], ids=["one-client", "no-client-key"])
+def test_strangers_wrong_codes_never_lock_the_owner_out(tmp_path, attacker):
+    """Issue 17 #2, the audit's attack: three conversations x five wrong codes, 61 s apart."""
+    last = burn_codes(tmp_path, REGISTERED, ["attack-1", "attack-2", "attack-3"], attacker)
+    actions = [entry["action"] for entry in last.client.app.state.services.audit.entries()]
+    assert actions.count("number_codes_burned") == 1, "staff hear that someone guesses at the number"
+    owner = make_backend(tmp_path, RECOVERY_NOW="2026-11-24T10:04:00+01:00")
+    assert owner.start(REGISTERED, "owner", client=OWNER).status_code == 202
+    assert len([m for m in owner.sms() if m["to"] == REGISTERED]) == 4  # the owner's code went out
+    if attacker:
+        again = make_backend(tmp_path, RECOVERY_NOW="2026-11-24T10:06:00+01:00").start(OTHER, "attack-4", client=attacker)
+        assert again.status_code == 429 and again.json()["retry_after"] > 20 * 3600, "the guessing client is refused"
+
+
+def test_a_conversation_that_burned_two_codes_gets_no_more(tmp_path):
+    burn_codes(tmp_path, REGISTERED, ["same", "same"], None)
+    later = make_backend(tmp_path, RECOVERY_NOW="2026-11-24T12:00:00+01:00")
+    assert later.start(OTHER, "same").status_code == 429
+    assert later.start(OTHER, "fresh").status_code == 202
+
+
+def test_one_client_cannot_use_up_a_numbers_sends(tmp_path):
+    statuses = []
+    for i in range(5):  # one start every 61 s from one client: its third in the hour is its last
+        seconds = i * 61
+        backend = make_backend(tmp_path, RECOVERY_NOW=f"2026-11-24T10:{seconds // 60:02d}:{seconds % 60:02d}+01:00")
+        statuses.append(backend.start(UNREGISTERED, f"spam-{i}", client=ATTACKER).status_code)
+    assert statuses == [202, 202, 202, 429, 429]
+    owner = make_backend(tmp_path, RECOVERY_NOW="2026-11-24T10:06:00+01:00")
+    assert owner.start(UNREGISTERED, "owner", client=OWNER).status_code == 202
 
 
 def test_full_width_digits_are_the_same_code(backend):

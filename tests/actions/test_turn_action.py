@@ -20,9 +20,10 @@ def turn(services, monkeypatch):
     monkeypatch.setenv("BACKEND_API_KEY", services.api_key)
     backend_client.backend.cache_clear()
 
-    async def run(sender: str, text: str, intent: str, slots: dict | None = None, confidence: float = 0.95):
+    async def run(sender: str, text: str, intent: str, slots: dict | None = None, confidence: float = 0.95,
+                  metadata: dict | None = None):
         tracker = Tracker(sender, slots or {}, {"text": text, "intent": {"name": intent, "confidence": confidence},
-                                                "entities": [], "metadata": {}},
+                                                "entities": [], "metadata": metadata or {}},
                           [], False, None, None, "action_listen")
         dispatcher = CollectingDispatcher()
         events = await ActionTurn().run(dispatcher, tracker, {})
@@ -73,3 +74,19 @@ async def test_state_sealed_with_another_key_is_not_trusted(turn, sender_id):
     messages, after = await turn(sender_id, "tak", "affirm", {STATE_SLOT: forged})
     assert State.from_slot(after[STATE_SLOT]).private.token is None
     assert not any("Wysłałem link" in (message.get("text") or "") for message in messages)
+
+
+async def test_a_client_over_its_limit_hears_when_to_try_again(turn, services, sender_id):
+    """Issue 17 #1: the channel's client key reaches the backend (X-Client-Key); once that client's
+    starts are used up, the customer is told when a code can be sent and none goes out."""
+    client = f"198.51.100.{sum(map(ord, sender_id)) % 250}"
+    for i in range(10):
+        await turn(f"{sender_id}-{i}", f"nie dziala mi poczta, tel 697 100 {i:03d}", "email_not_working",
+                   metadata={"client_key": client})
+    messages, slots = await turn(f"{sender_id}-x", "nie dziala mi poczta, tel 697 100 999", "email_not_working",
+                                 metadata={"client_key": client})
+    assert State.from_slot(slots[STATE_SLOT]).verification_id is None, "no code was started"
+    assert any("wysłać za" in (m.get("text") or "") for m in messages), "the customer hears when to try again"
+    _, other = await turn(f"{sender_id}-y", "nie dziala mi poczta, tel 697 100 998", "email_not_working",
+                          metadata={"client_key": client + "0"})
+    assert State.from_slot(other[STATE_SLOT]).verification_id, "another client is not affected"

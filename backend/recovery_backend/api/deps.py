@@ -10,6 +10,7 @@ from fastapi.security import APIKeyHeader
 
 from contact_rules import to_e164
 
+from ..rate_limits import Limited
 from ..services import Services
 from ..verification import TokenGrant
 from .errors import ApiError
@@ -53,6 +54,24 @@ def count_use(services: Services, grant: TokenGrant, counter: str, limit: int) -
     if left is None:
         raise ApiError(429, "rate_limited", retry_after=services.verification.seconds_left(grant))
     return left
+
+
+def client_key(x_client_key: str = Header(
+        default="", max_length=200,
+        description="Who the channel saw sending (the web chat's client address), set by the action server; "
+                    "limits count per client, or per conversation without it")) -> str:
+    return x_client_key
+
+
+ClientKeyDep = Annotated[str, Depends(client_key)]
+
+
+def limit(services: Services, operation: str, client_key: str, conversation: Optional[str]) -> None:
+    """One more `operation` for this client and for everybody; 429 with retry_after when a limit is reached."""
+    try:
+        services.limits.hit(operation, services.limits.client(client_key, conversation))
+    except Limited as limited:
+        raise ApiError(429, "rate_limited", retry_after=limited.retry_after)
 
 
 def e164_or_422(text: str) -> str:

@@ -39,7 +39,10 @@ def answers(*codes: int) -> dict:
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
     async def api_error(_request: Request, error: ApiError):
-        return JSONResponse(error.body, status_code=error.status)
+        retry_after = error.body.get("retry_after")
+        # The header for HTTP clients and proxies, the body field for the action server (the same number).
+        headers = {"Retry-After": str(retry_after)} if retry_after is not None else None
+        return JSONResponse(error.body, status_code=error.status, headers=headers)
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(_request: Request, _error: RequestValidationError):

@@ -7,7 +7,7 @@ from contact_rules import mask_email
 
 from ...cases import CaseDetails, InvalidCase, TooManyCases, scrub_summary
 from ...office_hours import WARSAW
-from ..deps import ServicesDep, assistant, staff
+from ..deps import ClientKeyDep, ServicesDep, assistant, limit, staff
 from ..errors import ApiError, answers
 from ..schemas import CaseBody, CaseContactAnswer, CaseContactBody, CaseOpenedAnswer, CasesAnswer
 
@@ -16,7 +16,8 @@ router = APIRouter(prefix="/api/v1/cases", tags=["cases"])
 
 @router.post("", status_code=201, dependencies=[Depends(assistant)], response_model=CaseOpenedAnswer,
              responses=answers(403, 429))
-def open_case(body: CaseBody, services: ServicesDep):
+def open_case(body: CaseBody, services: ServicesDep, client_key: ClientKeyDep):
+    limit(services, "case", client_key, body.conversation_id)
     details = CaseDetails(body.path, body.company_name, body.phone_proven, tuple(body.phones_tried),
                           body.failure, body.open_question, body.language)
     try:

@@ -11,8 +11,9 @@ from contact_rules import mask_phone
 
 from ... import attestation
 from ...services import Services
+from ...rate_limits import Limited
 from ...verification import CheckResult, NotCallable, RateLimited
-from ..deps import ServicesDep, assistant, e164_or_422
+from ..deps import ClientKeyDep, ServicesDep, assistant, e164_or_422, limit
 from ..errors import ApiError, answers
 from ..schemas import AttestedBody, CallAnswer, CheckAnswer, CheckBody, StartBody, Started
 
@@ -27,10 +28,18 @@ def started_body(started) -> dict:
 
 
 @router.post("", status_code=202, response_model=Started, responses=answers(403, 429))
-def start_verification(body: StartBody, after: BackgroundTasks, services: ServicesDep):
+def start_verification(body: StartBody, after: BackgroundTasks, services: ServicesDep, client_key: ClientKeyDep):
+    phone = e164_or_422(body.phone)
+    limit(services, "start", client_key, body.conversation_id)
     try:
-        started = services.verification.start(e164_or_422(body.phone), body.conversation_id, body.channel,
-                                              delivery=body.delivery, language=body.language)
+        if body.delivery != "call":  # calls have their own daily budget (CALL_BUDGET_PER_DAY)
+            services.limits.sms_budget_left()
+    except Limited as spent:
+        log.warning("daily SMS budget spent: starts refused", extra={"retry_after": spent.retry_after})
+        raise ApiError(429, "rate_limited", retry_after=spent.retry_after)
+    try:
+        started = services.verification.start(phone, body.conversation_id, body.channel,
+                                              delivery=body.delivery, language=body.language, client_key=client_key)
     except RateLimited as limited:
         raise ApiError(429, "rate_limited", retry_after=limited.retry_after)
     except NotCallable as refused:
@@ -42,15 +51,17 @@ def start_verification(body: StartBody, after: BackgroundTasks, services: Servic
 
 
 @router.post("/attested", status_code=202, response_model=Started, responses=answers(403, 429))
-def start_attested(body: AttestedBody, services: ServicesDep):
+def start_attested(body: AttestedBody, services: ServicesDep, client_key: ClientKeyDep):
     phone = e164_or_422(body.phone)
+    limit(services, "start", client_key, body.conversation_id)
     refused = attestation_refused(services, body)
     if refused:
         log.warning("connector attestation refused", extra={"reason": refused, "channel": body.channel})
         services.audit.record("phone_attestation_refused", body.channel, None, f"{mask_phone(phone)}: {refused}")
         raise ApiError(403, "attestation_invalid")
     try:
-        started = services.verification.start(phone, body.conversation_id, body.channel, attested=True)
+        started = services.verification.start(phone, body.conversation_id, body.channel, attested=True,
+                                              client_key=client_key)
     except RateLimited as limited:
         raise ApiError(429, "rate_limited", retry_after=limited.retry_after)
     services.audit.record("phone_attested", body.channel, None, f"{body.attestation} {mask_phone(phone)}")
@@ -85,8 +96,11 @@ def call_status(verification_id: str, services: ServicesDep):
 
 
 @router.post("/{verification_id}/check", response_model=CheckAnswer, response_model_exclude_none=True,
-             responses=answers(403))
-def check_code(verification_id: str, body: CheckBody, services: ServicesDep):
+             responses=answers(403, 429))
+def check_code(verification_id: str, body: CheckBody, services: ServicesDep, client_key: ClientKeyDep):
+    # A verification's own tries are capped already; checks are counted per client only when the
+    # channel named one.
+    limit(services, "check", client_key, None)
     return check_body(services, services.verification.check(verification_id, body.code.strip()), "sms")
 
 
