@@ -44,8 +44,18 @@ class RateLimits:
         self._limiter = MovingWindowRateLimiter(self._storage)
         self._secret = secret
         # rules: "<operation>.<scope>" -> limits text, e.g. "start.client" -> "10/minute;60/hour".
-        self._rules = {name: parse_rules(text) for name, text in rules.items()}
+        self._rules = {name: self._parse(name, text) for name, text in rules.items()}
         self._budget = parse_rules(f"{sms_per_day}/day") if sms_per_day > 0 else ()
+
+    @staticmethod
+    def _parse(name: str, text: str) -> tuple[RateLimitItem, ...]:
+        operation, scope = name.split(".")
+        try:
+            return parse_rules(text)
+        except ValueError:
+            variable = f"{operation.upper()}_LIMITS_{'PER_CLIENT' if scope == 'client' else 'GLOBAL'}"
+            raise SystemExit(f"{variable} must be in `limits` notation, e.g. 10/minute;60/hour "
+                             f"(empty = no limit), not {text!r}") from None
 
     def client(self, client_key: Optional[str], conversation_id: Optional[str]) -> Optional[str]:
         """Who is counted: the client the channel saw, else the conversation itself (None: nobody)."""

@@ -58,8 +58,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Optional
 
-from .rate_limits import parse_rules
-
 REPO = Path(__file__).resolve().parents[2]
 BACKEND_DIR = REPO / "backend"
 log = logging.getLogger("recovery_backend.settings")
@@ -135,13 +133,9 @@ def _seal_keys(text: str) -> tuple[tuple[str, bytes], ...]:
 
 
 def _limits(env: dict, name: str, default: str) -> str:
-    text = env.get(name, default)
-    try:
-        parse_rules(text)
-    except ValueError:
-        raise SystemExit(f"{name} must be in `limits` notation, e.g. 10/minute;60/hour (empty = no limit), "
-                         f"not {text!r}") from None
-    return text
+    # Read as text here (this module stays standard library only); rate_limits.py parses it and
+    # a wrong value stops the start there, naming the variable.
+    return env.get(name, default)
 
 
 @dataclass(frozen=True)
