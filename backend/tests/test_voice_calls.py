@@ -95,7 +95,7 @@ def test_no_voice_sender_refuses_calls_alike(tmp_path):
 def test_call_caps_per_number_per_conversation_and_the_daily_budget(tmp_path):
     backend = make_backend(tmp_path, RESEND_COOLDOWN_SECONDS="0", SENDS_PER_NUMBER_PER_HOUR="10",
                            SENDS_PER_NUMBER_PER_DAY="10", CALLS_PER_NUMBER_PER_DAY="2",
-                           CALLS_PER_CONVERSATION_PER_DAY="2", CALL_BUDGET_PER_DAY="5")
+                           CALLS_PER_CONVERSATION_PER_DAY="2", CALL_BUDGET_PER_DAY="5", METRICS_TOKEN="m" * 24)
     metrics = backend.client.app.state.services.metrics
     assert [backend.start_call(UNREGISTERED_LANDLINE, f"n{i}").status_code for i in range(3)] == [202, 202, 429]
     assert [backend.start_call(f"+4822777000{i}", "one-conversation").status_code for i in range(1, 4)] == \
@@ -109,7 +109,7 @@ def test_call_caps_per_number_per_conversation_and_the_daily_budget(tmp_path):
     hits = {s.labels["cap"]: s.value for m in metrics.registry.collect() if m.name == "recovery_call_caps_hit"
             for s in m.samples if s.name.endswith("_total")}
     assert hits == {"number": 1.0, "conversation": 1.0, "daily_budget": 2.0}
-    exposed = backend.client.get("/metrics").text
+    exposed = backend.client.get("/metrics", headers={"Authorization": "Bearer " + "m" * 24}).text
     assert "recovery_call_caps_hit_total" in exposed and "22777" not in exposed
 
 
