@@ -3,10 +3,13 @@
 Rasa's channel with `session_persistence` uses whatever `session_id` a client
 sends as the conversation id, so a client could join any conversation (a
 Slack or Telegram user's included). Here the server issues the session: a
-random id, the time of issue and an HMAC of both. A client that reconnects
-sends the token back and is re-joined only when the signature holds and the
-token is younger than SESSION_LIFETIME_SECONDS (the widget keeps a conversation
-as long). Anything else gets a new session. Messages are attributed to the session of the socket that sent
+random id, the time of issue, a nonce and an HMAC of them. A client that
+reconnects sends the token back and is re-joined only when the signature holds,
+the token is younger than SESSION_LIFETIME_SECONDS (the widget keeps a
+conversation as long) and it was never used to re-join before: each re-join
+spends its token (in the shared delivery store) and is confirmed with a fresh
+one for the same session, so a token copied from a client that has since
+re-joined opens nothing. Anything else gets a new session. Messages are attributed to the session of the socket that sent
 them, never to an id in the message; client metadata is dropped; browsers from
 origins that are not configured cannot connect.
 
@@ -50,7 +53,7 @@ SESSION_LIFETIME_SECONDS = 30 * 60
 
 
 class SessionSigner:
-    """`<random>.<issued>.<signature>` tokens; the conversation is `sio:<random>`."""
+    """`<random>.<issued>.<nonce>.<signature>` tokens; the conversation is `sio:<random>`."""
 
     def __init__(self, secret: str, clock=time.time) -> None:
         if not secret:
@@ -58,22 +61,22 @@ class SessionSigner:
             secret = secrets.token_hex(32)
         self.key, self.clock = secret.encode(), clock
 
-    def _sign(self, session: str, issued: str) -> str:
-        message = f"socketio-session\n{session}\n{issued}".encode()
+    def _sign(self, session: str, issued: str, nonce: str) -> str:
+        message = f"socketio-session\n{session}\n{issued}\n{nonce}".encode()
         return hmac.new(self.key, message, hashlib.sha256).hexdigest()[:SIGNATURE_HEX]
 
     def issue(self, session: Optional[str] = None) -> str:
         """A token for a new session (or, given one, a fresh token for it)."""
         session = session or secrets.token_urlsafe(24)
-        issued = str(int(self.clock()))
-        return f"{session}.{issued}.{self._sign(session, issued)}"
+        issued, nonce = str(int(self.clock())), secrets.token_hex(8)
+        return f"{session}.{issued}.{nonce}.{self._sign(session, issued, nonce)}"
 
     def session(self, token: Any) -> Optional[str]:
         """The session a token names, or None when it was not issued here or has expired."""
-        if not isinstance(token, str) or token.count(".") != 2:
+        if not isinstance(token, str) or token.count(".") != 3:
             return None
-        session, issued, signature = token.split(".")
-        if not session or not issued.isdigit() or not hmac.compare_digest(self._sign(session, issued), signature):
+        session, issued, nonce, signature = token.split(".")
+        if not session or not issued.isdigit() or not hmac.compare_digest(self._sign(session, issued, nonce), signature):
             return None
         if not 0 <= self.clock() - int(issued) <= SESSION_LIFETIME_SECONDS:
             return None
@@ -168,10 +171,11 @@ class SocketIOInput(RasaSocketIOInput):
         @sio.on("session_request", namespace=self.namespace)
         async def session_request(sid: Text, data: Any) -> None:
             token = data.get("session_id") if isinstance(data, dict) else None
+            session = self.signer.session(token)
+            if session is not None and not await self.seen.first_time(f"sio-token:{token}"):
+                session = None  # spent: it re-joined once already (perhaps from another client)
+            token = self.signer.issue(session)
             conversation = self.signer.conversation(token)
-            if conversation is None:
-                token = self.signer.issue()
-                conversation = self.signer.conversation(token)
             previous = sessions.get(sid)
             if previous and previous != conversation:
                 await _maybe_await(sio.leave_room(sid, previous, namespace=self.namespace))

@@ -125,4 +125,16 @@ def test_the_community_rasa_webchat_widget_shows_masked_addresses_as_they_are(he
     texts = page.locator(".rw-response").all_inner_texts()
     assert not any("\\" in text for text in texts), "no escape character shows"
     assert stack.emails("maria.webchat@nowy-adres.pl")
+
+    # A reload re-joins with the stored token and is confirmed with a fresh one (issue 17, finding 9):
+    # rasa-webchat keeps its history and its conversation.
+    def session_id() -> str:
+        return json.loads(page.evaluate("sessionStorage.getItem('chat_session')"))["session_id"]
+
+    before = session_id()
+    page.reload()
+    expect(page.locator(".rw-response").filter(has_text="ma***@n***.pl")).to_be_visible(timeout=15_000)
+    say("dziękuję")
+    after = session_id()
+    assert after != before and after.split(".")[0] == before.split(".")[0]
     page.close()

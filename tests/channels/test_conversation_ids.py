@@ -112,9 +112,10 @@ def test_socketio_sessions_are_issued_by_the_server(stack):
         # The signed token re-joins the same conversation (a reload); a tampered one does not.
         again = chat(stack)
         await again.connect()
-        assert await again.session(token) == token
-        session, issued, signature = token.split(".")
-        forged = f"{session}.{issued}.{'0' * len(signature)}"
+        rejoined = await again.session(token)
+        assert rejoined != token and rejoined.split(".")[0] == token.split(".")[0], "a fresh token, same session"
+        session, issued, nonce, signature = rejoined.split(".")
+        forged = f"{session}.{issued}.{nonce}.{'0' * len(signature)}"
         assert (await again.session(forged)).split(".")[0] != session
         assert (await again.session(session)).split(".")[0] != session
         await again.close()
@@ -181,8 +182,9 @@ def test_rest_senders_that_clean_alike_keep_their_own_conversations(stack):
             assert sum(event["event"] == "user" for event in stored_events(stack, conversation)) == 1
 
 
-def test_socketio_tokens_expire_on_the_server(stack):
-    # Issue 17, finding 9: tokens never expired on the server.
+def test_socketio_tokens_expire_and_a_rejoin_spends_them(stack):
+    # Issue 17, finding 9: tokens never expired on the server, and a token reused from another client
+    # re-joined the conversation.
     from channels.socketio import SESSION_LIFETIME_SECONDS, SessionSigner
 
     async def scenario():
@@ -195,7 +197,13 @@ def test_socketio_tokens_expire_on_the_server(stack):
 
         reload = chat(stack)
         await reload.connect()
-        assert (await reload.session(token)).split(".")[0] == session, "the owner's reload re-joins"
+        fresh = await reload.session(token)
+        assert fresh != token and fresh.split(".")[0] == session, "the owner's reload re-joins"
+        other = chat(stack)
+        await other.connect()
+        assert (await other.session(token)).split(".")[0] != session, "a spent token opens nothing"
+        await other.close()
+        assert (await reload.session(fresh)).split(".")[0] == session, "the fresh one works (once)"
         signer = SessionSigner(stack.env()["CHAT_SESSION_SECRET"])
         signer.clock = lambda: time.time() - SESSION_LIFETIME_SECONDS - 5
         old = signer.issue(session)
