@@ -54,7 +54,7 @@ train: .venv/.installed
 	scripts/train.sh
 
 validate: .venv/.installed
-	$(RASA) data validate --max-history 5
+	$(RASA) data validate --domain domain --max-history 5
 
 run: setup train
 	scripts/run.sh

@@ -10,6 +10,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from .backend_client import acting_for, backend, within
+from .dialogue.answers import Answers
 from .dialogue.state import STATE_SLOT, State, Step
 from .engine.turn import Message, Turn
 from .engine.validation import procedure
@@ -27,7 +28,8 @@ def message_of(tracker: Tracker) -> Message:
     latest = tracker.latest_message or {}
     intent = latest.get("intent") or {}
     return Message(text=latest.get("text") or "", intent=intent.get("name"),
-                   confidence=float(intent.get("confidence") or 0.0), metadata=latest.get("metadata") or {})
+                   confidence=float(intent.get("confidence") or 0.0), metadata=latest.get("metadata") or {},
+                   ranking=latest.get("intent_ranking") or [])
 
 
 class ActionTurn(Action):
@@ -37,7 +39,8 @@ class ActionTurn(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[EventType]:
         state = State.from_slot(tracker.get_slot(STATE_SLOT))
-        turn = Turn(state, message_of(tracker), backend(), tracker.sender_id, channel_of(tracker), company())
+        turn = Turn(state, message_of(tracker), backend(), tracker.sender_id, channel_of(tracker), company(),
+                    answers=Answers.from_domain(domain))
         metadata = (tracker.latest_message or {}).get("metadata") or {}
         with within(backend_settings().action_deadline), acting_for(metadata.get(CLIENT_KEY)):
             outcome = await turn.run()
@@ -50,4 +53,5 @@ class ActionTurn(Action):
             # Telegram shows a "share my number" button; other channels have no variant of it.
             dispatcher.utter_message(response="utter_share_contact")
         return [SlotSet(STATE_SLOT, turn.state.to_slot()), SlotSet("turn_outcome", outcome),
-                SlotSet("recovery_path", turn.state.path)]
+                SlotSet("recovery_path", turn.state.path), SlotSet("turn_answers", turn.ctx.answered),
+                SlotSet("language", turn.state.language)]

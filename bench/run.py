@@ -54,8 +54,9 @@ class Sizes:
 
 
 def inputs_hash(config: Path) -> str:
-    digest = hashlib.sha256(config.read_bytes() + (REPO / "domain.yml").read_bytes())
-    for path in sorted([*(REPO / "data").rglob("*.yml"), *(REPO / "components").rglob("*.py")]):
+    digest = hashlib.sha256(config.read_bytes())
+    for path in sorted([*(REPO / "domain").rglob("*.yml"), *(REPO / "data").rglob("*.yml"),
+                        *(REPO / "components").rglob("*.py")]):
         digest.update(path.read_bytes())
     return digest.hexdigest()[:12]
 
@@ -78,7 +79,8 @@ def train(name: str, config: Path, fresh: bool) -> tuple[Path, dict]:
             os.environ.update(env_cache)
             ENV.update(env_cache)
             load_before = os.getloadavg()[0]
-            seconds = run([str(ASSISTANT_BIN / "rasa"), "train", "--config", str(config), "--out", str(model.parent),
+            seconds = run([str(ASSISTANT_BIN / "rasa"), "train", "--config", str(config), "--domain", str(REPO / "domain"),
+                           "--out", str(model.parent),
                            "--fixed-model-name", model.name.removesuffix(".tar.gz")], RESULTS / f"train-{name}.log")
         record.write_text(json.dumps({"seconds": seconds, "date": datetime.datetime.now().isoformat(timespec="minutes"),
                                       "load_average_before": load_before}))
@@ -102,7 +104,7 @@ def understanding(name: str, config: Path, model: Path, cross_validate: bool) ->
     if not figures and cross_validate:
         out = Path(tempfile.mkdtemp())
         run([str(ASSISTANT_BIN / "rasa"), "test", "nlu", "--nlu", "data/nlu", "--config", str(config),
-             "--cross-validation", "--folds", "5", "--out", str(out)], RESULTS / f"cv-{name}.log")
+             "--domain", str(REPO / "domain"), "--cross-validation", "--folds", "5", "--out", str(out)], RESULTS / f"cv-{name}.log")
         figures = report_figures(out)
         cached_cv.write_text(json.dumps(figures))
     heldout_key = hashlib.sha256((REPO / "tests" / "nlu" / "heldout.yml").read_bytes()).hexdigest()[:8]

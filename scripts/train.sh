@@ -7,11 +7,11 @@ cd "$(dirname "$0")/.."
 export TF_CPP_MIN_LOG_LEVEL=2 SQLALCHEMY_SILENCE_UBER_WARNING=1 PYTHONWARNINGS=ignore
 
 # data/procedure/ is run by the action server, not learnt by the model: editing it retrains nothing.
-inputs=$( { echo "rasa-3.6.21"; cat config.yml domain.yml; find data components -path data/procedure -prune -o -type f \( -name '*.yml' -o -name '*.yaml' -o -name '*.py' \) -print 2>/dev/null | LC_ALL=C sort | xargs cat; } | sha256sum | cut -c1-16)
+inputs=$( { echo "rasa-3.6.21"; cat config.yml; find domain data components -path data/procedure -prune -o -type f \( -name '*.yml' -o -name '*.yaml' -o -name '*.py' \) -print 2>/dev/null | LC_ALL=C sort | xargs cat; } | sha256sum | cut -c1-16)
 model="models/assistant-${inputs}.tar.gz"
 if [ ! -f "$model" ]; then
   start=$(date +%s)
-  .venv/bin/rasa train --fixed-model-name "assistant-${inputs}" --out models >&2
+  .venv/bin/rasa train --domain domain --fixed-model-name "assistant-${inputs}" --out models >&2
   echo "trained $model in $(( $(date +%s) - start )) s" >&2
 fi
 if [ "${1:-}" = "--print-path" ]; then echo "$model"; fi

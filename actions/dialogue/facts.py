@@ -1,7 +1,8 @@
 """Facts a customer states in a message, whatever the assistant asked: phone
 numbers, e-mail addresses (and whether each is the dead one or the one to use),
 the SMS code, account type, NIP, company name, "I no longer have that phone",
-corrections and preferences, and the language of the message.
+corrections and preferences, and the language of the message. What the message
+*means* (its intent) is not decided here: the model decides it (actions/engine/understanding.py).
 
 Plain functions on text, tested without Rasa (tests/actions/test_facts.py).
 """
@@ -39,43 +40,22 @@ _PLURAL = re.compile(r"w imieniu firmy|\bnasz\w*|\bmamy\b|\bpiszemy\b|\bjestesmy
 _COMPANY_NAME = re.compile(r"(?i:w imieniu firmy|firm[ay]|sp[oó]łk[ia])\s+[„\"]?([A-ZĄĆĘŁŃÓŚŹŻ][\w&\-]*"
                            r"(?:\s+[A-ZĄĆĘŁŃÓŚŹŻ0-9][\w&\-]*){0,4}(?:\s+sp\.\s?z\s?o\.\s?o\.)?)")
 _PHONE_WORD = r"(telefon\w*|numer\w*|komork\w*|kart\w* sim|phone|number)"
+# "I no longer have the registered phone" as a fact of the message, next to whatever it means:
+# the words must be about the phone itself ("telefonu już nie mam", "ani telefonu", "numer
+# nieaktualny"), never across another subject ("telefon mam, ale mail nie działa").
+_NOT_ACROSS = r"(?:(?!mail|poczt|skrzynk|adres|login|hasl)[^.;!?]){0,30}"
 _NO_PHONE = re.compile(
-    r"nie ma(m|my)\b.{0,40}" + _PHONE_WORD + "|" + _PHONE_WORD + r"\W+(\w+\W+){0,4}?(juz |chyba |tez )?nie ma(m|my)\b|"
-    r"ani (do )?" + _PHONE_WORD + "|" + _PHONE_WORD + r".{0,30}(przepadl|zgubil|ukradl|ukradzion|skradzion|stracil|"
-    r"nieaktywn|nie dziala|wylaczon)|(stracil\w*|zgubil\w*|ukradli\w*) .{0,15}" + _PHONE_WORD + "|"
-    r"bez " + _PHONE_WORD + r"|zmienil\w* (numer|operatora i numer)|stary numer|numeru juz nie|"
-    r"no longer have|lost (my |the )?phone|(don'?t|do not) have (the|that|my) (phone|number)")
-_MAILBOX_WORKS = re.compile(r"(mail\w*|poczt\w*|skrzynk\w*) (\w+ ){0,2}?(mam|dziala|jest ok|dostaje|odbieram)|"
-                            r"mam (dostep do )?(maila|poczty|skrzynki)|(mailbox|e-?mail) works")
+    r"nie ma(m|my)\W+((juz|tez|ani|tego|starego|tamtego|dostepu|do|z|panelu)\W+){0,3}" + _PHONE_WORD + "|"
+    + _PHONE_WORD + r"\W+((z|w|panelu|konta|tego|starego)\W+){0,2}(juz |chyba |tez |niestety )?nie ma(m|my)\b|"
+    r"ani (do )?" + _PHONE_WORD + "|" + _PHONE_WORD + _NOT_ACROSS + r"(przepadl|zgubil|ukradl|ukradzion|skradzion|"
+    r"stracil|nieaktywn|nieaktualn|nie istnieje|wylaczon)|(stracil\w*|zgubil\w*|ukradli\w*) .{0,15}" + _PHONE_WORD
+    + r"|bez " + _PHONE_WORD + r"|zmienil\w* (numer|operatora i numer)|numeru juz nie|"
+    r"no longer have (the|that|my) (phone|number)|lost (my |the )?phone|(don'?t|do not) have (the|that|my) "
+    r"(phone|number)|changed my (phone )?number|neither the phone")
 _RESET_LINK = re.compile(r"wysl\w* (mi |ten |jednak )*(link|reset)|link do (resetu|nowego hasla|zmiany hasla)|"
                          r"send (me )?(the )?(reset |password )?link")
-# What a message says the problem is, when the model is unsure: the words customers use most.
-_FORGOT = r"(nie (znam|pamietam|wiem|kojarz)\w*|zapomnial\w*|nie mam pojecia|(don'?t|do not) (know|remember)|forgot)"
-_LOGIN_WORD = r"(mail\w*|e-?mail\w*|login\w*|adres\w*|address|dan\w+ do logowania)"
-_PROBLEM_HINTS = [
-    ("no_login", re.compile(_FORGOT + r"\W+(\w+\W+){0,5}?" + _LOGIN_WORD + "|" + _LOGIN_WORD
-                            + r"\W+(\w+\W+){0,3}?(tez |juz )?" + _FORGOT + r"|ani (maila|e-?maila|loginu|adresu)|"
-                            r"hasla ani|jakim (mailem|adresem) sie loguj|jaki mam (login|mail|adres)|neither|"
-                            r"nie ma(m|my) (tez )?(dostepu do )?(maila|e-?maila|poczty|skrzynki)")),
-    ("dead_email", re.compile(r"(skrzynk|poczt|mail|adres)\w*.{0,60}(nie ?dzial|przestal|wygasl|nieaktywn|padl)|"
-                              r"(nie ?dzial\w*|padl\w*|przestal\w* dzialac)( mi)? (juz )?(moja |nasza )?"
-                              r"(skrzynk|poczt|mail|e-?mail)|"
-                              r"(wygasl|wygasla|nie oplacil\w*) .{0,30}domen|domen\w* .{0,30}wygasl|"
-                              r"(mailbox|e-?mail|inbox).{0,40}(not work|doesn'?t work|dead|expired|no longer)")),
-    ("password", re.compile(r"(zapomnial\w*|nie pamietam|zgubil\w*|reset\w*|forgot)\W+(\w+\W+){0,2}?"
-                            r"(h[a-z]{2,3}a\b|hasl\w*|haslo|password)")),
-]
-_PERSON = re.compile(r"\b(czlowiek\w*|konsultant\w*|pracownik\w*|zyw\w+ osob\w*|operator\w*|ktos z obslugi|"
-                     r"z kims porozmawiac|rozmawiac z (kims|osoba)|human|real person|an agent)\b")
 _ACCOUNT_UNSURE = re.compile(r"(chyba|raczej|moze|nie wiem czy|nie jestem pew\w+)\W+(\w+\W+){0,1}?"
                              r"(firm|prywatn|sluzbow|osob)|sluzbow")
-# Questions a message may ask besides its main intent ("jakie dokumenty i w jakich godzinach?").
-_QUESTIONS = [
-    ("ask_documents", re.compile(r"jakie dokument|dokumenty\W+(\w+\W+){0,3}?(potrzeb|wyslac|przeslac)|what documents")),
-    ("ask_office_hours", re.compile(r"w jakich godzinach|godziny pracy|kiedy (pracujecie|jestescie|czynne)|"
-                                    r"office hours|opening hours")),
-    ("ask_duration", re.compile(r"ile (to )?(potrwa|trwa|czasu)|jak dlugo|how long")),
-]
 _ENGLISH_WORDS = {"the", "my", "i", "is", "it", "you", "please", "can", "don't", "dont", "not", "and", "to",
                   "have", "with", "email", "password", "help", "what", "how", "hello", "hi", "need", "account",
                   "login", "forgot", "speak", "human", "english", "polish", "this", "that", "do", "does",
@@ -110,14 +90,11 @@ class Facts:
     nip: Optional[str] = None
     company_name: Optional[str] = None
     plural: bool = False
-    no_phone: bool = False
+    no_phone: bool = False                        # the registered phone is gone (and no number is given)
     correction: bool = False
     english: Optional[bool] = None                # None: too short to tell
-    problem: Optional[str] = None                 # a path the words point at (see _PROBLEM_HINTS)
-    wants_person: bool = False
     wants_reset_link: bool = False
     account_type_unsure: bool = False
-    asks: set = field(default_factory=set)        # further questions in the message, by intent name
 
     @property
     def mobiles(self) -> list[PhoneCheck]:
@@ -239,17 +216,12 @@ def extract(text: str, expecting_code: bool = False) -> Facts:
     if name:
         facts.company_name = name.group(1).strip(" .,")
     facts.plural = bool(_PLURAL.search(folded))
-    facts.no_phone = bool(_NO_PHONE.search(folded))
+    facts.no_phone = bool(_NO_PHONE.search(folded)) and not facts.phones
     facts.correction = bool(_CORRECTION.search(folded))
     # Button payloads ("/email_not_working") are not words the customer wrote.
     facts.english = None if text.startswith("/") else _language(folded)
-    facts.problem = next((path for path, pattern in _PROBLEM_HINTS if pattern.search(folded)), None)
-    if _MAILBOX_WORKS.search(folded) and re.search(r"hasl|hasel|password", folded):
-        facts.problem = "password"    # "nie pamiętam hasła, maila odbieram normalnie"
     facts.wants_reset_link = bool(_RESET_LINK.search(folded))
-    facts.wants_person = bool(_PERSON.search(folded))
     facts.account_type_unsure = bool(_ACCOUNT_UNSURE.search(folded))
-    facts.asks = {intent for intent, pattern in _QUESTIONS if pattern.search(folded)}
     return facts
 
 

@@ -343,6 +343,11 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Here I only help with access to the Client Panel. For anything else (prices, domains, DNS, "
               "servers, invoices) the Kylos team will help: {contact_url}"},
     "thank": {"pl": "Nie ma za co.", "en": "You're welcome."},
+    "acknowledged": {"pl": "Dobrze.", "en": "All right."},
+    "question_noted": {
+        "pl": "Na to pytanie nie umiem odpowiedzieć. Zapisałem je — jeśli sprawa trafi do pracownika, zobaczy je "
+              "w zgłoszeniu.",
+        "en": "I can't answer that question. I've noted it — if this goes to a person, they'll see it in the case."},
     "anything_else": {"pl": "Czy mogę pomóc w czymś jeszcze?", "en": "Can I help with anything else?"},
     "goodbye": {
         "pl": "Do widzenia! W razie potrzeby proszę napisać ponownie — pamiętam tę rozmowę.",
@@ -417,7 +422,11 @@ PATH_NAMES = {
 
 def say(key: str, language: str = "pl", plural: bool = False, **fields: Any) -> str:
     variants = TEXTS[key]
-    text = variants.get(language) or variants["pl"]
+    return fill(variants.get(language) or variants["pl"], plural, **fields)
+
+
+def fill(text: str, plural: bool = False, **fields: Any) -> str:
+    """A text in the conversation's register ("Pan/Pani" or "Państwo") with its fields filled."""
     text = _REGISTER.sub(lambda match: match.group(2 if plural else 1), text)
     return text.format(**fields) if fields else text
 

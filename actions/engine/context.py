@@ -37,6 +37,9 @@ class Context:
     message_text: str = ""
     switch_to: Optional[str] = None                  # a path the message's facts lead to
     contact_changed: bool = False                    # the case's contact address was corrected
+    answers: Any = None                              # answers.Answers: the domain's `utter_<intent>` texts
+    meaning: Any = None                              # understanding.Meaning of this message
+    answered: list = field(default_factory=list)     # the questions answered this turn, by intent
 
     @property
     def asked(self) -> bool:
@@ -44,11 +47,20 @@ class Context:
         else is asked."""
         return any(line.question for line in compose(self.lines, self.contradictions))
 
-    def text(self, key: str, **fields: Any) -> str:
+    def _known(self) -> dict[str, Any]:
         known = {name: getattr(self.company, name) for name in COMPANY_FIELDS}
         known.update(masked=self.state.masked_phone, masked_login=self.state.masked_login,
                      masked_new_email=self.state.masked_new_email)
-        return texts.say(key, self.state.language, self.state.plural, **{**known, **fields})
+        return known
+
+    def text(self, key: str, **fields: Any) -> str:
+        return texts.say(key, self.state.language, self.state.plural, **{**self._known(), **fields})
+
+    def answer(self, intent: str) -> None:
+        """A customer's question answered by its response in the domain (domain/answers.yml),
+        rendered here in the conversation's language and register."""
+        text = self.answers.render(intent, self.state.language, self.state.plural, **self._known())
+        self.lines.append(Reply(text, key=f"utter_{intent}"))
 
     def say(self, key: str, choices: Optional[dict] = None, question: bool = False, **fields: Any) -> Reply:
         reply = Reply(self.text(key, **fields), texts.buttons(choices, self.state.language) if choices else [],

@@ -53,6 +53,7 @@ async def documents_asked(ctx: Context) -> None:
         switch_path(ctx, Path.DOCUMENTS)
         return
     # Asked in the middle of another path: answered, and the path goes on.
+    ctx.answered.append("ask_documents")
     for kind in [state.account_type] if state.account_type else ["private", "company"]:
         ctx.lines.append(await operations.documents_reply(ctx, kind))
     ctx.mark(Outcome.ANSWERED)
@@ -147,6 +148,7 @@ async def shared_contact(ctx: Context, metadata: dict) -> None:
 async def answer(ctx: Context, procedure: Procedure, intent: str, text: str) -> None:
     """A side question: answered now; the pending question follows (the runner asks it)."""
     state = ctx.state
+    ctx.answered.append(intent)
     if intent == "ask_office_hours":
         await office_hours(ctx)
     elif intent == "ask_capabilities":
@@ -166,8 +168,13 @@ async def answer(ctx: Context, procedure: Procedure, intent: str, text: str) -> 
         state.open_question = scrub(text)
     elif intent in procedure.patterns.side_questions:
         ctx.say(procedure.patterns.side_questions[intent])
+    elif intent in ctx.answers:
+        ctx.answer(intent)                  # a question answered by its response in the domain
+        if state.path is None and state.step is None:
+            ctx.say("ask_problem", texts.PROBLEM_BUTTONS, question=True)   # with no path yet: what happened?
+            state.step = Step.PROBLEM
     else:
-        ctx.respond(f"utter_{intent}")      # a question answered by a response in the domain
+        ctx.respond(f"utter_{intent}")
     ctx.mark(Outcome.ANSWERED)
 
 
@@ -194,6 +201,12 @@ async def office_hours(ctx: Context) -> None:
 # Side questions whose answer depends on the conversation or the backend; the others are in
 # patterns.yml (`side_questions`: intent -> text) or answered by the domain's `utter_<intent>`.
 STATEFUL_ANSWERS = {"ask_office_hours", "ask_capabilities", "ask_next_steps", "ask_which_number", "ask_full_email"}
+
+
+def answerable(procedure: Procedure, answers) -> set[str]:
+    """Every intent the turn can answer: asked besides a problem, it is answered too."""
+    return (STATEFUL_ANSWERS | set(procedure.patterns.side_questions) | set(answers.intents)
+            | {"ask_documents"})
 
 
 def is_question(procedure: Procedure, intent: Optional[str]) -> bool:

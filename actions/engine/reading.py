@@ -49,7 +49,7 @@ async def read(ctx: Context, intent: Optional[str]) -> None:
 def _yes_no(ctx: Context, intent: Optional[str]) -> None:
     state, facts = ctx.state, ctx.facts
     # A mobile number in the same message outranks words read as "no phone" ("nie mam maila …, numer 601 …").
-    if (facts.no_phone and not facts.mobiles) or intent == "no_phone_access":
+    if (facts.no_phone and not facts.mobiles) or ctx.meaning.no_phone:
         if state.has_phone is not False:
             ctx.changed |= {"has_phone", "phone_lost"}
         state.has_phone = False

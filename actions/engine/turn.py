@@ -16,6 +16,7 @@ from typing import Callable, Optional
 
 from ..backend_client import BackendClient, BackendError, RateLimited
 from ..dialogue import texts
+from ..dialogue.answers import Answers
 from ..dialogue.facts import extract
 from ..dialogue.state import Outcome, Path, State, Step
 from ..settings import Company
@@ -25,7 +26,7 @@ from .context import Context
 from .plan import Reply, compose
 from .procedure import Procedure
 from .runner import Runner
-from .understanding import Message, intent_of
+from .understanding import Message, understand
 from .validation import procedure
 
 log = logging.getLogger(__name__)
@@ -38,14 +39,15 @@ PENDING = {Step.PROBLEM: "ask_problem", Step.HAS_PHONE: "ask_has_phone", Step.PH
 
 class Turn:
     def __init__(self, state: State, message: Message, backend: BackendClient, conversation_id: str, channel: str,
-                 company: Company, clock: Callable[[], float] = time.time, steps: Optional[Procedure] = None):
+                 company: Company, clock: Callable[[], float] = time.time, steps: Optional[Procedure] = None,
+                 answers: Optional[Answers] = None):
         self.message, self.procedure = message, steps or procedure()
         facts = extract(message.text, expecting_code=bool(
             state.step in (Step.CODE, Step.RESEND) or (state.verification_id and not state.proven)))
         self.ctx = Context(state, facts, backend, conversation_id, channel, company, clock, state.step,
                            message_text=message.text, contradictions=self.procedure.patterns.contradictions,
                            limits={key: value for flow in self.procedure.flows.values()
-                                   for key, value in flow.limits.items()})
+                                   for key, value in flow.limits.items()}, answers=answers or Answers())
 
     @property
     def state(self) -> State:
@@ -60,7 +62,8 @@ class Turn:
         if ctx.facts.english is not None:
             ctx.state.language = "en" if ctx.facts.english else "pl"
         ctx.state.plural = ctx.state.plural or ctx.facts.plural
-        intent = intent_of(self.message, ctx.facts, ctx.state)
+        ctx.meaning = understand(self.message, ctx.facts, ctx.state, patterns.answerable(self.procedure, ctx.answers))
+        intent = ctx.meaning.intent
         if intent in ("start_over", "stop"):
             self._end(intent)
             return ctx.outcome
@@ -138,6 +141,10 @@ class Turn:
             await patterns.answer(ctx, procedure, intent, self.message.text)
         elif intent in ("thank", "goodbye"):
             self._closing(intent)
+        elif intent == "affirm" and state.step and state.step not in reading.YES_NO_STEPS:
+            # "ok" when no yes/no question is open: acknowledged, and the pending question follows.
+            ctx.say("acknowledged")
+            ctx.mark(Outcome.ANSWERED)
         await self._after_intent(intent)
 
     def _closing(self, intent: str) -> None:
@@ -147,17 +154,20 @@ class Turn:
             if ctx.state.step is None:
                 ctx.say("anything_else", question=True)
         else:
+            # The pending step stays: a customer who comes back goes on where they left.
             ctx.say("goodbye", question=True)
-            ctx.state.step = None
         ctx.mark(Outcome.ANSWERED)
 
     async def _after_intent(self, intent: Optional[str]) -> None:
         ctx, state = self.ctx, self.ctx.state
         if intent is None and "?" in self.message.text and not ctx.facts.phones and not ctx.facts.emails:
+            # Said honestly, kept for the person who takes the case; the pending question follows.
             state.open_question = scrub(self.message.text)
+            ctx.say("question_noted")
+            ctx.mark(Outcome.ANSWERED)
         if state.path is None and state.has_phone is False:
             patterns.switch_path(ctx, Path.DOCUMENTS)    # without the registered phone only documents remain
-        for question in sorted(ctx.facts.asks - {intent}):
+        for question in ctx.meaning.also:
             if question == "ask_documents":
                 if state.path != Path.DOCUMENTS:
                     await patterns.documents_asked(ctx)

@@ -1,43 +1,56 @@
-"""What a message means for the turn: the model's intent, and the one place where the procedure's
-precedence between signals is written. Regular expressions (actions/dialogue/facts.py) find
-entities; the rules below say when the customer's own words decide instead of the model."""
+"""What a message means for the turn: the one place that decides it.
+
+The trained model (config.yml) decides the intent. Regular expressions only find entities
+(phones, e-mails, codes, NIP: facts.py); no word list here or there overrules the model.
+What this module adds are the rules *between* the model's signals, each written once
+(docs/dialogue.md, "What a message means"):
+
+1. A button's payload (`/intent`) is the intent it names.
+2. Two problems the model cannot tell apart (scores within 0.1, where Rasa's fallback would
+   call the message ambiguous): the one the procedure must serve first wins — a dead mailbox
+   outranks not knowing the login, which outranks a forgotten password (the reset mail cannot
+   arrive at a dead mailbox; a reset needs the login address). The training data is labelled
+   by the same order, so a message that states both clearly is learnt, not ruled.
+3. Before a path is open, a problem or a request for a person stated together with a fact
+   ("konto jest na wygasłej domenie, tel. 601…", "człowiek proszę, mój mail to …") or with
+   "I can't log in" is what the message means: it opens the path, and the fact is kept all the
+   same. (On a path, a fact answers the pending step.)
+4. A problem stated with "the registered phone is gone too" means both: the path's phone step is
+   known to be impossible, so the documents follow (but a forgotten password needs no phone).
+   "The phone is gone" comes from the model's ranking (at least 0.3) or, as a fact, from the words
+   (facts.py); a message that gives a number says nothing of the kind.
+5. A message that states a problem and asks a question means both: the problem decides the
+   path and the question is answered too.
+6. Inside a step, a weak guess that would end or reset it (stop, start over, greeting,
+   out of scope) ends nothing; below the fallback threshold nothing is decided.
+7. Once the login is shown and the phone proven, asking for the reset link is the offer accepted,
+   not a new problem.
+"""
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Optional
 
-from ..dialogue.facts import Facts, fold
-from ..dialogue.state import Path, State
+from ..dialogue.facts import Facts
+from ..dialogue.state import State
 
-PROBLEMS = {"forgot_password": Path.PASSWORD, "email_not_working": Path.DEAD_EMAIL, "no_login_data": Path.NO_LOGIN}
-# Inside a step these end nothing unless the model is sure: a digression mistaken for "bye" must not end the path.
-EXITS = {"goodbye", "thank", "out_of_scope", "stop", "greet", "start_over", "nlu_fallback"}
+# Rule 2: the order in which two problems in one message are served.
+PROBLEM_PRECEDENCE = ("email_not_working", "no_login_data", "forgot_password")
+# Rules 3–5: a second intent this probable is also in the message.
+MENTIONED = 0.2
+# Rule 2: two scores this close are a message the model cannot decide between (Rasa's default
+# ambiguity threshold); and the least score a problem needs to be one of them (or, rule 4, to say
+# that the phone is gone).
+TORN, LEAST = 0.1, 0.3
+# Rule 3: intents that carry a fact or say only "I can't get in", which a stated problem outranks.
+FACTS_OR_VAGUE = {"inform_phone", "inform_email", "inform_code", "account_private", "account_company",
+                  "lost_access"}
+NO_PHONE = "no_phone_access"
+OPENERS = (*PROBLEM_PRECEDENCE, "request_human")
+NEEDS_PHONE = ("email_not_working", "no_login_data")
+# Rule 6: what a weak guess must not do inside a step, and how sure "weak" is.
+ENDS_A_STEP = {"stop", "start_over", "greet", "out_of_scope"}
 SURE = 0.8
-ENGLISH_INTENTS = [
-    (re.compile(r"\b(human|person|agent|operator|somebody|someone|real people|staff|consultant)\b"), "request_human"),
-    (re.compile(r"\b(neither|don'?t know (my |the )?(login|e-?mail|address))\b"), "no_login_data"),
-    (re.compile(r"(e-?mail|mailbox|inbox).*(not work|doesn'?t work|dead|expired|no longer)|"
-                r"(dead|expired) (e-?mail|mailbox|domain)"), "email_not_working"),
-    (re.compile(r"\bpassword\b"), "forgot_password"),
-    (re.compile(r"\bdocuments?\b"), "ask_documents"),
-    (re.compile(r"\b(hours|open|opening)\b"), "ask_office_hours"),
-    (re.compile(r"\b(are you a bot|robot|bot\b)"), "bot_challenge"),
-    (re.compile(r"\b(what can you do|help me|can you help)\b"), "ask_capabilities"),
-    (re.compile(r"\b(code).*(didn'?t|not|never) (arrive|come|get)|didn'?t get (the|a) code"), "code_not_received"),
-    (re.compile(r"\b(resend|new code|send (it|the code) again|another code)\b"), "resend_code"),
-    (re.compile(r"\b(no longer have|lost my phone|don'?t have (that|the) (phone|number))\b"), "no_phone_access"),
-    (re.compile(r"\b(how long|how much time)\b"), "ask_duration"),
-    (re.compile(r"\b(is (it|this) safe|why .*code|why do you need)\b"), "ask_safety"),
-    (re.compile(r"\b(which|what) (phone )?number\b"), "ask_which_number"),
-    (re.compile(r"\b(what next|next step|what now|what happens)\b"), "ask_next_steps"),
-    (re.compile(r"\b(start over|start again|from scratch)\b"), "start_over"),
-    (re.compile(r"^\s*(yes|yeah|yep|sure|ok|okay)\b"), "affirm"),
-    (re.compile(r"^\s*(no|nope)\b"), "deny"),
-    (re.compile(r"\b(thanks|thank you)\b"), "thank"),
-    (re.compile(r"\b(bye|goodbye)\b"), "goodbye"),
-    (re.compile(r"^\s*(hi|hello|good (morning|afternoon))\b"), "greet"),
-]
 
 
 @dataclass
@@ -46,30 +59,61 @@ class Message:
     intent: Optional[str] = None
     confidence: float = 1.0
     metadata: dict = field(default_factory=dict)
+    ranking: list = field(default_factory=list)    # the model's intent ranking, best first
 
 
-def intent_of(message: Message, facts: Facts, state: State) -> Optional[str]:
-    """The intent the turn acts on (None: nothing to act on beyond the facts)."""
-    intent, confidence = message.intent, message.confidence
-    if message.text.startswith("/"):
-        return intent
-    if facts.wants_person and intent not in ("request_human", "bot_challenge", "outside_procedure"):
-        return "request_human"
-    problem = facts.problem
-    if problem and state.path is None:
-        # The customer's own words name the problem; they beat the model's guess.
-        return {path: name for name, path in PROBLEMS.items()}[problem]
-    if state.language == "en":
-        # The model learnt Polish: for English the customer's own keywords are the better guess.
-        folded = fold(message.text)
-        for pattern, english_intent in ENGLISH_INTENTS:
-            if pattern.search(folded):
-                return english_intent
-    if facts.wants_reset_link and state.masked_login and state.proven and intent in PROBLEMS:
-        # "wyślij link do resetu" once the login is shown and the phone proven: the offer accepted.
-        return None
-    if intent in EXITS and state.step is not None and confidence < SURE:
-        return None
+@dataclass
+class Meaning:
+    intent: Optional[str]                          # None: nothing was understood
+    confidence: float = 0.0
+    also: list[str] = field(default_factory=list)  # questions asked besides the intent (rule 5)
+    no_phone: bool = False                         # the registered phone is gone (rule 4)
+
+
+def decide(text: str, intent: Optional[str], confidence: float, ranking: list[dict], in_path: bool,
+           in_step: bool, answerable: set[str]) -> Meaning:
+    """`ranking`: the model's intent ranking ({name, confidence}, best first); `answerable`: the
+    intents that have an answer (answers.py), which may be asked besides a problem."""
+    if text.startswith("/"):
+        return Meaning(intent, 1.0, no_phone=intent == NO_PHONE)
+    scores = {item.get("name"): float(item.get("confidence") or 0.0) for item in ranking or []
+              if item.get("name") != "nlu_fallback"}
     if intent == "nlu_fallback":
-        return None
-    return intent
+        # Rasa falls back on a low score and on two close ones. Two close problems are rule 2's,
+        # a problem close to a fact or "I can't log in" rule 3's; anything else stays not understood.
+        best = sorted(scores, key=scores.get, reverse=True)[:2]
+        problems = [opener for opener in OPENERS if opener in best]
+        others = set(best) - set(OPENERS)
+        if (len(best) < 2 or scores[best[1]] < LEAST or scores[best[0]] - scores[best[1]] > TORN or not problems
+                or (others and (in_path or not others <= FACTS_OR_VAGUE))):
+            return Meaning(None, confidence)
+        intent, confidence = problems[0], scores[problems[0]]
+    if intent is None:
+        return Meaning(None, confidence)
+    if intent in FACTS_OR_VAGUE and not in_path:
+        stated = [opener for opener in OPENERS if scores.get(opener, 0.0) >= MENTIONED]
+        intent = stated[0] if stated else intent
+    if intent in PROBLEM_PRECEDENCE:
+        for problem in PROBLEM_PRECEDENCE[:PROBLEM_PRECEDENCE.index(intent)]:
+            if scores.get(problem, 0.0) >= max(LEAST, scores.get(intent, confidence) - TORN):
+                intent = problem
+                break
+    if in_step and intent in ENDS_A_STEP and confidence < SURE:
+        return Meaning(None, confidence)
+    no_phone = intent == NO_PHONE or (intent in NEEDS_PHONE and scores.get(NO_PHONE, 0.0) >= LEAST)
+    also = []
+    if intent in PROBLEM_PRECEDENCE and "?" in text:
+        also = [name for name, score in scores.items()
+                if name != intent and name in answerable and score >= MENTIONED]
+    return Meaning(intent, confidence, also, no_phone)
+
+
+def understand(message: Message, facts: Facts, state: State, answerable: set[str]) -> Meaning:
+    """The meaning the turn acts on, in the conversation's state."""
+    meaning = decide(message.text, message.intent, message.confidence, message.ranking,
+                     in_path=state.path is not None, in_step=state.step is not None, answerable=answerable)
+    if facts.wants_reset_link and state.masked_login and state.proven and meaning.intent in PROBLEM_PRECEDENCE:
+        # Rule 7: "wyślij link do resetu" once the login is shown and the phone proven is the offer
+        # accepted, not a new problem.
+        meaning.intent = None
+    return meaning

@@ -12,7 +12,7 @@ def test_several_facts_in_one_message():
     assert [(phone.kind, phone.e164) for phone in facts.phones] == [("mobile", "+48692888999")]
     assert facts.emails[0].role == "old" and choose_email(facts.emails) is None
     assert facts.account_type == "company" and facts.company_name == "Sklep Michalska"
-    assert facts.plural and facts.problem == "dead_email"
+    assert facts.plural
 
 
 @pytest.mark.parametrize("text, kind, e164", [
@@ -52,21 +52,21 @@ def test_nip_is_not_a_phone():
     assert facts.nip == "5260250274" and facts.phones == [] and facts.account_type == "company"
 
 
-@pytest.mark.parametrize("text", ["nie mam juz tego numeru", "zgubilem telefon", "stary numer, juz nieaktywny"])
-def test_no_phone(text):
-    assert extract(text).no_phone
-
-
 def test_english_is_detected():
     assert extract("Sorry I don't understand Polish, human please").english is True
     assert extract("nie pamietam hasla do panelu").english is False
     assert extract("ok").english is None
 
 
-@pytest.mark.parametrize("text, problem", [
-    ("nie pamietam ani maila ani hasla", "no_login"),
-    ("domena wygasla i poczta nie dziala", "dead_email"),
-    ("zapomnialem hasla", "password"),
-])
-def test_problem_words(text, problem):
-    assert extract(text).problem == problem
+@pytest.mark.parametrize("text", ["nie mam juz tego numeru", "zgubilem telefon", "stary numer, juz nieaktywny",
+                                  "nie znam ani loginu ani hasla, telefonu chyba nie mam"])
+def test_no_phone(text):
+    assert extract(text).no_phone
+
+
+@pytest.mark.parametrize("text", ["moze w panelu jest jeszcze stary numer 606 700 800, sprobujcie na niego",
+                                  "nie mam juz dostepu do tego maila, ale telefon mam ten sam",
+                                  "nasz informatyk zalozyl konto, nie mamy do niego dostepu, telefon w panelu jest "
+                                  "firmowy", "telefon mam, ale mail nie dziala"])
+def test_a_phone_still_there_or_given_is_not_a_lost_one(text):
+    assert not extract(text).no_phone

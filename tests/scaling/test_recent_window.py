@@ -22,7 +22,7 @@ class Store(RecentWindowMixin, SQLTrackerStore):
 
 @pytest.fixture
 def store(tmp_path):
-    return Store(domain=Domain.load(str(REPO / "domain.yml")), dialect="sqlite", db=str(tmp_path / "t.sqlite3"))
+    return Store(domain=Domain.load(str(REPO / "domain")), dialect="sqlite", db=str(tmp_path / "t.sqlite3"))
 
 
 def rasas_read(store, sender: str):
