@@ -45,7 +45,7 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=settings.port)
     parser.add_argument("--actions", default="actions")
     args = parser.parse_args()
-    token = checked_token(settings.token)
+    token = checked_token(settings.token.get_secret_value())
     log_privacy.install()
     utils.configure_colored_logging(settings.log_level)
     utils.update_sanic_log_level()

@@ -1,44 +1,70 @@
-"""The Rasa process's own settings, read from the environment in one place (the channels'
-secrets come through credentials.yml, the stores' addresses through endpoints*.yml; Rasa reads
-those). `make purge` shares them.
+"""The Rasa process's own settings, read from the environment in one place, by one typed class
+(the channels' secrets come through credentials.yml, the stores' addresses through endpoints*.yml;
+Rasa reads those). `make purge` shares them.
 
-| variable | default | meaning |
-| --- | --- | --- |
-| REDIS_URL | — | where channels remember delivery ids already handled (may carry a password) |
-| REDIS_HOST / REDIS_PORT / REDIS_DB | — / 6379 / 0 | the scaled set-up's Redis, used when REDIS_URL is unset; no host: ids kept in memory |
-| STORE_RETRY_SECONDS | 10 | how long a lost conversation database is retried before a message fails |
-| TRACKER_RETENTION_DAYS | 30 | `make purge` deletes conversations whose last message is older |
-| RASA_ENDPOINTS | endpoints.yml | the endpoints file (its tracker store is the one purged) |
+The class is pydantic 1's BaseSettings: Rasa 3.6 pins pydantic below 1.10.10, while
+pydantic-settings needs pydantic 2. docs/deploy.md's table is written from it (`make settings-tables`).
 """
 from __future__ import annotations
 
-import os
-from dataclasses import dataclass
-from typing import Mapping, Optional
+from typing import Any, Mapping, Optional
+
+from pydantic import BaseSettings, Field, SecretStr, ValidationError
 
 
-@dataclass(frozen=True)
-class RasaProcessSettings:
-    redis_url: str
-    store_retry_seconds: float
-    tracker_retention_days: float
-    endpoints: str
+def setting(default: Any, variable: str, meaning: str, shown: Optional[str] = None) -> Any:
+    """A field read from `variable`; `shown` is the default as the table writes it, when needed."""
+    return Field(default, env=variable, description=meaning, **({"shown_default": shown} if shown else {}))
 
 
-def _redis_url(env: Mapping[str, str]) -> str:
-    if env.get("REDIS_URL"):
-        return env["REDIS_URL"]
-    host = env.get("REDIS_HOST", "")
-    if not host:
-        return ""
-    return f"redis://{host}:{env.get('REDIS_PORT') or 6379}/{env.get('REDIS_DB') or 0}"
+class RasaProcessSettings(BaseSettings):
+    redis_url_given: SecretStr = setting(
+        "", "REDIS_URL",
+        "where channels remember delivery ids already handled and the REST channel the answers to "
+        "`Idempotency-Key`s, for 10 minutes (may carry a password; set it with several Rasa instances)",
+        shown="— (this process's memory)")
+    redis_host: str = setting("", "REDIS_HOST", "the scaled set-up's Redis (also its lock store), used when "
+                                                "REDIS_URL is unset")
+    redis_port: int = setting(6379, "REDIS_PORT", "its port")
+    redis_db: int = setting(0, "REDIS_DB", "its database number")
+    store_retry_seconds: float = setting(10.0, "STORE_RETRY_SECONDS",
+                                         "how long Rasa waits for a lost conversation database before a message fails")
+    tracker_retention_days: float = setting(30.0, "TRACKER_RETENTION_DAYS",
+                                            "`make purge` deletes conversations whose last message is older")
+    endpoints: str = setting("endpoints.yml", "RASA_ENDPOINTS",
+                             "the endpoints file: `endpoints-scaled.yml` for several instances (PostgreSQL + Redis); "
+                             "its tracker store is the one purged")
+
+    class Config:
+        case_sensitive = True
+
+    @property
+    def redis_url(self) -> str:
+        if self.redis_url_given.get_secret_value():
+            return self.redis_url_given.get_secret_value()
+        if not self.redis_host:
+            return ""
+        return f"redis://{self.redis_host}:{self.redis_port}/{self.redis_db}"
+
+
+class _FromMapping(RasaProcessSettings):
+    """The same settings from a given mapping alone (the process environment ignored)."""
+
+    class Config:
+        @classmethod
+        def customise_sources(cls, init_settings, env_settings, file_secret_settings):
+            return (init_settings,)
 
 
 def rasa_process_settings(env: Optional[Mapping[str, str]] = None) -> RasaProcessSettings:
-    env = os.environ if env is None else env
-    return RasaProcessSettings(
-        redis_url=_redis_url(env),
-        store_retry_seconds=float(env.get("STORE_RETRY_SECONDS", "10")),
-        tracker_retention_days=float(env.get("TRACKER_RETENTION_DAYS", "30")),
-        endpoints=env.get("RASA_ENDPOINTS", "endpoints.yml"),
-    )
+    """The settings, or a stop naming each wrong variable (never its value)."""
+    fields = RasaProcessSettings.__fields__
+    try:
+        if env is None:
+            return RasaProcessSettings()
+        return _FromMapping(**{name: env[field.field_info.extra["env"]] for name, field in fields.items()
+                               if env.get(field.field_info.extra["env"])})
+    except ValidationError as error:
+        raise SystemExit("Rasa cannot start:\n" + "\n".join(
+            f"  - {fields[str(problem['loc'][0])].field_info.extra['env']}: {problem['msg']}"
+            for problem in error.errors())) from None

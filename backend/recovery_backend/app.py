@@ -44,9 +44,9 @@ def create_app(settings: Settings) -> FastAPI:
         path = request.url.path
         if path.startswith("/api/v1/") and path not in OPEN_API_PATHS:
             given = request.headers.get("x-api-key", "")
-            if hmac.compare_digest(given.encode(), settings.api_key.encode()):
+            if hmac.compare_digest(given.encode(), settings.api_key.get_secret_value().encode()):
                 request.state.role = "assistant"
-            elif settings.staff_key and hmac.compare_digest(given.encode(), settings.staff_key.encode()):
+            elif settings.staff_key and hmac.compare_digest(given.encode(), settings.staff_key.get_secret_value().encode()):
                 request.state.role = "staff"
             else:
                 return JSONResponse({"error": "unauthorized"}, status_code=401)

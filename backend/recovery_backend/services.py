@@ -8,6 +8,7 @@ import threading
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+from pydantic import SecretStr
 
 from .accounts import fixture_emails, load_fixture
 from .audit import AuditLog
@@ -58,7 +59,7 @@ class Services:
     stopping: threading.Event = dataclasses.field(default_factory=threading.Event)
 
     def start(self) -> None:
-        self.outbox.start(legacy_secret=self.settings.code_secret)
+        self.outbox.start(legacy_secret=self.settings.code_key)
         threading.Thread(target=self._apply_due_changes, name="email-changes", daemon=True).start()
         if hasattr(self.accounts, "start_sync"):
             self.accounts.start_sync(self.settings.index_sync_seconds)
@@ -81,8 +82,9 @@ class Services:
 def build_services(settings: Settings) -> Services:
     clock = Clock(settings.pinned_now)
     engine = create_engine(settings.database_url)
-    if not settings.code_secret:
-        settings = dataclasses.replace(settings, code_secret=persistent_secret(engine, "code_hmac"))
+    if settings.code_secret is None:
+        made_once = persistent_secret(engine, "code_hmac").decode()
+        settings = settings.model_copy(update={"code_secret": SecretStr(made_once)})
     if settings.accounts_fixture and settings.environment == "development":
         count = load_fixture(engine, settings.accounts_fixture)
         log.info("accounts added from fixture", extra={"count": count, "fixture": settings.accounts_fixture.name})
@@ -96,7 +98,7 @@ def build_services(settings: Settings) -> Services:
     voice = voice_delivery(settings)
     direct_email = email_sender(settings)
     metrics = Metrics()
-    limits = RateLimits(settings.rate_limit_storage, settings.rate_limit_key_prefix, settings.code_secret, {
+    limits = RateLimits(settings.rate_limit_storage, settings.rate_limit_key_prefix, settings.code_key, {
         "start.client": settings.start_limits_per_client, "start.global": settings.start_limits_global,
         "check.client": settings.check_limits_per_client, "check.global": settings.check_limits_global,
         "case.client": settings.case_limits_per_client, "case.global": settings.case_limits_global,
@@ -120,7 +122,7 @@ def build_services(settings: Settings) -> Services:
         verification.record_call_placed(message["verification_id"],
                                         voice.start(message["to"], channel="call", locale=message["language"]))
 
-    outbox = Outbox(engine, clock, sealer_for(settings.code_secret, settings.seal_keys), audit, {
+    outbox = Outbox(engine, clock, sealer_for(settings.code_key, settings.seal_keys), audit, {
         "sms": within_budget(lambda message: sms.send_text(message["to"], message["text"])),
         "verify_start": within_budget(lambda message: sms.start(message["to"])),
         "call": place_call,

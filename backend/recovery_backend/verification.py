@@ -112,7 +112,7 @@ class VerificationService:
         self._status_asked = settings.voice_sender in ("serwersms", "twilio_verify")
 
     def _hash(self, value: str) -> str:
-        return hmac.new(self._settings.code_secret, value.encode(), hashlib.sha256).hexdigest()
+        return hmac.new(self._settings.code_key, value.encode(), hashlib.sha256).hexdigest()
 
     def _check_limits(self, db, phone_hash: str, conversation_hash: str, client_hash: str) -> None:
         """Limits counted alike for every number, registered or not, so they reveal nothing. The caller

@@ -8,13 +8,13 @@ import sqlalchemy as sa
 from .accounts import LocalAccountSource
 from .messaging import OutboxEmailSender, OutboxSmsSender, OutboxVoiceSender, SmtpEmailSender
 from .ports import AccountSource, EmailSender, ExternalVerifier, SmsSender, VoiceSender
-from .settings import Settings
+from .settings import Settings, secret
 
 
 def email_sender(settings: Settings) -> EmailSender:
     if settings.email_sender == "smtp":
         return SmtpEmailSender(settings.smtp_host, settings.smtp_port, settings.smtp_from, settings.smtp_user,
-                               settings.smtp_password, settings.smtp_starttls)
+                               secret(settings.smtp_password), settings.smtp_starttls)
     if settings.email_sender == "outbox":
         return OutboxEmailSender(settings.email_outbox)
     raise SystemExit(f"EMAIL_SENDER must be outbox or smtp, not {settings.email_sender!r}")
@@ -25,13 +25,13 @@ def sms_delivery(settings: Settings) -> Union[SmsSender, ExternalVerifier]:
         return OutboxSmsSender(settings.sms_outbox)
     if settings.sms_sender == "smsapi":
         from .providers.smsapi import SmsapiSender
-        return SmsapiSender(settings.smsapi_token, settings.smsapi_sender, settings.smsapi_base_url)
+        return SmsapiSender(secret(settings.smsapi_token), settings.smsapi_sender, settings.smsapi_base_url)
     if settings.sms_sender == "serwersms":
         from .providers.serwersms import SerwerSmsSender
-        return SerwerSmsSender(settings.serwersms_token, settings.serwersms_sender, settings.serwersms_base_url)
+        return SerwerSmsSender(secret(settings.serwersms_token), settings.serwersms_sender, settings.serwersms_base_url)
     if settings.sms_sender == "twilio_verify":
         from .providers.twilio_verify import TwilioVerifier
-        return TwilioVerifier(settings.twilio_account_sid, settings.twilio_auth_token,
+        return TwilioVerifier(settings.twilio_account_sid, secret(settings.twilio_auth_token),
                               settings.twilio_verify_service_sid, settings.twilio_base_url)
     raise SystemExit(f"unknown SMS_SENDER {settings.sms_sender!r}")
 
@@ -43,14 +43,14 @@ def voice_delivery(settings: Settings) -> Optional[Union[VoiceSender, ExternalVe
     if settings.voice_sender == "smsapi":
         from .providers.smsapi_vms import SmsapiVoiceSender
         lectors = {"pl": settings.smsapi_tts_lector_pl, "en": settings.smsapi_tts_lector_en}
-        notify = f"{settings.public_base_url}/voice-status/smsapi/{settings.voice_callback_secret}"
-        return SmsapiVoiceSender(settings.smsapi_token, lectors, notify, settings.smsapi_base_url)
+        notify = f"{settings.public_base_url}/voice-status/smsapi/{secret(settings.voice_callback_secret)}"
+        return SmsapiVoiceSender(secret(settings.smsapi_token), lectors, notify, settings.smsapi_base_url)
     if settings.voice_sender == "serwersms":
         from .providers.serwersms_voice import SerwerSmsVoiceSender
-        return SerwerSmsVoiceSender(settings.serwersms_token, settings.serwersms_base_url)
+        return SerwerSmsVoiceSender(secret(settings.serwersms_token), settings.serwersms_base_url)
     if settings.voice_sender == "twilio_verify":
         from .providers.twilio_verify import TwilioVerifier
-        return TwilioVerifier(settings.twilio_account_sid, settings.twilio_auth_token,
+        return TwilioVerifier(settings.twilio_account_sid, secret(settings.twilio_auth_token),
                               settings.twilio_verify_service_sid, settings.twilio_base_url)
     return None
 
@@ -61,6 +61,6 @@ def account_source(settings: Settings, engine: sa.Engine, email: EmailSender, st
         return LocalAccountSource(engine, email, settings.password_reset_url, staff_ticket)
     if source == "whmcs":
         from .providers.whmcs import WhmcsAccountSource
-        return WhmcsAccountSource(settings.whmcs_url, settings.whmcs_identifier, settings.whmcs_secret, engine,
+        return WhmcsAccountSource(settings.whmcs_url, secret(settings.whmcs_identifier), secret(settings.whmcs_secret), engine,
                                   email_change_via_ticket=settings.email_change_mode == "staff")
     raise SystemExit(f"ACCOUNT_SOURCE must be local or whmcs, not {source!r}")

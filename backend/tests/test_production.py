@@ -104,8 +104,7 @@ def test_production_refuses_a_database_with_the_demo_accounts(tmp_path):
     make_backend(tmp_path, ACCOUNTS_FIXTURE=str(BACKEND / "fixtures" / "demo-accounts.yml"))
     from recovery_backend.app import create_app
     settings = Settings.from_env({**PRODUCTION, "DATABASE_URL": "postgresql+psycopg://x@y/z"})
-    import dataclasses
-    settings = dataclasses.replace(settings, database_url=f"sqlite:///{tmp_path / 'backend.sqlite3'}")
+    settings = settings.model_copy(update={"database_url": f"sqlite:///{tmp_path / 'backend.sqlite3'}"})
     with pytest.raises(SystemExit) as refused:
         create_app(settings)
     assert "demo accounts" in str(refused.value.code)

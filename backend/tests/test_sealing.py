@@ -60,7 +60,7 @@ def test_rows_sealed_before_aes_gcm_or_with_an_older_key_are_resealed_at_start_a
     services = first.client.app.state.services
     services.outbox.join()
     services.outbox.stop()
-    secret, now = services.settings.code_secret, services.clock.now()
+    secret, now = services.settings.code_key, services.clock.now()
     with services.engine.begin() as db:
         for text, payload in (("legacy", sealed_before_aes_gcm(secret, json.dumps({"to": "+48601234567", "text": "legacy"}))),
                               ("old key", Sealer([OLD]).seal(json.dumps({"to": "+48601234567", "text": "old key"})))):

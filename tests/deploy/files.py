@@ -6,17 +6,16 @@ hadolint) run from deploy/.venv (`make setup-test`), nginx and kubectl from the 
 from __future__ import annotations
 
 import base64
-import importlib.util
+import json
 import re
 import shutil
 import subprocess
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
 
-from tests.stack import REPO
+from tests.stack import BACKEND_PYTHON, REPO
 
 DEPLOY = REPO / "deploy"
 TOOLS = DEPLOY / ".venv" / "bin"
@@ -186,13 +185,14 @@ def inherited(stages: dict[str, Stage], name: str, keyword: str) -> str | None:
 # ---- the code's own rules ---------------------------------------------------------------------
 
 def backend_production_problems(env: dict[str, str]) -> list[str]:
-    """The backend's own check (backend/recovery_backend/settings.py, standard library only)
-    of what a RECOVERY_ENV=production start refuses."""
-    path = REPO / "backend" / "recovery_backend" / "settings.py"
-    spec = importlib.util.spec_from_file_location("backend_settings_for_deploy_tests", path)
-    module = sys.modules.setdefault(spec.name, importlib.util.module_from_spec(spec))
-    spec.loader.exec_module(module)  # registered first: its dataclasses look their module up
-    return module.production_problems(env)
+    """What the backend's own settings (backend/recovery_backend/settings.py, in its environment)
+    refuse in `env`, one line per problem; [] when it would start."""
+    script = ("import json, sys; from recovery_backend.settings import Settings\n"
+              "try:\n    Settings.from_env(json.load(sys.stdin))\nexcept SystemExit as refused:\n"
+              "    print(refused.code)")
+    finished = subprocess.run([str(BACKEND_PYTHON), "-c", script], cwd=REPO / "backend", input=json.dumps(env),
+                              capture_output=True, text=True, check=True)
+    return [line.strip(" -") for line in finished.stdout.splitlines() if line.strip(" -")]
 
 
 RASA_FILES = ("endpoints-scaled.yml", "credentials.yml")

@@ -17,7 +17,7 @@ NOT_FOR_PRODUCTION = {
 
 
 def variables_with_a_documented_default() -> set[str]:
-    rows = re.findall(r"^\| `([A-Z][A-Z0-9_]+)` \| ([^|]*) \|", DOCS.read_text(), flags=re.M)
+    rows = [row for doc in DOCS for row in re.findall(r"^\| `([A-Z][A-Z0-9_]+)` \| ([^|]*) \|", doc.read_text(), flags=re.M)]
     return {name for name, default in rows if not default.strip().startswith("—")}
 
 

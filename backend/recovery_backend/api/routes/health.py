@@ -47,7 +47,8 @@ def ready(services: ServicesDep):
 def prometheus(request: Request, services: ServicesDep):
     """Counts of starts and deliveries tell an observer how traffic goes, so only a scraper holding
     METRICS_TOKEN (as a bearer token) reads them; without the token set, there are no metrics."""
-    token = services.settings.metrics_token
+    configured = services.settings.metrics_token
+    token = configured.get_secret_value() if configured is not None else ""
     given = request.headers.get("authorization", "")
     if not token or not hmac.compare_digest(given.encode(), f"Bearer {token}".encode()):
         return JSONResponse({"error": "not_found"}, status_code=404)

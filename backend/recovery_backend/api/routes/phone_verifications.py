@@ -70,7 +70,8 @@ def start_attested(body: AttestedBody, services: ServicesDep, client_key: Client
 
 
 def attestation_refused(services: Services, body: AttestedBody) -> Optional[str]:
-    secret = services.settings.connector_attestation_secret
+    configured = services.settings.connector_attestation_secret
+    secret = configured.get_secret_value() if configured is not None else ""
     if body.proof is None:
         return "no proof"
     if not secret:

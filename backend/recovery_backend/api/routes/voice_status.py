@@ -31,7 +31,8 @@ async def smsapi_report_posted(secret: str, request: Request, services: Services
 
 
 async def record(secret: str, request: Request, services) -> PlainTextResponse:
-    expected = services.settings.voice_callback_secret
+    configured = services.settings.voice_callback_secret
+    expected = configured.get_secret_value() if configured is not None else ""
     if services.settings.voice_sender != "smsapi" or not hmac.compare_digest(secret.encode(), expected.encode()):
         raise ApiError(404, "not_found")
     report = dict(request.query_params)
