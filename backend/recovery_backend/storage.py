@@ -144,6 +144,18 @@ server_secrets = sa.Table(
     sa.Column("value", sa.String(200), nullable=False),
 )
 
+# The WHMCS account source's phone index (providers/whmcs.py), kept here with every other table.
+phone_index = sa.Table(
+    "whmcs_phone_index", metadata,
+    sa.Column("phone", sa.String(20), primary_key=True),
+    sa.Column("client_id", sa.Integer, primary_key=True),
+)
+index_state = sa.Table(
+    "whmcs_index_state", metadata,
+    sa.Column("name", sa.String(20), primary_key=True),
+    sa.Column("refreshed_at", sa.Float, nullable=False),
+)
+
 
 def persistent_secret(engine: sa.Engine, name: str) -> bytes:
     """A random secret made once per database, so hashes stay valid across restarts."""
@@ -195,27 +207,7 @@ def create_engine(url: str) -> sa.Engine:
     else:
         # hide_parameters: an error message never carries a bound value (a phone, an address).
         engine = sa.create_engine(url, pool_pre_ping=True, hide_parameters=True)
-    metadata.create_all(engine)
-    add_missing_columns(engine, metadata)
+    from .migrations import upgrade
+    upgrade(engine)
     return engine
 
-
-def add_missing_columns(engine: sa.Engine, schema: sa.MetaData) -> None:
-    """Columns added since a database was made (all nullable or with a server default),
-    so an existing database keeps its data across an upgrade."""
-    with engine.begin() as db:
-        inspector = sa.inspect(db)  # on this connection: a second one would wait for SQLite's write lock
-        for table in schema.sorted_tables:
-            present = {column["name"] for column in inspector.get_columns(table.name)}
-            for column in table.columns:
-                if column.name in present:
-                    continue
-                kind = column.type.compile(dialect=engine.dialect)
-                default = ""
-                if column.server_default is not None:
-                    default_sql = column.server_default.arg
-                    default_sql = default_sql if isinstance(default_sql, str) else \
-                        str(default_sql.compile(dialect=engine.dialect))
-                    default = f" NOT NULL DEFAULT {default_sql}" if not isinstance(column.server_default.arg, str) \
-                        else f" NOT NULL DEFAULT '{default_sql}'"
-                db.execute(sa.text(f'ALTER TABLE {table.name} ADD COLUMN {column.name} {kind}{default}'))

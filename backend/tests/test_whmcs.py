@@ -2,13 +2,13 @@
 from __future__ import annotations
 
 import pytest
-import sqlalchemy as sa
 
 from conftest import make_backend
 from fake_whmcs import IDENTIFIER, SECRET, FakeWhmcs
 from recovery_backend.ports import ProviderError
 from recovery_backend.providers import whmcs
 from recovery_backend.providers.whmcs import WhmcsAccountSource
+from recovery_backend.storage import create_engine
 
 
 def wait_for_index(backend) -> None:
@@ -28,7 +28,7 @@ def fake():
 @pytest.fixture
 def source(fake, tmp_path, monkeypatch):
     monkeypatch.setattr(whmcs, "PAGE", 2)  # three clients: two pages
-    return WhmcsAccountSource(fake.url, IDENTIFIER, SECRET, sa.create_engine(f"sqlite:///{tmp_path / 'index.db'}"))
+    return WhmcsAccountSource(fake.url, IDENTIFIER, SECRET, create_engine(f"sqlite:///{tmp_path / 'index.db'}"))
 
 
 def test_phone_index_finds_clients_in_any_whmcs_phone_format(source, fake):
@@ -74,7 +74,7 @@ def test_reset_and_email_change_go_to_whmcs(source, fake):
 
 
 def test_email_change_can_become_a_ticket(fake, tmp_path):
-    source = WhmcsAccountSource(fake.url, IDENTIFIER, SECRET, sa.create_engine(f"sqlite:///{tmp_path / 'i.db'}"),
+    source = WhmcsAccountSource(fake.url, IDENTIFIER, SECRET, create_engine(f"sqlite:///{tmp_path / 'i.db'}"),
                                 email_change_via_ticket=True)
     source.refresh_index()
     marek = source.find_by_phone("+48601234567")
@@ -84,7 +84,7 @@ def test_email_change_can_become_a_ticket(fake, tmp_path):
 
 
 def test_whmcs_errors_are_provider_errors(fake, tmp_path):
-    wrong = WhmcsAccountSource(fake.url, IDENTIFIER, "wrong", sa.create_engine(f"sqlite:///{tmp_path / 'w.db'}"))
+    wrong = WhmcsAccountSource(fake.url, IDENTIFIER, "wrong", create_engine(f"sqlite:///{tmp_path / 'w.db'}"))
     with pytest.raises(ProviderError) as error:
         wrong.refresh_index()
     assert "403" in str(error.value) and "Authentication Failed" in str(error.value)

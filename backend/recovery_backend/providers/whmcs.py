@@ -20,21 +20,11 @@ import sqlalchemy as sa
 from contact_rules import mask_email, to_e164
 
 from ..ports import Account, ProviderError
+from ..storage import phone_index, index_state
 from .http_gateway import TIMEOUT
 
 import requests
 
-index_metadata = sa.MetaData()
-phone_index = sa.Table(
-    "whmcs_phone_index", index_metadata,
-    sa.Column("phone", sa.String(20), primary_key=True),
-    sa.Column("client_id", sa.Integer, primary_key=True),
-)
-index_state = sa.Table(
-    "whmcs_index_state", index_metadata,
-    sa.Column("name", sa.String(20), primary_key=True),
-    sa.Column("refreshed_at", sa.Float, nullable=False),
-)
 PAGE = 250
 log = logging.getLogger("recovery_backend.whmcs")
 # Rows of whmcs_index_state besides "phones" (time of the last full rebuild); the value column
@@ -67,7 +57,6 @@ class WhmcsAccountSource:
         self.engine, self.via_ticket = engine, email_change_via_ticket
         self.index_max_age, self.department_id = index_max_age, department_id
         self._stop = threading.Event()
-        index_metadata.create_all(engine)
 
     # --- the phone index ----------------------------------------------------------------------
     def _client_phones(self, clients: list[dict]) -> list[dict]:

@@ -1,0 +1,142 @@
+"""The schema of the last release that made its database with `create_all` (before migrations),
+frozen as it was: migration 0001 creates it, and a database that release made is recognised by it.
+Never edit it: a change to the schema is a new migration."""
+import sqlalchemy as sa
+
+metadata = sa.MetaData()
+
+accounts = sa.Table(
+    "accounts", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("type", sa.String(10), nullable=False),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("company", sa.String(200)),
+    sa.Column("nip", sa.String(20)),
+    sa.Column("email", sa.String(320), nullable=False),
+)
+account_phones = sa.Table(
+    "account_phones", metadata,
+    sa.Column("phone", sa.String(20), primary_key=True),
+    sa.Column("account_id", sa.Integer, sa.ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True),
+)
+verifications = sa.Table(
+    "verifications", metadata,
+    sa.Column("id", sa.String(64), primary_key=True),
+    sa.Column("phone_hash", sa.String(64), nullable=False, index=True),
+    sa.Column("account_id", sa.Integer),  # None when the number has no account: such a verification never succeeds
+    sa.Column("conversation_hash", sa.String(64), nullable=False, index=True),
+    # Who started it (HMAC of the channel's client key, else of the conversation): wrong codes and
+    # per-number sends count against the client first (issue 17 #2). Null in rows from before.
+    sa.Column("client_hash", sa.String(64), index=True),
+    sa.Column("channel", sa.String(30), nullable=False),
+    sa.Column("code_hash", sa.String(64)),
+    sa.Column("external", sa.Boolean, nullable=False, default=False),
+    # Only for a provider that checks codes itself (Twilio Verify) and needs the number back.
+    sa.Column("provider_phone", sa.String(20)),
+    sa.Column("attested", sa.Boolean, nullable=False, default=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("wrong_tries", sa.Integer, nullable=False, default=0),
+    sa.Column("used", sa.Boolean, nullable=False, default=False),
+    sa.Column("delivery", sa.String(10), nullable=False, server_default="sms"),  # sms | call
+)
+# One row per call start, placed or not (a number without an account gets none, and must not be
+# told apart): what the provider said became of the call.
+voice_calls = sa.Table(
+    "voice_calls", metadata,
+    sa.Column("verification_id", sa.String(64), primary_key=True),
+    sa.Column("placed", sa.Boolean, nullable=False),
+    sa.Column("provider_ref", sa.String(64), index=True),  # set once the provider took the call
+    sa.Column("status", sa.String(12), nullable=False),  # calling | answered | busy | no_answer | failed
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+)
+tokens = sa.Table(
+    "tokens", metadata,
+    sa.Column("token_hash", sa.String(64), primary_key=True),
+    sa.Column("account_id", sa.Integer, nullable=False),
+    sa.Column("channel", sa.String(30), nullable=False),
+    sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+    # The conversation the proof was made in (HMAC of its id): the token works only there.
+    sa.Column("conversation_hash", sa.String(64)),
+    sa.Column("revoked", sa.Boolean, nullable=False, server_default=sa.false()),
+    # Uses counted per token (caps in settings), each raised by one conditional UPDATE.
+    sa.Column("email_checks", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("password_resets", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("email_changes", sa.Integer, nullable=False, server_default="0"),
+)
+email_changes = sa.Table(
+    "email_changes", metadata,
+    sa.Column("token_hash", sa.String(64), primary_key=True),
+    sa.Column("account_id", sa.Integer, nullable=False),
+    sa.Column("new_email", sa.String(320), nullable=False),
+    sa.Column("channel", sa.String(30), nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+    # pending (awaits the link) → confirmed (awaits applies_after) → applying → applied;
+    # or superseded (a newer request), cancelled (the cancel link), queued_for_staff.
+    sa.Column("status", sa.String(20), nullable=False),
+    sa.Column("cancel_hash", sa.String(64), index=True),
+    sa.Column("applies_after", sa.DateTime(timezone=True)),
+)
+audit_log = sa.Table(
+    "audit_log", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("action", sa.String(40), nullable=False),
+    sa.Column("channel", sa.String(30), nullable=False),
+    sa.Column("account_id", sa.Integer),
+    sa.Column("details", sa.String(500), nullable=False),  # masked values only
+)
+cases = sa.Table(
+    "cases", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("case_number", sa.String(30), unique=True),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("reason", sa.String(20), nullable=False),
+    sa.Column("account_type", sa.String(10)),
+    sa.Column("contact_email", sa.String(320)),
+    sa.Column("nip", sa.String(20)),
+    sa.Column("channel", sa.String(30), nullable=False),
+    sa.Column("conversation_hash", sa.String(64), nullable=False),
+    sa.Column("summary", sa.String(1000), nullable=False),
+    sa.Column("path", sa.String(60)),
+    sa.Column("company_name", sa.String(200)),
+    sa.Column("phone_proven", sa.Boolean),
+    sa.Column("phones_tried", sa.Text),  # JSON list of masked numbers only
+    sa.Column("failure", sa.String(200)),
+    sa.Column("open_question", sa.String(1000)),
+    sa.Column("language", sa.String(2)),
+)
+
+# SMS and e-mails waiting to leave: written in the same transaction as what caused them, sent by
+# workers (outbox.py), kept after sending with the payload wiped, for the audit trail.
+outbox = sa.Table(
+    "outbox", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    # sms | call | email | verify_start | verify_call | none (a number that gets no SMS or call)
+    sa.Column("kind", sa.String(20), nullable=False),
+    sa.Column("masked_to", sa.String(100), nullable=False),
+    sa.Column("payload", sa.Text, nullable=False),  # sealed JSON (sealing.py); "" once finished
+    sa.Column("status", sa.String(10), nullable=False, index=True),  # pending | sending | sent | failed
+    sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("next_attempt_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("lease_until", sa.DateTime(timezone=True)),
+    sa.Column("give_up_at", sa.DateTime(timezone=True), nullable=False),  # e.g. when the code expires
+    sa.Column("finished_at", sa.DateTime(timezone=True)),
+    sa.Column("last_error", sa.String(200)),
+)
+
+# Nonces of accepted connector attestations (hashed): each proof is accepted once.
+attestation_nonces = sa.Table(
+    "attestation_nonces", metadata,
+    sa.Column("nonce_hash", sa.String(64), primary_key=True),
+    sa.Column("seen_at", sa.DateTime(timezone=True), nullable=False, index=True),
+)
+
+server_secrets = sa.Table(
+    "server_secrets", metadata,
+    sa.Column("name", sa.String(40), primary_key=True),
+    sa.Column("value", sa.String(200), nullable=False),
+)
