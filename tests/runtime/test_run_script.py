@@ -1,0 +1,96 @@
+"""Issue 19 #7: `make run` (scripts/run.sh) says what went wrong, fast: a taken port or a part that
+dies at start stops it within 10 s naming the part and the reason; a part that dies later stops
+the rest; a clean stop exits 0."""
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+from tests.stack import REPO, free_port
+
+PORTS = ("BACKEND_PORT", "ACTIONS_PORT", "RASA_PORT", "WEB_PORT")
+
+
+def run_env(var: Path, **overrides: str) -> dict[str, str]:
+    env = {**os.environ, **{name: str(free_port()) for name in PORTS}, "VAR_DIR": str(var)}
+    for name in ("BACKEND_URL", "ACTION_SERVER_URL", "DATABASE_URL", "SMS_OUTBOX", "EMAIL_OUTBOX", "BACKEND_API_KEY",
+                 "ACTION_SERVER_TOKEN", "RASA_TRACKER_DB"):
+        env.pop(name, None)
+    return {**env, **overrides}
+
+
+def run_until_it_stops(env: dict[str, str]) -> tuple[int, str, float]:
+    started = time.monotonic()
+    finished = subprocess.run(["scripts/run.sh"], cwd=REPO, env=env, capture_output=True, text=True, timeout=60,
+                              start_new_session=True)
+    return finished.returncode, finished.stdout + finished.stderr, time.monotonic() - started
+
+
+def test_a_taken_backend_port_stops_the_start_within_seconds_naming_the_part_and_the_port(tmp_path):
+    with socket.socket() as other_service:
+        other_service.bind(("127.0.0.1", 0))
+        other_service.listen()
+        port = other_service.getsockname()[1]
+        status, output, seconds = run_until_it_stops(run_env(tmp_path / "var", BACKEND_PORT=str(port)))
+    assert status != 0 and seconds < 10, output
+    assert "backend" in output and str(port) in output and "taken" in output, output
+    assert "The assistant is running" not in output
+
+
+def test_a_backend_that_exits_at_once_stops_the_start_within_seconds_with_its_reason(tmp_path):
+    # A key too short for the backend's settings: it refuses to start, naming the variable.
+    status, output, seconds = run_until_it_stops(run_env(tmp_path / "var", BACKEND_API_KEY="short"))
+    assert status != 0 and seconds < 10, output
+    assert "account backend exited" in output and "BACKEND_API_KEY" in output, output
+    assert "Starting the action server" not in output
+
+
+def parts_of(group: int) -> dict[str, int]:
+    """pid of each part the script started, by what it runs."""
+    found = {}
+    for proc in Path("/proc").glob("[0-9]*"):
+        try:
+            if os.getpgid(int(proc.name)) != group:
+                continue
+            command = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except (OSError, ProcessLookupError):
+            continue
+        for part, marker in (("backend", "-m recovery_backend"), ("actions", "-m runtime.action_server")):
+            if marker in command and "bash" not in command.split()[0]:
+                found[part] = int(proc.name)
+    return found
+
+
+def test_a_part_that_dies_later_stops_the_assistant_naming_it_and_a_clean_stop_exits_0(tmp_path):
+    env = run_env(tmp_path / "var")
+    runs = []
+    for ending in ("a part dies", "ctrl-c"):
+        log = (tmp_path / f"{len(runs)}.log").open("w+")
+        process = subprocess.Popen(["scripts/run.sh"], cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
+                                   text=True, start_new_session=True)
+        runs.append(process)
+        try:
+            deadline = time.monotonic() + 240
+            while "The assistant is running" not in Path(log.name).read_text():
+                assert process.poll() is None and time.monotonic() < deadline, Path(log.name).read_text()[-3000:]
+                time.sleep(0.5)
+            if ending == "a part dies":
+                os.kill(parts_of(process.pid)["actions"], signal.SIGKILL)
+                killed = time.monotonic()
+                status = process.wait(timeout=15)
+                output = Path(log.name).read_text()
+                assert status != 0 and time.monotonic() - killed < 5, output
+                assert "The action server stopped" in output, output
+            else:
+                os.killpg(process.pid, signal.SIGINT)  # as Ctrl-C in a terminal
+                assert process.wait(timeout=30) == 0
+                output = Path(log.name).read_text()
+                assert "Traceback" not in output and "stopped (exit status" not in output, output
+            assert not parts_of(process.pid), "a part outlived scripts/run.sh"
+        finally:
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGKILL)
