@@ -1,6 +1,6 @@
 """The start-up patch of rasa_patches/action_validation.py: in effect in the
 running server, the same verdicts and errors as Rasa's own validation, and
-nothing patched on another Rasa version."""
+nothing patched on another Rasa version (where the server refuses to start)."""
 from __future__ import annotations
 
 import asyncio
@@ -82,8 +82,8 @@ def test_the_validator_is_compiled_once_per_action_class(patched):
 
 def test_another_rasa_version_is_left_unpatched(monkeypatch, caplog):
     monkeypatch.setattr(RemoteAction, "_validate_action_result", action_validation._original)
-    with caplog.at_level(logging.WARNING, logger="rasa.patches"):
-        assert rasa_patches.apply("3.6.20") is False
+    with caplog.at_level(logging.WARNING, logger="rasa.patches"), pytest.raises(SystemExit):
+        rasa_patches.apply("3.6.20")
     assert not action_validation.is_applied()
     assert "nothing patched" in caplog.text
 
