@@ -4,7 +4,7 @@ staff API, what the customer was shown (masked forms in, full addresses out).
 
 Every check is about an outcome, never about wording. For the report (docs/conversations.md)
 each conversation also records the turns it took to reach its goal and, per turn, what Rasa's
-tracker says: the `turn_outcome` and `recovery_path` slots the dialogue sets (DIALOGUE.md).
+tracker says: the `turn_outcome` and `recovery_path` slots the dialogue sets (docs/dialogue.md).
 """
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from typing import Optional
 
 import yaml
 
-# Minimum customer turns to each path's goal, from the dialogue contract (DIALOGUE.md).
+# Minimum customer turns to each path's goal, from the dialogue contract (docs/dialogue.md).
 MINIMUM_TURNS = {"password": 1, "dead_email": 3, "no_login": 3, "documents": 3, "handoff": 2}
 PATHS = tuple(MINIMUM_TURNS)
 

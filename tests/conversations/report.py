@@ -52,7 +52,7 @@ def render(data: dict) -> str:
         "(`tests/conversations/`, run by `make test` through the REST channel against the whole stack:",
         "backend, action server, Rasa). Each conversation asserts its outcome (SMS to the right number,",
         "e-mail change requested, reset e-mail, masked hint, case fields, hand-over), never the wording.",
-        "Minimum turns per path are the dialogue contract's (DIALOGUE.md); a conversation that gives",
+        "Minimum turns per path are the dialogue contract's (docs/dialogue.md); a conversation that gives",
         "several facts in one message can reach its goal in fewer, and many take detours on purpose",
         "(side questions, wrong codes, corrections, path switches): turns above the minimum there",
         "are the customer's own detours, each answered.",
