@@ -21,6 +21,8 @@ FILES = {
     "/": WEB / "static" / "index.html",
     "/chat.js": WEB / "static" / "chat.js",
     "/chat.css": WEB / "static" / "chat.css",
+    # Named by the page's <link rel="icon">; a browser asks /favicon.ico only for a page without one.
+    "/favicon.svg": WEB / "static" / "favicon.svg",
     # Bundled from npm, so the page works without reaching any CDN.
     "/vendor/socket.io.min.js": WEB / "node_modules" / "socket.io-client" / "dist" / "socket.io.min.js",
 }

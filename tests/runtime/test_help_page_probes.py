@@ -52,3 +52,14 @@ def test_not_ready_when_a_served_file_is_missing(help_page, tmp_path):
     url = help_page("--extra", f"/gone.js={tmp_path / 'gone.js'}")
     assert status(url + "/healthz")[0] == 200
     assert status(url + "/readyz") == (503, {"ready": False})
+
+
+def test_the_page_names_an_icon_that_is_served_so_a_browser_gets_no_404(help_page):
+    """Issue 19 #8: a healthy run showed a favicon 404 in the browser's console."""
+    import re
+    url = help_page()
+    with urllib.request.urlopen(url + "/", timeout=5) as page:
+        icon = re.search(r'<link rel="icon" href="([^"]+)"', page.read().decode())
+    assert icon, "the page names no icon, so browsers ask /favicon.ico and get 404"
+    with urllib.request.urlopen(url + icon.group(1), timeout=5) as answer:
+        assert answer.status == 200 and answer.headers["Content-Type"].startswith("image/")
