@@ -8,6 +8,7 @@ pydantic-settings needs pydantic 2. docs/deploy.md's table is written from it (`
 from __future__ import annotations
 
 from typing import Any, Mapping, Optional
+from urllib.parse import quote
 
 from pydantic import BaseSettings, Field, SecretStr, ValidationError
 
@@ -27,6 +28,7 @@ class RasaProcessSettings(BaseSettings):
                                                 "REDIS_URL is unset")
     redis_port: int = setting(6379, "REDIS_PORT", "its port")
     redis_db: int = setting(0, "REDIS_DB", "its database number")
+    redis_password: SecretStr = setting("", "REDIS_PASSWORD", "its password (empty: no AUTH)")
     store_retry_seconds: float = setting(10.0, "STORE_RETRY_SECONDS",
                                          "how long Rasa waits for a lost conversation database before a message fails")
     tracker_retention_days: float = setting(30.0, "TRACKER_RETENTION_DAYS",
@@ -44,7 +46,9 @@ class RasaProcessSettings(BaseSettings):
             return self.redis_url_given.get_secret_value()
         if not self.redis_host:
             return ""
-        return f"redis://{self.redis_host}:{self.redis_port}/{self.redis_db}"
+        password = self.redis_password.get_secret_value()
+        credentials = f":{quote(password, safe='')}@" if password else ""
+        return f"redis://{credentials}{self.redis_host}:{self.redis_port}/{self.redis_db}"
 
 
 class _FromMapping(RasaProcessSettings):

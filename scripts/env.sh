@@ -53,6 +53,9 @@ export RASA_HOST="${RASA_HOST:-127.0.0.1}" RASA_PORT="${RASA_PORT:-5005}"
 export RASA_ENDPOINTS="${RASA_ENDPOINTS:-endpoints.yml}"
 export RASA_TRACKER_DB; RASA_TRACKER_DB="$(absolute "${RASA_TRACKER_DB:-$VAR_DIR/rasa-tracker.sqlite3}")"
 export TRACKER_RETENTION_DAYS="${TRACKER_RETENTION_DAYS:-30}"
+# The scaled set-up's stores (endpoints-scaled.yml names them, so they must exist): no Redis
+# password, TLS to PostgreSQL when the server offers it.
+export REDIS_PASSWORD="${REDIS_PASSWORD:-}" POSTGRES_SSLMODE="${POSTGRES_SSLMODE:-prefer}"
 export WEB_HOST="${WEB_HOST:-127.0.0.1}" WEB_PORT="${WEB_PORT:-8080}"
 # The address the customer's browser uses for Rasa's socket.io (behind a proxy: the public one).
 export PUBLIC_RASA_URL="${PUBLIC_RASA_URL:-http://127.0.0.1:${RASA_PORT}}"

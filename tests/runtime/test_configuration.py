@@ -6,6 +6,7 @@ import json
 import os
 import re
 import signal
+import socket
 import stat
 import subprocess
 import time
@@ -144,3 +145,44 @@ def test_make_run_on_other_ports_with_a_relative_fixture_serves_a_whole_verifica
         if path.is_file():
             assert stat.S_IMODE(path.stat().st_mode) == 0o600, f"{path.name} is readable by others"
 
+
+@pytest.fixture
+def redis_with_password(tmp_path):
+    """A redis-server of this test's own that refuses clients without its password."""
+    port = free_port()
+    server = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+                               "--appendonly", "no", "--requirepass", "redis-pass-1", "--dir", str(tmp_path)],
+                              stdout=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+                break
+            except OSError:
+                assert time.monotonic() < deadline, "redis-server did not start"
+                time.sleep(0.1)
+        yield port
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def test_the_scaled_set_up_reaches_a_redis_with_a_password_and_asks_postgresql_for_tls(tmp_path, redis_with_password):
+    """Issue 19 #8: REDIS_PASSWORD reaches the lock store and the channels' delivery ids,
+    POSTGRES_SSLMODE the conversation store."""
+    scaled = {"REDIS_HOST": "127.0.0.1", "REDIS_PORT": str(redis_with_password), "REDIS_DB": "0",
+              "POSTGRES_HOST": "db", "POSTGRES_PORT": "5432", "POSTGRES_DB": "c", "POSTGRES_USER": "u",
+              "POSTGRES_PASSWORD": "p"}
+    env = env_after_sourcing(VAR_DIR=str(tmp_path), REDIS_PASSWORD="redis-pass-1", POSTGRES_SSLMODE="verify-full", **scaled)
+    assert rasa_reads("endpoints-scaled.yml", "tracker_store", env)["kwargs"]["query"] == {"sslmode": "verify-full"}
+    assert env_after_sourcing(VAR_DIR=str(tmp_path), **scaled)["POSTGRES_SSLMODE"] == "prefer"
+    script = ("from rasa.utils.endpoints import read_endpoint_config; from scaling.redis_lock import AtomicRedisLockStore; "
+              "from runtime.settings import rasa_process_settings; import redis; "
+              "AtomicRedisLockStore(read_endpoint_config('endpoints-scaled.yml', 'lock_store')).red.ping(); "
+              "redis.from_url(rasa_process_settings().redis_url).ping(); print('both answered')")
+    for password, answered in (("redis-pass-1", True), ("", False)):
+        env = env_after_sourcing(VAR_DIR=str(tmp_path), REDIS_PASSWORD=password, **scaled)
+        result = subprocess.run([str(ASSISTANT_BIN / "python"), "-c", script], cwd=REPO, env={**env, **QUIET},
+                                capture_output=True, text=True, timeout=120)
+        assert ("both answered" in result.stdout) is answered, result.stderr[-2000:]
