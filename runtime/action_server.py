@@ -8,14 +8,18 @@ from __future__ import annotations
 import argparse
 import logging
 
-from rasa_sdk import endpoint, utils
-from sanic import Sanic, response
+from runtime import quiet_warnings
 
-from actions.settings import action_server_settings
-from runtime import action_replay, log_privacy
-from runtime.auth import checked_token, require_bearer_token
-from runtime.health import add_health_routes
-from runtime.metrics import add_metrics_route, time_action_calls
+quiet_warnings.install()  # first: rasa_sdk's imports warn of deprecations otherwise
+
+from rasa_sdk import endpoint, utils  # noqa: E402
+from sanic import Sanic, response  # noqa: E402
+
+from actions.settings import action_server_settings  # noqa: E402
+from runtime import action_replay, log_privacy  # noqa: E402
+from runtime.auth import checked_token, require_bearer_token  # noqa: E402
+from runtime.health import add_health_routes  # noqa: E402
+from runtime.metrics import add_metrics_route, time_action_calls  # noqa: E402
 
 log = logging.getLogger("runtime.action_server")
 

@@ -71,3 +71,15 @@ def test_probes_and_metrics_need_no_secret(services):
     status, metrics = get(f"{base}/metrics")
     assert status == 200
     assert b'assistant_action_seconds_count{action="action_turn",status="200"}' in metrics
+
+
+def test_loading_the_action_server_shows_no_library_deprecation_warnings():
+    """Issue 19 #7: a healthy start logs no alarming warnings (Sanic turns deprecations back on)."""
+    import os
+    import subprocess
+
+    from tests.stack import ASSISTANT_BIN, REPO
+    env = {key: value for key, value in os.environ.items() if key != "PYTHONWARNINGS"}
+    loaded = subprocess.run([str(ASSISTANT_BIN / "python"), "-c", "import runtime.action_server"], cwd=REPO, env=env,
+                            capture_output=True, text=True, timeout=120, check=True)
+    assert "Warning" not in loaded.stderr, loaded.stderr
