@@ -73,7 +73,7 @@ test-contact-rules: .venv/.installed backend/.venv/.installed
 	cd contact_rules && ../.venv/bin/pytest -q -p no:cacheprovider && ../backend/.venv/bin/pytest -q -p no:cacheprovider
 
 test-backend: backend/.venv/.installed
-	cd backend && .venv/bin/pytest -q
+	cd backend && .venv/bin/mypy && .venv/bin/pytest -q
 
 # Rasa announces "Failed stories written to …" even when none failed: its report files are named
 # only when a story fails (then Rasa's own error follows).
