@@ -6,8 +6,9 @@ from __future__ import annotations
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
-from schemathesis.checks import (content_type_conformance, not_a_server_error,
-                                                response_schema_conformance, status_code_conformance)
+from schemathesis.checks import (allow_header_conformance, content_type_conformance, not_a_server_error,
+                                 positive_data_acceptance, response_schema_conformance, status_code_conformance,
+                                 unsupported_method)
 
 from conftest import API_KEY, make_backend
 
@@ -27,7 +28,8 @@ schema = schemathesis.pytest.from_fixture("api_schema")
 def test_every_answer_is_in_the_contract(case):
     case.call_and_validate(headers={"X-API-Key": API_KEY, **(case.headers or {})},
                            checks=[not_a_server_error, status_code_conformance, content_type_conformance,
-                                   response_schema_conformance])
+                                   response_schema_conformance, unsupported_method, allow_header_conformance,
+                                   positive_data_acceptance])
 
 
 def test_the_document_describes_keys_tokens_and_errors(backend):

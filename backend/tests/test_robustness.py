@@ -27,3 +27,11 @@ def test_nul_bytes_and_control_characters_are_a_clear_4xx(tmp_path, database_url
     assert all(400 <= status < 500 for status in statuses), statuses
     assert all(a.headers["content-type"].startswith(("application/json", "text/html")) for a in attempts)
     assert "zielinski-domena" not in caplog.text and "nowy.pl" not in caplog.text
+
+
+def test_a_method_the_path_does_not_take_is_405_with_allow(backend):
+    """Issue 17 #12: schemathesis' unsupported-method check (TRACE and others)."""
+    for method in ("TRACE", "DELETE", "PUT"):
+        answer = backend.client.request(method, "/api/v1/cases", headers={"X-API-Key": "test-assistant-key-0123456789"})
+        assert answer.status_code == 405, method
+        assert set(answer.headers["Allow"].replace(" ", "").split(",")) == {"GET", "POST"}, "both routes of the path"

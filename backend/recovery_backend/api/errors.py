@@ -9,6 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 log = logging.getLogger("recovery_backend.api")
 
@@ -49,9 +50,17 @@ def install_error_handlers(app: FastAPI) -> None:
         return JSONResponse({"error": "invalid_request"}, status_code=422)
 
     @app.exception_handler(StarletteHTTPException)
-    async def http_error(_request: Request, error: StarletteHTTPException):
+    async def http_error(request: Request, error: StarletteHTTPException):
+        headers = getattr(error, "headers", None)
+        if error.status_code == 405:
+            # Starlette names only the first route matching the path; a path served by two routes
+            # (GET and POST /api/v1/cases) allows both, so every method is tried against every route.
+            allowed = [method for method in ("GET", "POST", "PUT", "PATCH", "DELETE")
+                       if any(route.matches({**request.scope, "method": method})[0] == Match.FULL
+                              for route in request.app.routes)]
+            headers = {"Allow": ", ".join(allowed)}
         return JSONResponse({"error": "not_found" if error.status_code == 404 else "invalid_request"},
-                            status_code=error.status_code)
+                            status_code=error.status_code, headers=headers)
 
     @app.exception_handler(Exception)
     async def unexpected(_request: Request, error: Exception):

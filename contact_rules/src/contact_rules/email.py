@@ -5,8 +5,11 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
-# Deliberately plain: one @, a dotted domain, no spaces; the confirmation link proves the rest.
-_EMAIL = re.compile(r"^[A-Za-z0-9._%+\-]{1,64}@[A-Za-z0-9\-]+(\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,24}$")
+# Deliberately plain: one @, a dotted domain, no spaces; the confirmation link proves the rest. The
+# name neither starts nor ends with a dot, and no domain label starts or ends with a hyphen
+# (`.a@b.pl`, `-@-.pl` are no addresses anyone can own).
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9\-]{0,61}[A-Za-z0-9])?"
+_EMAIL = re.compile(rf"^(?!\.)[A-Za-z0-9._%+\-]{{1,64}}(?<!\.)@{_LABEL}(\.{_LABEL})*\.[A-Za-z]{{2,24}}$")
 # Anything around an @ that is not a space, a bracket, a quote or punctuation ending a sentence:
 # wider than a valid address on purpose (`jan%kowalski@example.pl`, `jan@example`, `jan@@example.pl`), so an address
 # typed wrong is still found (to be explained, or redacted) and never half-kept.
