@@ -30,8 +30,11 @@ class Path:
 
 
 class Step:
-    """What the assistant is waiting for."""
+    """What the assistant is waiting for. Most are the ids of `collect` steps in data/procedure/
+    (validation checks they exist, since the patterns refer to them); the problem question and the
+    choices between two numbers or addresses are asked outside any path."""
 
+    OUTSIDE_PATHS = ("problem", "choose_phone", "choose_email")
     PROBLEM = "problem"
     HAS_PHONE = "has_phone"
     PHONE = "phone"

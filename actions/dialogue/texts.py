@@ -262,6 +262,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "pl": "Poprawiłem adres kontaktowy w zgłoszeniu {case_number} na {contact}.",
         "en": "I've updated the contact address of case {case_number} to {contact}."},
     "today_in_hours": {"pl": "w godzinach pracy", "en": "during office hours"},
+    "handoff_office_closed": {
+        "pl": "Teraz biuro jest zamknięte (pracujemy {hours_text}). Sprawę przekażę pracownikowi — zajmie się nią "
+              "{when}.",
+        "en": "The office is closed now. I'll pass this on to a person, who will look at it {when}."},
     "handling_open": {
         "pl": "Teraz pracujemy — pracownik zajmie się tym jeszcze dziś, w godzinach pracy.",
         "en": "We're open now — a person will look at it today, during office hours."},

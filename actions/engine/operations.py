@@ -95,6 +95,18 @@ async def open_case(ctx: Context, reason: str = "human_handoff") -> Result:
                              "handling": await _handling(ctx, case), "passed": case_text.passed(state, path)})
 
 
+@operation("open", "closed", "unknown")
+async def office_status(ctx: Context) -> Result:
+    """Whether people work now (the backend's office hours), and when they start if not."""
+    try:
+        hours = await ctx.backend.office_hours()
+    except BackendUnavailable:
+        return Result("unknown")
+    if hours.open_now:
+        return Result("open")
+    return Result("closed", {"when": ctx.when(hours.next_opening, hours.now)})
+
+
 def proof(ctx: Context) -> Optional[str]:
     """The token proving the phone, while it is valid (the path's `proof_minutes`)."""
     state = ctx.state

@@ -26,7 +26,7 @@ from .context import Context
 from .plan import Reply, compose
 from .procedure import Procedure
 from .runner import Runner
-from .understanding import Message, understand
+from .understanding import Message, language_of, understand
 from .validation import procedure
 
 log = logging.getLogger(__name__)
@@ -59,8 +59,7 @@ class Turn:
 
     async def run(self) -> str:
         ctx = self.ctx
-        if ctx.facts.english is not None:
-            ctx.state.language = "en" if ctx.facts.english else "pl"
+        ctx.state.language = language_of(self.message, ctx.facts, ctx.state)
         ctx.state.plural = ctx.state.plural or ctx.facts.plural
         ctx.meaning = understand(self.message, ctx.facts, ctx.state, patterns.answerable(self.procedure, ctx.answers))
         intent = ctx.meaning.intent

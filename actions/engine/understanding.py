@@ -28,6 +28,8 @@ What this module adds are the rules *between* the model's signals, each written 
 """
 from __future__ import annotations
 
+import re
+
 from dataclasses import dataclass, field
 from typing import Optional
 
@@ -51,6 +53,23 @@ NEEDS_PHONE = ("email_not_working", "no_login_data")
 # Rule 6: what a weak guess must not do inside a step, and how sure "weak" is.
 ENDS_A_STEP = {"stop", "start_over", "greet", "out_of_scope"}
 SURE = 0.8
+
+
+# Words only Polish has (the shared short ones — "i", "to", "do", "na" — prove nothing).
+_POLISH = re.compile(r"[ąćęłńóśźż]|\b(nie|jest|mam|sie|się|prosze|dzien|dobry|czy|jak|tak|juz|moj|moje|mi|numer|"
+                     r"konto|haslo|hasla|dziekuje|witam|chce|prosze)\b", re.IGNORECASE)
+
+
+def language_of(message: Message, facts: Facts, state: State) -> str:
+    """The conversation's language: English once the customer writes English; back to Polish only
+    when a message is clearly Polish (a customer writing English keeps English answers)."""
+    if facts.english is None:
+        return state.language
+    if facts.english:
+        return "en"
+    if state.language == "en" and not _POLISH.search(message.text):
+        return "en"
+    return "pl"
 
 
 @dataclass

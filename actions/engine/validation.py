@@ -10,6 +10,7 @@ from typing import Iterable
 
 from ..dialogue import texts
 from ..dialogue.state import Outcome
+from ..dialogue.state import Step as Waiting
 from . import slots
 from .operations import OPERATIONS
 from .procedure import END, PROCEDURE_DIR, Branch, Flow, Goto, Procedure, ProcedureError, Step, load, read_yaml
@@ -181,6 +182,13 @@ class _Checker:
             for key in (said, *untrue):
                 self.text(f"{patterns.file}:{line}", key, "contradiction names")
 
+    def named_steps(self) -> None:
+        """The steps the patterns refer to by id (actions/dialogue/state.py `Step`) exist."""
+        ids = {step.id for flow in self.procedure.flows.values() for step in flow.steps}
+        for name, value in vars(Waiting).items():
+            if name.isupper() and isinstance(value, str) and value not in Waiting.OUTSIDE_PATHS and value not in ids:
+                self.problem(self.procedure.patterns.file, f"step `{value}` (Step.{name}) is in no path")
+
     def intent(self, where: str, intent: str) -> None:
         if intent not in self.intents:
             self.problem(where, f"intent `{intent}` is not in the domain")
@@ -191,6 +199,7 @@ class _Checker:
                 self.step(flow, step)
             self.graph(flow)
         self.patterns()
+        self.named_steps()
         return self.problems
 
 

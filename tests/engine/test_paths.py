@@ -129,3 +129,21 @@ async def test_what_next_after_the_login_was_shown_and_closing_words_after_the_g
     assert (await chat.say("co mam teraz zrobic z haslem?", "ask_next_steps"))[0] == "next_no_login_shown"
     await chat.say("nie", "deny")
     assert await chat.say("no wreszcie", "nlu_fallback", 0.3) == ["anything_else"] and chat.outcomes[-1] == "answered"
+
+
+async def test_a_person_asked_for_out_of_hours_hears_when_someone_will_look(chat: Chat, backend):
+    backend.now = backend.now.replace(hour=21)
+    said = await chat.say("chce rozmawiac z czlowiekiem", "request_human")
+    assert said == ["handoff_office_closed", "ask_contact_email"] and "17:00" in chat.replies[0].text
+
+
+async def test_a_person_asked_for_in_office_hours_is_asked_only_for_the_contact(chat: Chat):
+    assert await chat.say("konsultant prosze", "request_human") == ["ask_contact_email"]
+
+
+async def test_an_english_conversation_stays_english_until_the_customer_writes_polish(chat: Chat):
+    await chat.say("hello, my mailbox is dead and I can't log in to the client panel", "email_not_working")
+    await chat.say("oh wait, I had a different SIM back then. try 601 234 567", "inform_phone")
+    assert chat.state.language == "en"
+    await chat.say("nie dostałem kodu", "code_not_received")
+    assert chat.state.language == "pl"

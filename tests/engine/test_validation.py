@@ -70,3 +70,9 @@ def test_an_unknown_operation_fact_and_intent(procedure_copy):
 def test_broken_yaml_names_the_line(procedure_copy):
     (procedure_copy / "password.yml").write_text("password:\n  steps:\n    - say: [password_steps\n")
     assert "password.yml:" in _problem(procedure_copy) and "not valid YAML" in _problem(procedure_copy)
+
+
+def test_a_step_the_patterns_name_renamed_in_a_file(procedure_copy):
+    _edit(procedure_copy / "prove_phone.yml", "      id: resend\n", "      id: new_code\n")
+    _edit(procedure_copy / "prove_phone.yml", "next: resend\n", "next: new_code\n")
+    assert "step `resend` (Step.RESEND) is in no path" in _problem(procedure_copy)
