@@ -28,6 +28,7 @@ class Company:
     documents_email: str
     ceidg_url: str
     hours_text: str
+    hours_text_en: str = ""          # the same hours for English answers (hours_text when empty)
 
 
 @dataclass(frozen=True)

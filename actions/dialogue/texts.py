@@ -265,7 +265,8 @@ TEXTS: dict[str, dict[str, str]] = {
     "handoff_office_closed": {
         "pl": "Teraz biuro jest zamknięte (pracujemy {hours_text}). Sprawę przekażę pracownikowi — zajmie się nią "
               "{when}.",
-        "en": "The office is closed now. I'll pass this on to a person, who will look at it {when}."},
+        "en": "The office is closed now (we work {hours_text}). I'll pass this on to a person, who will look at it "
+              "{when}."},
     "handling_open": {
         "pl": "Teraz pracujemy — pracownik zajmie się tym jeszcze dziś, w godzinach pracy.",
         "en": "We're open now — a person will look at it today, during office hours."},

@@ -49,6 +49,8 @@ class Context:
 
     def _known(self) -> dict[str, Any]:
         known = {name: getattr(self.company, name) for name in COMPANY_FIELDS}
+        if self.state.language == "en" and self.company.hours_text_en:
+            known["hours_text"] = self.company.hours_text_en
         known.update(masked=self.state.masked_phone, masked_login=self.state.masked_login,
                      masked_new_email=self.state.masked_new_email)
         return known

@@ -147,3 +147,16 @@ async def test_an_english_conversation_stays_english_until_the_customer_writes_p
     assert chat.state.language == "en"
     await chat.say("nie dostałem kodu", "code_not_received")
     assert chat.state.language == "pl"
+
+
+async def test_a_number_given_at_the_hand_over_step_goes_into_the_case(chat: Chat, backend):
+    await chat.say("chce rozmawiac z konsultantem", "request_human")
+    await chat.say("moj numer to 601 234 567, a mail ala@example.pl", "inform_email")
+    assert backend.cases[0].phones_tried == ["+48 *** *** 567"] and backend.cases[0].contact_email == "ala@example.pl"
+    assert not backend.codes, "no code unasked for"
+
+
+async def test_english_answers_give_the_office_hours_in_english(chat: Chat, backend):
+    backend.now = backend.now.replace(hour=21)
+    await chat.say("I want to talk to a person please", "request_human")
+    assert "Monday to Friday, 9:00–17:00" in chat.replies[0].text and "poniedziałku" not in chat.replies[0].text
