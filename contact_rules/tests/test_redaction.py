@@ -46,6 +46,9 @@ def test_examples_from_the_audit():
     assert redact("za 15 minut, 127.0.0.1:5055") == "za 15 minut, 127.0.0.1:5055"
     assert redact("link wysłany na pa***@n***.pl") == "link wysłany na pa***@n***.pl", "masked already"
     assert redact("jan*@example.pl") == "[e-mail]"
+    # Found by hypothesis: a number typed with dots that also reads as an IPv4 address.
+    assert redact("0@0.aa 60.100.00.00") == "[e-mail] [numer]"
+    assert redact("tel 60.100.10.10") == "tel [numer]"
 
 
 def test_the_marks_and_the_threshold_are_the_callers():

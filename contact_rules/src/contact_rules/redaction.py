@@ -18,14 +18,21 @@ from .phone import find_phones
 
 EMAIL_MARK = "[e-mail]"
 NUMBER_MARK = "[numer]"
-_IPV4 = re.compile(r"(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d)")
+_OCTET = r"(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)"   # no leading zero: "60.100.00.00" is a phone
+_IPV4 = re.compile(rf"(?:{_OCTET}\.){{3}}{_OCTET}")
+# A dotted quad with as many digits as a Polish number (with or without 48) may be one typed with dots.
+_PHONE_LENGTHS = (9, 11)
+
+
+def _is_address(piece: str) -> bool:
+    return bool(_IPV4.fullmatch(piece)) and sum(ch.isdecimal() for ch in piece) not in _PHONE_LENGTHS
 
 
 def _number_spans(text: str, min_digits: int) -> list[tuple[int, int]]:
     if sum(ch.isdecimal() for ch in text) < min_digits:
         return []  # nothing shorter is a phone or a code
     found = [*find_digit_runs(text, min_digits), *find_phones(text, possible=True)]
-    return [(piece.start, piece.end) for piece in found if not _IPV4.fullmatch(piece.text)]
+    return [(piece.start, piece.end) for piece in found if not _is_address(piece.text)]
 
 
 def redact(text: str, email_mark: Union[str, Callable[[str], str]] = EMAIL_MARK, number_mark: str = NUMBER_MARK,
