@@ -1,7 +1,8 @@
 """Fixtures shared by the assistant's tests: the real stack on loopback.
 
 `stack` runs backend + action server + Rasa once per test session (Rasa
-loads the model trained by `make train`); `services` runs backend + action
+loads the model trained by `make train`; the backend knows the accounts of
+tests/fixtures/accounts.yml and of every conversation file); `services` runs backend + action
 server only, for tests that call actions without Rasa.
 """
 from __future__ import annotations
@@ -11,7 +12,8 @@ import uuid
 
 import pytest
 
-from tests.stack import Stack
+from tests.conversations.spec import accounts_fixture
+from tests.stack import TEST_ACCOUNTS, Stack
 
 
 def pytest_configure(config):
@@ -21,7 +23,10 @@ def pytest_configure(config):
 
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory):
-    running = Stack(tmp_path_factory.mktemp("stack"))
+    workdir = tmp_path_factory.mktemp("stack")
+    # The other tests' accounts and every conversation file's account (tests/conversations/).
+    accounts = accounts_fixture(TEST_ACCOUNTS, workdir / "accounts.yml")
+    running = Stack(workdir, accounts=accounts)
     try:
         running.start_all()
         yield running
