@@ -199,8 +199,8 @@ class Run:
         for number, (text, reply) in enumerate(self.talk.turns, 1):
             customer_text += " " + text.lower()
             state = states[number - 1] if number <= len(states) else {}
-            mailbox_dead = mailbox_dead or state.get("recovery_path") == "dead_email" \
-                or state.get("intent") == "email_not_working"
+            # the engine's own path, not the intent: the model may be wrong where the engine was right
+            mailbox_dead = mailbox_dead or state.get("recovery_path") == "dead_email"
             sent = sms[:self.after_turn[number - 1]["sms"]] if number <= len(self.after_turn) else sms
             facts = {"code_sent"} if sent else set()
             if mailbox_dead:
