@@ -12,10 +12,9 @@ from typing import Any, Optional
 from contact_rules import mask_email
 
 from tests.conversations import replies
-from tests.conversations.harness import (CASE_NUMBER, DOCUMENTS, EMAIL_CHANGE_LINK, MINIMUM_TURNS, POLISH_MARKERS,
-                                         RESET_PAGE,
-                                         Conversation, _fold, assert_masked_phone, assert_phones_tried_masked,
-                                         wrong_codes)
+from tests.conversations.harness import (CASE_NUMBER, DELIVERY_WAIT, DOCUMENTS, EMAIL_CHANGE_LINK, MINIMUM_TURNS,
+                                         POLISH_MARKERS, RESET_PAGE, Conversation, _fold, assert_masked_phone,
+                                         assert_phones_tried_masked, wrong_codes)
 from tests.conversations.spec import Spec, Turn
 
 _PLACEHOLDER = re.compile(r"\{(code|code_short|code_split|wrong_code)(?::(\+\d{6,15}))?\}")
@@ -37,7 +36,7 @@ class Run:
     def _code(self, phone: Optional[str]) -> str:
         sms = [m for m in self.talk.sms() if phone is None or m["to"] == phone]
         if not sms:
-            self.talk._settle(lambda: any(phone is None or m["to"] == phone for m in self.talk.sms()), 10.0)
+            self.talk._settle(lambda: any(phone is None or m["to"] == phone for m in self.talk.sms()), DELIVERY_WAIT)
             sms = [m for m in self.talk.sms() if phone is None or m["to"] == phone]
         if not sms:
             raise Stop(f"{{code}} used but no code was sent{' to ' + phone if phone else ''}")
@@ -77,7 +76,7 @@ class Run:
         elif key == "code_sent_to":
             talk.assert_code_sent_to(value)
         elif key == "codes_sent":
-            talk._settle(lambda: len(talk.sms()) >= int(value), 10.0)
+            talk._settle(lambda: len(talk.sms()) >= int(value), DELIVERY_WAIT)
             assert len(talk.sms()) == int(value), f"{len(talk.sms())} codes sent so far, expected {value}"
         elif key == "no_code_sent":
             talk.assert_no_sms()
@@ -172,7 +171,7 @@ class Run:
             masked = mask_email((self.spec.account or {}).get("email", ""))
             return first(lambda text: masked in text)
         if goal == "dead_email":
-            talk._settle(lambda: any(EMAIL_CHANGE_LINK in m["body"] for m in talk.emails()), 10.0)
+            talk._settle(lambda: any(EMAIL_CHANGE_LINK in m["body"] for m in talk.emails()), DELIVERY_WAIT)
             sent = [n for n, m in enumerate(talk.emails()) if EMAIL_CHANGE_LINK in m["body"]]
             if not sent:
                 return None
