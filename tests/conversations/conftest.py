@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import tempfile
 import time
-import uuid
 from functools import lru_cache
 from pathlib import Path
 
@@ -128,12 +127,3 @@ def pytest_terminal_summary(terminalreporter):
         terminalreporter.write_line(f"conversation records: {', '.join(map(str, _written))} "
                                     "(render docs/conversations.md: .venv/bin/python tests/conversations/report.py)")
 
-
-@pytest.fixture
-def talk(request, stack, conversation_records):
-    """A conversation written in Python (the few the format cannot say yet)."""
-    name = f"{request.node.module.__name__.rsplit('.', 1)[-1].removeprefix('test_')}: {request.node.name}"
-    conversation = Conversation(stack, f"qa-{uuid.uuid4().hex[:16]}", name)
-    yield conversation
-    call = getattr(request.node, "report_call", None)
-    conversation_records.append({**conversation.record(passed=bool(call and call.passed)), "written": "python"})

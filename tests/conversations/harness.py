@@ -62,6 +62,7 @@ class Conversation:
         self.goal: Optional[dict] = None
         # The outboxes are shared by the whole test session; tests run one at a time.
         self._sms_mark = len(stack.sms_messages())
+        self._call_mark = len(stack.calls())
         self._email_mark = len(stack.emails())
 
     # --- talking -----------------------------------------------------------------------------
@@ -95,7 +96,8 @@ class Conversation:
 
     # --- SMS ---------------------------------------------------------------------------------
     def sms(self) -> list[dict]:
-        return self.stack.sms_messages()[self._sms_mark:]
+        """Codes sent in this conversation: SMS, then voice calls (a landline hears its code)."""
+        return self.stack.sms_messages()[self._sms_mark:] + self.stack.calls()[self._call_mark:]
 
     def code(self, phone: str) -> str:
         """The latest code texted to `phone` in this conversation."""

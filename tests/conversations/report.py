@@ -132,7 +132,7 @@ def render(data: dict) -> str:
         if group:
             out.append(_metrics_row(kind, group))
     if python:
-        out.append(_metrics_row("Python (test_excerpts.py)", python))
+        out.append(_metrics_row("Python tests", python))
 
     defects = sorted((c for c in every if c.get("known_defect")), key=lambda c: c["name"])
     out += ["", "## Known defects", "",

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import re
 import uuid
+from datetime import datetime, timedelta
 from typing import Any, Optional
 
 from contact_rules import mask_email
@@ -16,6 +17,7 @@ from tests.conversations.harness import (CASE_NUMBER, DELIVERY_WAIT, DOCUMENTS, 
                                          POLISH_MARKERS, RESET_PAGE, Conversation, _fold, assert_masked_phone,
                                          assert_phones_tried_masked, wrong_codes)
 from tests.conversations.spec import Spec, Turn
+from tests.stack import CODE_IN_SMS, spoken_code
 
 _PLACEHOLDER = re.compile(r"\{(code|code_short|code_split|wrong_code)(?::(\+\d{6,15}))?\}")
 
@@ -57,6 +59,9 @@ class Run:
     def _say(self, turn: Turn, following: Optional[Turn]):
         """The message; `backend_down` turns run with the backend stopped, started again before
         the next turn that does not say so."""
+        if turn.clock_minutes is not None:
+            moved = datetime.fromisoformat(self.spec.clock) + timedelta(minutes=turn.clock_minutes)
+            self.stack.restart_backend(recovery_now=moved.isoformat())
         text = self._fill(turn.customer) * turn.repeat
         if turn.backend_down and "backend" in self.stack.services:
             self.stack.services.pop("backend").stop()
@@ -207,7 +212,7 @@ class Run:
             body = reply.text
             hidden = [account["email"]] if account.get("email") and account["email"].lower() not in customer_text \
                 else []
-            codes = [m for m in (replies_code(message["text"]) for message in sent) if m and m not in customer_text]
+            codes = [code for code in map(_code_in, sent) if code and code not in customer_text]
             findings.append({
                 "empty": not body.strip(),
                 "two_questions": len(replies.questions(body)) > 1,
@@ -232,6 +237,8 @@ class Run:
         except Stop as error:
             stopped = str(error)
             self.problems.append(f"turn {len(self.talk.turns) + 1}: {stopped}")
+        if self.stack.recovery_now != self.spec.clock:  # a turn moved the clock on
+            self.stack.restart_backend(recovery_now=self.spec.clock)
         goal_turn = self._goal_turn() if self.spec.goal and not stopped else None
         if self.spec.goal and goal_turn is None and not stopped:
             self.problems.append(f"goal {self.spec.goal} not reached")
@@ -281,9 +288,10 @@ def _english(text: str) -> bool:
     return bool(prose.strip()) and not POLISH_MARKERS.search(re.sub(r"https?://\S+", "", prose))
 
 
-def replies_code(sms_text: str) -> Optional[str]:
-    found = re.search(r"\b(\d{6})\b", sms_text or "")
-    return found.group(1) if found else None
+def _code_in(message: dict) -> Optional[str]:
+    """The code an SMS holds, or a call read aloud."""
+    found = CODE_IN_SMS.search(message.get("text") or "")
+    return found.group(1) if found else (spoken_code(message.get("text") or "") or None)
 
 
 def _matches(value: Any, wanted: Any) -> bool:

@@ -27,7 +27,7 @@ EXPECT_KEYS = {
     "no_case", "answered", "not_fallback", "turn_outcome", "english", "shown", "not_shown", "shown_matching",
     "not_shown_matching", "masked_phone", "buttons_offered", "differs_from_turn",
 }
-TURN_KEYS = {"customer", "repeat", "expect", "backend_down"}
+TURN_KEYS = {"customer", "repeat", "expect", "backend_down", "clock_minutes"}
 TOP_KEYS = {"name", "written", "language", "office", "clock", "goal", "account", "turns", "known_defect", "notes"}
 ACCOUNT_KEYS = {"type", "email", "phones", "company", "nip", "name"}
 FIRST_ACCOUNT_ID = 100_000
@@ -43,6 +43,7 @@ class Turn:
     repeat: int = 1
     expect: dict[str, Any] = field(default_factory=dict)
     backend_down: bool = False
+    clock_minutes: Optional[int] = None
 
 
 @dataclass
@@ -129,7 +130,10 @@ def _turn(path: Path, number: int, raw: Any) -> Turn:
     repeat = raw.get("repeat", 1)
     if not isinstance(repeat, int) or repeat < 1:
         raise _fail(path, f"turn {number}: repeat must be a positive number")
-    return Turn(str(raw["customer"]), repeat, expect, bool(raw.get("backend_down")))
+    minutes = raw.get("clock_minutes")
+    if minutes is not None and (not isinstance(minutes, int) or minutes < 0):
+        raise _fail(path, f"turn {number}: clock_minutes must be a whole number of minutes")
+    return Turn(str(raw["customer"]), repeat, expect, bool(raw.get("backend_down")), minutes)
 
 
 def load(path: Path, root: Path = HERE) -> Spec:
