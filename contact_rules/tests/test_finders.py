@@ -61,3 +61,10 @@ def test_digit_runs_take_any_phone_punctuation():
 def test_nips_are_checked_by_checksum():
     assert [nip.nip for nip in find_nips("NIP 526-025-02-74, PL5260250274")] == ["5260250274", "5260250274"]
     assert find_nips("526-025-02-75") == []
+
+
+def test_a_six_digit_code_is_not_a_pager_number():
+    """Polish pager numbers are six digits starting 64: an SMS code typed alone must not be read as
+    a phone (found by the conversation suite: the right code was taken for a landline)."""
+    assert find_phones("649945") == [] and find_phones("kod 644675") == []
+    assert find_phones("649945", possible=True), "the redactor still finds what might be a number"

@@ -40,12 +40,17 @@ def find_phones(text: str, region: str = DEFAULT_REGION, possible: bool = False)
     """The phone numbers in a text, found by libphonenumber's matcher (any punctuation it knows
     between the digits: dots, dashes of every kind, slashes, brackets, `00`/`+` prefixes).
     `possible`: also what only might be a number (the redactor's reading: a number glued to
-    letters, a number of an unassigned range); `e164` is then None for the invalid ones. Full-width
+    letters, a number of an unassigned range); `e164` is then None for the invalid ones. Without
+    it, pager numbers are left out: six digits, they are what an SMS code looks like. Full-width
     digits count as digits; positions are those of the text as given."""
     leniency = Leniency.POSSIBLE if possible else Leniency.VALID
     found = []
     for match in PhoneNumberMatcher(text or "", region, leniency=leniency):
         number = match.number
+        # Polish pager numbers are six digits, like an SMS code ("649945"): no customer registers
+        # one, so outside the redactor's reading they are not phone numbers.
+        if not possible and phonenumbers.number_type(number) == PhoneNumberType.PAGER:
+            continue
         valid = phonenumbers.is_valid_number(number)
         e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164) if valid else None
         found.append(FoundPhone(match.start, match.end, match.raw_string, e164))
