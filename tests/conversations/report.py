@@ -36,7 +36,9 @@ def _median(values: list[int]) -> str:
 
 
 def _cell(text: str, limit: int = 100) -> str:
-    return " ".join(str(text).split())[:limit].replace("|", "/")
+    # Control characters (a robustness test sends them) would make the page a binary file.
+    shown = "".join(ch if ch.isprintable() else f"\\u{ord(ch):04x}" for ch in " ".join(str(text).split()))
+    return shown[:limit].replace("|", "/")
 
 
 def _counts(conversations: list[dict]) -> dict:
