@@ -224,8 +224,21 @@ def test_every_deployment_has_a_disruption_budget_that_leaves_one_running(object
     for name, deployment in deployments.items():
         budget = budgets[name]["spec"]
         assert budget["selector"] == deployment["spec"]["selector"]
+        if name == "actions":
+            continue  # one replica (below): its budget must not block node drains
         assert budget["minAvailable"] >= 1 and deployment["spec"]["replicas"] > budget["minAvailable"]
     assert deployments["rasa"]["spec"]["replicas"] >= 2
+
+
+def test_one_action_server_as_its_replay_memory_needs(objects, deployments):
+    """Issue 19 #8: the base ran two action servers although a retried turn gets the action's first
+    answer only from the server that remembers it (runtime/action_replay.py, docs/deploy.md)."""
+    actions = deployments["actions"]["spec"]
+    assert actions["replicas"] == 1
+    assert actions["strategy"]["rollingUpdate"] == {"maxSurge": 1, "maxUnavailable": 0}
+    assert by_kind(objects, "PodDisruptionBudget")["actions"]["spec"] == {
+        "maxUnavailable": 1, "selector": actions["selector"]}
+    assert "run one (compose and the Kubernetes base run one" in DOCS.read_text()
 
 
 def test_postgres_and_redis_are_the_clusters_own(objects):
