@@ -94,6 +94,7 @@ diagrams: .venv/.installed
 
 lint: .venv/.installed
 	.venv/bin/ruff check --quiet .
+	.venv/bin/mypy
 
 # The variable tables of backend/README.md and docs/deploy.md, written from the settings classes
 # (each by the Python that imports its class); the tests fail while one is stale.

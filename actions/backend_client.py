@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from dataclasses import MISSING, dataclass, field, fields
 from datetime import datetime
 from functools import lru_cache, partial
-from typing import Any, Iterator, Optional, TypeVar, Union, get_args, get_origin, get_type_hints
+from typing import TYPE_CHECKING, Any, Iterator, Optional, TypeVar, Union, get_args, get_origin, get_type_hints
 
 import requests
 from requests.adapters import HTTPAdapter
@@ -163,7 +163,10 @@ class OfficeHours:
     hours_text: str
 
 
-Answer = TypeVar("Answer")
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
+Answer = TypeVar("Answer", bound="DataclassInstance")
 
 
 def _value(kind: Any, value: Any) -> Any:
@@ -252,8 +255,9 @@ class BackendClient:
             headers["X-Recovery-Token"] = token
         if conversation_id:
             headers["X-Conversation-Id"] = conversation_id
-        if _CLIENT.get():
-            headers["X-Client-Key"] = _CLIENT.get()[:200]
+        client_key = _CLIENT.get()
+        if client_key:
+            headers["X-Client-Key"] = client_key[:200]
         timeout = self._remaining()
         if timeout <= 0.05:
             raise BackendUnavailable("deadline passed")

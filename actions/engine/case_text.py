@@ -57,7 +57,7 @@ def passed(state: State, path: Optional[str]) -> str:
     if state.case_reason == "outside_procedure":
         parts = ["sytuacja poza zwykłą procedurą" if pl else "a situation outside the usual procedure"]
     else:
-        parts = [names.get(path or Path.HANDOFF)]
+        parts = [names[path or Path.HANDOFF]]
     if state.account_type:
         parts.append(("konto firmy" if pl else "company account") if state.account_type == "company"
                      else ("konto prywatne" if pl else "private account"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from typing import Any, Callable, Optional
+from typing import Any, Callable, Optional, TypeVar
 
 from ..backend_client import BackendClient
 from ..dialogue import texts
@@ -16,7 +16,20 @@ from .plan import Reply, compose
 
 COMPANY_FIELDS = ("panel_url", "password_reset_url", "change_password_article_url", "contact_url",
                   "documents_email", "hours_text", "ceidg_url")
+T = TypeVar("T")
 _STRENGTH = [Outcome.FALLBACK, Outcome.ANSWERED, Outcome.CLARIFY, Outcome.PROGRESS]
+
+
+
+class NotCollected(Exception):
+    """A step used a fact its procedure had not collected: the procedure file is out of order."""
+
+
+def collected(value: Optional[T], fact: str) -> T:
+    """`value`, which the procedure collected before this step (validation checks the order)."""
+    if value is None:
+        raise NotCollected(f"`{fact}` is used before a step collected it")
+    return value
 
 
 @dataclass

@@ -27,7 +27,7 @@ def _words(key: str, limit: int = 48) -> str:
 
 def _label(step: Step) -> str:
     if step.kind == "collect":
-        return (f"{step.name}: {_words(step.ask)}" + (f"<br/>(or use {step.or_use})" if step.or_use else "")
+        return (f"{step.name}: {_words(step.ask) if step.ask else ''}" + (f"<br/>(or use {step.or_use})" if step.or_use else "")
                 + (f"<br/>tries: {step.tries}" if step.tries else ""))
     if step.kind == "say":
         return f"say: {_words(step.name)}"

@@ -14,7 +14,7 @@ from ..backend_client import BackendUnavailable, CaseRequest, InvalidInput, NotF
 from ..dialogue import texts
 from ..dialogue.state import Path
 from . import case_text
-from .context import Context
+from .context import Context, collected
 from .plan import Reply
 
 
@@ -54,7 +54,7 @@ async def documents_reply(ctx: Context, kind: str) -> Reply:
 @operation("listed")
 async def list_documents(ctx: Context) -> Result:
     """The list for the conversation's account type, said at once."""
-    ctx.lines.append(await documents_reply(ctx, ctx.state.account_type))
+    ctx.lines.append(await documents_reply(ctx, collected(ctx.state.account_type, "account_type")))
     ctx.state.documents_listed = True
     return Result("listed")
 
@@ -91,7 +91,8 @@ async def open_case(ctx: Context, reason: str = "human_handoff") -> Result:
         state.nip = None
         case = await ctx.backend.create_case(CaseRequest(**{**request.__dict__, "nip": None}))
     state.case_number = case.case_number
-    return Result("opened", {"case_number": case.case_number, "contact": mask_email(state.private.contact_email),
+    contact = mask_email(collected(state.private.contact_email, "contact_email"))
+    return Result("opened", {"case_number": case.case_number, "contact": contact,
                              "handling": await _handling(ctx, case), "passed": case_text.passed(state, path)})
 
 
@@ -133,7 +134,7 @@ async def send_code(ctx: Context) -> Result:
     state = ctx.state
     state.resend_wanted = None
     try:
-        started = await ctx.backend.start_verification(state.private.phone, ctx.conversation_id, ctx.channel)
+        started = await ctx.backend.start_verification(collected(state.private.phone, "phone"), ctx.conversation_id, ctx.channel)
     except RateLimited as limited:
         if limited.retry_after <= 90:
             state.code_sent_at = state.code_sent_at or ctx.clock()
@@ -163,7 +164,7 @@ async def check_code(ctx: Context) -> Result:
     """The code typed, checked by the backend; wrong ones count against the path's `code_tries`."""
     state, code = ctx.state, ctx.facts.code
     ctx.facts.code = None                     # used: the same message cannot answer the next question
-    result = await ctx.backend.check_code(state.verification_id, code)
+    result = await ctx.backend.check_code(collected(state.verification_id, "verification_id"), collected(code, "code"))
     if result.verified:
         proven(ctx, result.token)
         return Result("verified")
@@ -197,11 +198,12 @@ async def change_email(ctx: Context) -> Result:
     state, token = ctx.state, proof(ctx)
     if token is None:
         return _proof_lost(ctx)
+    new_email = collected(state.private.new_email, "new_email")
     try:
-        change = await ctx.backend.change_email(token, ctx.conversation_id, state.private.new_email, ctx.channel)
+        change = await ctx.backend.change_email(token, ctx.conversation_id, new_email, ctx.channel)
     except InvalidInput as invalid:
         return Result("same_email" if invalid.code == "same_email" else "refused",
-                      {"email": state.private.new_email[:60]})
+                      {"email": new_email[:60]})
     except TokenInvalid:
         return _proof_lost(ctx)
     except RateLimited:
@@ -250,7 +252,7 @@ async def check_login_guess(ctx: Context, address: str) -> Optional[bool]:
     """Whether `address` is the login (the backend counts the checks); None when it cannot say."""
     token = proof(ctx)
     try:
-        check = await ctx.backend.check_email(token, ctx.conversation_id, address)
+        check = await ctx.backend.check_email(collected(token, "proof"), ctx.conversation_id, address)
     except RateLimited:
         ctx.say("email_check_limit", texts.YES_NO, question=True)
         ctx.state.step = "offer_reset"
@@ -270,10 +272,11 @@ async def check_login_guess(ctx: Context, address: str) -> Optional[bool]:
 async def update_case_contact(ctx: Context) -> None:
     """A contact address corrected after the case was opened replaces the case's one."""
     state = ctx.state
+    contact = collected(state.private.contact_email, "contact_email")
     try:
-        await ctx.backend.update_case_contact(state.case_number, ctx.conversation_id, state.private.contact_email)
+        await ctx.backend.update_case_contact(collected(state.case_number, "case_number"), ctx.conversation_id, contact)
     except (NotFound, InvalidInput):
         ctx.say("bad_email", email="")
         return
-    ctx.say("case_contact_updated", case_number=state.case_number, contact=mask_email(state.private.contact_email))
+    ctx.say("case_contact_updated", case_number=state.case_number, contact=mask_email(contact))
     ctx.mark("progress")

@@ -14,7 +14,7 @@ from ..dialogue.facts import Email, choose_email, fold
 from ..dialogue.state import Path, Step
 from ..phone import PhoneCheck, check_phone
 from . import operations
-from .context import Context
+from .context import Context, collected
 from .runner import choices
 
 FIRST = re.compile(r"^\s*(1|pierwsz\w*|ten pierwszy|first|the first)\b")
@@ -89,25 +89,25 @@ def _phones(ctx: Context) -> None:
     state, facts = ctx.state, ctx.facts
     if not facts.phones or operations.proof(ctx):
         return
-    mobiles = facts.mobiles
+    mobiles = [phone.e164 for phone in facts.mobiles if phone.e164]
     if len(mobiles) > 1:
-        state.private.phone_choices = [phone.e164 for phone in mobiles]
+        state.private.phone_choices = mobiles
         state.step = Step.CHOOSE_PHONE
-        reply = ctx.say("choose_phone", question=True, first=mask_phone(mobiles[0].e164),
-                        second=mask_phone(mobiles[1].e164))
-        reply.buttons = [{"title": mask_phone(phone.e164), "payload": str(number)}
+        reply = ctx.say("choose_phone", question=True, first=mask_phone(mobiles[0]),
+                        second=mask_phone(mobiles[1]))
+        reply.buttons = [{"title": mask_phone(phone), "payload": str(number)}
                          for number, phone in enumerate(mobiles[:2], start=1)]
         ctx.mark("clarify")
         return
-    take_phone(ctx, mobiles[0] if mobiles else facts.phones[0])
+    take_phone(ctx, facts.mobiles[0] if facts.mobiles else facts.phones[0])
 
 
 def take_phone(ctx: Context, phone: PhoneCheck) -> None:
     """A number to prove: a different one starts the proof again; a landline cannot get an SMS."""
-    state = ctx.state
-    if phone.e164 == state.private.phone and state.phone_kind == phone.kind:
+    state, e164 = ctx.state, collected(phone.e164, "phone")   # facts keep readable numbers only
+    if e164 == state.private.phone and state.phone_kind == phone.kind:
         return
-    state.private.phone, state.phone_kind, state.masked_phone = phone.e164, phone.kind, mask_phone(phone.e164)
+    state.private.phone, state.phone_kind, state.masked_phone = e164, phone.kind, mask_phone(e164)
     state.has_phone = True if phone.kind == "mobile" else state.has_phone
     if state.masked_phone not in state.phones_tried:
         state.phones_tried.append(state.masked_phone)

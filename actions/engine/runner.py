@@ -184,7 +184,7 @@ class Runner:
             following = self._branch(flow, step, branch, {})
             if branch.next:
                 return following
-        if not ctx.asked:
+        if not ctx.asked and step.ask:              # validation: every collect step asks
             ctx.say(step.ask, choices(step.buttons), question=True)
         return WAIT
 

@@ -97,12 +97,16 @@ def holds(ctx: Context, name: str) -> bool:
 
 
 def forget(ctx: Context, name: str) -> None:
-    slot = SLOTS[name]
-    if slot.write is None:
-        raise ValueError(f"`{name}` cannot be forgotten")
-    slot.write(ctx, None)
+    _writer(name)(ctx, None)
 
 
 def copy(ctx: Context, source: str, target: str) -> None:
-    SLOTS[target].write(ctx, SLOTS[source].read(ctx))
+    _writer(target)(ctx, SLOTS[source].read(ctx))
+
+
+def _writer(name: str) -> Callable[[Context, Any], None]:
+    write = SLOTS[name].write
+    if write is None:
+        raise ValueError(f"`{name}` is read by the engine only, never written by a procedure")
+    return write
 

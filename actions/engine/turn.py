@@ -31,7 +31,7 @@ from .validation import procedure
 
 log = logging.getLogger(__name__)
 # The question a turn that planned nothing else repeats: what the conversation waits for.
-PENDING = {Step.PROBLEM: "ask_problem", Step.HAS_PHONE: "ask_has_phone", Step.PHONE: "ask_phone",
+PENDING: dict[Optional[str], str] = {Step.PROBLEM: "ask_problem", Step.HAS_PHONE: "ask_has_phone", Step.PHONE: "ask_phone",
            Step.CODE: "ask_code", Step.RESEND: "ask_resend", Step.NEW_EMAIL: "ask_new_email",
            Step.OFFER_RESET: "offer_reset", Step.ACCOUNT_TYPE: "ask_account_type",
            Step.CONTACT_EMAIL: "ask_contact_email"}
@@ -57,7 +57,7 @@ class Turn:
     def outcome(self) -> Optional[str]:
         return self.ctx.outcome
 
-    async def run(self) -> str:
+    async def run(self) -> Optional[str]:
         ctx = self.ctx
         ctx.state.language = language_of(self.message, ctx.facts, ctx.state)
         ctx.state.plural = ctx.state.plural or ctx.facts.plural
@@ -137,7 +137,7 @@ class Turn:
             ctx.say("anything_else", question=True)
             ctx.mark(Outcome.ANSWERED)
         elif patterns.is_question(procedure, intent) or (intent == "out_of_scope" and not ctx.lines):
-            await patterns.answer(ctx, procedure, intent, self.message.text)
+            await patterns.answer(ctx, procedure, intent or "out_of_scope", self.message.text)
         elif intent in ("thank", "goodbye"):
             self._closing(intent)
         elif intent == "affirm" and state.step and state.step not in reading.YES_NO_STEPS:

@@ -100,7 +100,7 @@ def decide(text: str, intent: Optional[str], confidence: float, ranking: list[di
     if intent == "nlu_fallback":
         # Rasa falls back on a low score and on two close ones. Two close problems are rule 2's,
         # a problem close to a fact or "I can't log in" rule 3's; anything else stays not understood.
-        best = sorted(scores, key=scores.get, reverse=True)[:2]
+        best = sorted(scores, key=lambda name: scores[name], reverse=True)[:2]
         problems = [opener for opener in OPENERS if opener in best]
         others = set(best) - set(OPENERS)
         if (len(best) < 2 or scores[best[1]] < LEAST or scores[best[0]] - scores[best[1]] > TORN or not problems

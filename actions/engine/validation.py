@@ -52,7 +52,8 @@ def edges(flow: Flow, step: Step) -> list[str]:
 
 class _Checker:
     def __init__(self, procedure: Procedure, intents: set[str]):
-        self.procedure, self.intents, self.problems = procedure, intents, []
+        self.procedure, self.intents = procedure, intents
+        self.problems: list[str] = []
 
     def problem(self, where: str, text: str) -> None:
         self.problems.append(f"{where}: {text}")
