@@ -113,12 +113,22 @@ def test_the_parts_call_each_other_on_their_ports(compose):
 
 # ---- nginx ----------------------------------------------------------------------------------------
 
+RESOLVE_SINCE = (1, 27, 3)  # `server … resolve` in open-source nginx
+
+
+def nginx_version(binary) -> tuple[int, ...]:
+    result = subprocess.run([binary, "-v"], capture_output=True, text=True, check=True)
+    return tuple(int(part) for part in re.search(r"nginx/(\d+)\.(\d+)\.(\d+)", result.stderr).groups())
+
+
 def nginx_test(config: str, tmp_path) -> subprocess.CompletedProcess:
     """`nginx -t` on the proxy's configuration, with the compose service names and the
     certificate paths pointed at this machine (nginx resolves upstream names while testing)."""
     subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=test",
                     "-keyout", tmp_path / "tls.key", "-out", tmp_path / "tls.crt"], check=True, capture_output=True)
     local = re.sub(r"server (rasa-\d|web|backend):", "server 127.0.0.1:", config)
+    if nginx_version(NGINX) < RESOLVE_SINCE:  # Debian's 1.22 here; the image's nginx has it
+        local = re.sub(r"(server \S+) resolve\b", r"\1", local)
     local = local.replace("/etc/nginx/tls/", f"{tmp_path}/").replace("/var/run/nginx.pid", f"{tmp_path}/nginx.pid")
     (tmp_path / "nginx.conf").write_text(local)
     return run([NGINX, "-t", "-p", f"{tmp_path}/", "-c", tmp_path / "nginx.conf"])
@@ -165,3 +175,22 @@ def test_the_proxy_routes_the_backend_only_for_the_email_links(compose):
     port = int(compose["services"]["backend"]["environment"]["BACKEND_PORT"])
     assert re.findall(r"server (backend:\d+)", upstreams(config)["backend"]) == [f"backend:{port}"]
     assert interpolate("https://${PUBLIC_HOST}", filled_env_example()) == compose["services"]["backend"]["environment"]["PUBLIC_BASE_URL"]
+
+
+def test_the_proxy_looks_the_containers_up_again_while_it_runs(compose):
+    """Issue 19 #8: nginx resolved the containers once at start, so after the documented secret
+    rotation (`docker compose up -d` recreates containers, with new addresses) it kept sending to
+    the old ones. Every upstream server is re-resolved at Docker's DNS within seconds."""
+    config = NGINX_CONF.read_text()
+    resolver = re.search(r"^\s*resolver 127\.0\.0\.11 valid=(\d+)s[^;]*;", config, re.M)
+    assert resolver and int(resolver.group(1)) <= 30
+    for name, body in upstreams(config).items():
+        assert re.search(rf"zone {name} \d+k;", body), f"{name}: `resolve` needs the group in shared memory"
+        servers = re.findall(r"^\s*server (.*);", body, re.M)
+        assert servers and all(re.match(r"[a-z][\w-]*:\d+ resolve\b", server) for server in servers), servers
+    image = compose["services"]["proxy"]["image"]
+    assert nginx_version_of_tag(image) >= RESOLVE_SINCE, image
+
+
+def nginx_version_of_tag(image: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in re.search(r"nginx:(\d+)\.(\d+)\.(\d+)", image).groups())
