@@ -3,6 +3,8 @@ procedure engine (actions/engine/, docs/dialogue.md). The action only reads the 
 turn within one backend deadline and turns the result into events."""
 from __future__ import annotations
 
+import copy
+import time
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
@@ -12,6 +14,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from .backend_client import acting_for, backend, within
 from .dialogue.answers import Answers
 from .dialogue.state import STATE_SLOT, State, Step
+from .engine.funnel import Funnel, previous_session
 from .engine.turn import Message, Turn
 from .engine.validation import procedure
 from .settings import backend_settings, company
@@ -39,12 +42,18 @@ class ActionTurn(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[EventType]:
         state = State.from_slot(tracker.get_slot(STATE_SLOT))
+        before = copy.deepcopy(state)
         turn = Turn(state, message_of(tracker), backend(), tracker.sender_id, channel_of(tracker), company(),
                     answers=Answers.from_domain(domain))
         metadata = (tracker.latest_message or {}).get("metadata") or {}
         with within(backend_settings().action_deadline), acting_for(metadata.get(CLIENT_KEY)):
             outcome = await turn.run()
-        for reply in turn.reply():
+        planned = bool(turn.ctx.lines)
+        replies = turn.reply()
+        Funnel(turn.procedure, channel_of(tracker)).turn(
+            before, turn.state, turn.ctx.milestones, outcome, time.time(), empty=not planned,
+            previous_session=previous_session(tracker.events) if before.started_at is None else None).count()
+        for reply in replies:
             if reply.response:
                 dispatcher.utter_message(response=reply.response)
             else:

@@ -106,6 +106,8 @@ class State:
     resend_wanted: Optional[bool] = None         # yes/no to "send a new code?"
     tries: dict = field(default_factory=dict)    # failed answers per step (limits in data/procedure/)
     at: list = field(default_factory=list)       # where the procedure stands: `path:step` frames (actions/engine)
+    started_at: Optional[float] = None           # epoch seconds of the conversation's first turn (funnel)
+    funnel: list = field(default_factory=list)   # `path:stage` reached once (actions/engine/funnel.py)
     private: Private = field(default_factory=Private)
 
     @classmethod

@@ -53,6 +53,7 @@ class Context:
     answers: Any = None                              # answers.Answers: the domain's `utter_<intent>` texts
     meaning: Any = None                              # understanding.Meaning of this message
     answered: list = field(default_factory=list)     # the questions answered this turn, by intent
+    milestones: list = field(default_factory=list)   # (path, milestone) the procedure marked this turn (funnel.py)
 
     @property
     def asked(self) -> bool:
@@ -90,6 +91,11 @@ class Context:
     def say_raw(self, text: str) -> None:
         """A sentence made elsewhere (a phone number's problem, from contact_rules)."""
         self.lines.append(Reply(text))
+
+    def reached(self, milestone: Optional[str]) -> None:
+        """A funnel stage the procedure file marks, on the path the conversation is on."""
+        if milestone:
+            self.milestones.append((self.state.path, milestone))
 
     def mark(self, outcome: str) -> None:
         """The strongest outcome of the turn wins: progress > clarify > answered > fallback."""

@@ -17,8 +17,11 @@ PROCEDURE_DIR = Path(__file__).resolve().parents[2] / "data" / "procedure"
 END = "END"
 STEP_KINDS = ("collect", "call", "say", "flow", "link", "end")
 STEP_KEYS = {"id", "if", "ask", "buttons", "unclear", "or_use", "tries", "too_many_tries", "with", "outcomes", "next",
-             "description", "outcome", *STEP_KINDS}
-BRANCH_KEYS = {"say", "ask", "buttons", "reason", "failure", "next", "forget", "outcome", "description"}
+             "description", "outcome", "milestone", *STEP_KINDS}
+BRANCH_KEYS = {"say", "ask", "buttons", "reason", "failure", "next", "forget", "outcome", "description", "milestone"}
+# What a step or an outcome may mark for the funnel (actions/engine/funnel.py): the customer started
+# proving the phone, or the path's goal is reached. Generic stages, never a path's name.
+MILESTONES = ("proof_started", "goal")
 FLOW_KEYS = {"description", "goal", "limits", "steps", "texts"}
 
 
@@ -75,6 +78,7 @@ class Branch:
     forget: tuple[str, ...] = ()
     next: tuple[Goto, ...] = ()
     outcome: str = "progress"
+    milestone: Optional[str] = None    # a funnel stage reached on this outcome (MILESTONES)
     line: int = 0
 
 
@@ -96,6 +100,7 @@ class Step:
     guard: Optional[Condition] = None    # `if`: the step is passed over unless this holds
     tries: Optional[str] = None    # collect: the limit (of the path's `limits`) on failed answers
     too_many_tries: Optional[Branch] = None   # collect: what happens when they run out
+    milestone: Optional[str] = None   # a funnel stage reached whenever the step runs (MILESTONES)
 
     @property
     def where(self) -> str:
@@ -200,7 +205,7 @@ def _branch(value: Any, where: str) -> Branch:
     return Branch(says=_listed(value.get("say")), ask=value.get("ask"), buttons=value.get("buttons"),
                   reason=value.get("reason"), failure=value.get("failure"), forget=_listed(value.get("forget")),
                   next=_gotos(value.get("next"), where), outcome=str(value.get("outcome", "progress")),
-                  line=value.get("__line__", 0))
+                  milestone=value.get("milestone"), line=value.get("__line__", 0))
 
 
 def _step(raw: Any, file: str, index: int) -> Step:
@@ -227,7 +232,8 @@ def _step(raw: Any, file: str, index: int) -> Step:
                   for key, value in outcomes.items() if key != "__line__"},
         next=_gotos(raw.get("next"), where), outcome=str(raw.get("outcome", "progress")),
         guard=Condition.parse(raw["if"]) if "if" in raw else None, tries=raw.get("tries"),
-        too_many_tries=_branch(raw["too_many_tries"], where) if "too_many_tries" in raw else None)
+        too_many_tries=_branch(raw["too_many_tries"], where) if "too_many_tries" in raw else None,
+        milestone=raw.get("milestone"))
 
 
 def _flow(name: str, raw: Any, file: str) -> Flow:

@@ -134,12 +134,14 @@ class Runner:
             ctx.state.failure = branch.failure
         for name in branch.forget:
             slots.forget(ctx, name)
+        ctx.reached(branch.milestone)
         ctx.mark(branch.outcome)
         return self._goto(flow, step, branch.next or step.next)
 
     async def _do(self, flow: Flow, step: Step):
         if step.guard is not None and not self._holds(step.guard):
             return flow.after(step)
+        self.ctx.reached(step.milestone)
         if step.kind == "collect":
             return self._collect(flow, step)
         if step.kind == "say":

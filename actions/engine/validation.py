@@ -13,7 +13,7 @@ from ..dialogue.state import Outcome
 from ..dialogue.state import Step as Waiting
 from . import slots
 from .operations import OPERATIONS
-from .procedure import END, PROCEDURE_DIR, Branch, Flow, Goto, Procedure, ProcedureError, Step, load, read_yaml
+from .procedure import END, MILESTONES, PROCEDURE_DIR, Branch, Flow, Goto, Procedure, ProcedureError, Step, load, read_yaml
 from .runner import button_sets
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -86,11 +86,27 @@ class _Checker:
             self.fact(where, fact, writable=True)
         if branch.outcome not in TURN_OUTCOMES:
             self.problem(where, f"turn outcome `{branch.outcome}` is not one of {sorted(TURN_OUTCOMES)}")
+        self.milestone(where, branch.milestone)
         self.gotos(flow, where, branch.next)
+
+    def milestone(self, where: str, milestone: str | None) -> None:
+        if milestone is not None and milestone not in MILESTONES:
+            self.problem(where, f"milestone `{milestone}` is not one of {list(MILESTONES)}")
+
+    def goals(self) -> None:
+        """Every path (a flow no step runs as a sub-procedure) marks where its goal is reached: the
+        funnel counts goals from these marks (actions/engine/funnel.py)."""
+        called = {step.name for flow in self.procedure.flows.values() for step in flow.steps if step.kind == "flow"}
+        for flow in self.procedure.flows.values():
+            marks = [step.milestone for step in flow.steps] + [
+                branch.milestone for step in flow.steps for branch in step.outcomes.values()]
+            if flow.name not in called and "goal" not in marks:
+                self.problem(f"{flow.file}:{flow.line}", f"path `{flow.name}` marks no `milestone: goal`")
 
     def step(self, flow: Flow, step: Step) -> None:
         where = step.where
         self.gotos(flow, where, step.next)
+        self.milestone(where, step.milestone)
         if step.guard is not None:
             self.fact(where, step.guard.fact)
         if step.kind == "collect":
@@ -201,6 +217,7 @@ class _Checker:
             self.graph(flow)
         self.patterns()
         self.named_steps()
+        self.goals()
         return self.problems
 
 

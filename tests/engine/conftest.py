@@ -82,6 +82,7 @@ class Chat:
     async def say(self, text: str, intent: str | None = None, confidence: float = 0.95) -> list[str]:
         turn = Turn(self.state, Message(text, intent, confidence), self.backend, "conv-1", "rest", company(),
                     self.backend.clock, steps=self.steps)
+        self.turn = turn
         self.outcomes.append(await turn.run())
         self.state = State.from_slot(turn.state.to_slot())     # stored and read back, as between messages
         self.replies = turn.reply()
