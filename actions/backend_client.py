@@ -131,6 +131,7 @@ class CaseRequest:
     failure: Optional[str] = None
     open_question: Optional[str] = None
     language: str = "pl"
+    callback_phone: Optional[str] = None   # in full: the backend seals it and shows it to staff only
 
 
 @dataclass(frozen=True)
@@ -138,6 +139,7 @@ class Case:
     case_number: str
     open_now: bool
     handled_from: datetime
+    updated: bool = False   # the conversation's case existed and was brought up to date
 
 
 @dataclass(frozen=True)
@@ -329,10 +331,12 @@ class BackendClient:
         return _read(Sent, await self._call("POST", "/api/v1/recovery/password-reset", token=token,
                                             conversation_id=conversation_id, json={"channel": channel}))
 
-    async def change_email(self, token: str, conversation_id: str, new_email: str, channel: str) -> EmailChange:
+    async def change_email(self, token: str, conversation_id: str, new_email: str, channel: str,
+                           language: str = "pl") -> EmailChange:
+        """The confirmation, the notice and the SMS go out in `language`."""
         return _read(EmailChange, await self._call(
             "POST", "/api/v1/recovery/email-change", token=token, conversation_id=conversation_id,
-            json={"new_email": new_email, "channel": channel}))
+            json={"new_email": new_email, "channel": channel, "language": language}))
 
     async def create_case(self, request: CaseRequest) -> Case:
         return _read(Case, await self._call("POST", "/api/v1/cases", json={
@@ -343,8 +347,9 @@ class BackendClient:
             "PATCH", f"/api/v1/cases/{case_number}",
             json={"conversation_id": conversation_id, "contact_email": contact_email}))
 
-    async def documents(self, account_type: str) -> Documents:
-        return _read(Documents, await self._call("GET", "/api/v1/documents", params={"account_type": account_type}))
+    async def documents(self, account_type: str, language: str = "pl") -> Documents:
+        return _read(Documents, await self._call("GET", "/api/v1/documents",
+                                                 params={"account_type": account_type, "language": language}))
 
     async def office_hours(self) -> OfficeHours:
         return _read(OfficeHours, await self._call("GET", "/api/v1/office-hours"))

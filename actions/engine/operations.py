@@ -44,7 +44,7 @@ def operation(*outcomes: str, params: tuple[str, ...] = ()):
 async def documents_reply(ctx: Context, kind: str) -> Reply:
     """The documents that prove an account of that kind, and where to send them."""
     state = ctx.state
-    documents = await ctx.backend.documents(kind)
+    documents = await ctx.backend.documents(kind, state.language)
     heading = texts.say("documents_heading", state.language, state.plural,
                         kind=texts.say(f"kind_{kind}", state.language), send_to=documents.send_to)
     return Reply("\n".join([heading, *[f"• {item}" for item in documents.documents], *documents.notes]),
@@ -82,7 +82,9 @@ async def open_case(ctx: Context, reason: str = "human_handoff") -> Result:
         contact_email=state.private.contact_email, nip=state.nip, path=path, company_name=state.company_name,
         phone_proven=bool(state.proven or state.email_change), phones_tried=list(state.phones_tried),
         failure="outside_procedure" if reason == "outside_procedure" else state.failure,
-        open_question=state.open_question, language=state.language)
+        open_question=state.open_question, language=state.language,
+        # The last number the customer gave, in full: the one a person calls back (sealed by the backend).
+        callback_phone=state.private.phone)
     try:
         case = await ctx.backend.create_case(request)
     except InvalidInput as invalid:
@@ -134,7 +136,8 @@ async def send_code(ctx: Context) -> Result:
     state = ctx.state
     state.resend_wanted = None
     try:
-        started = await ctx.backend.start_verification(collected(state.private.phone, "phone"), ctx.conversation_id, ctx.channel)
+        started = await ctx.backend.start_verification(collected(state.private.phone, "phone"), ctx.conversation_id,
+                                                       ctx.channel, language=state.language)
     except RateLimited as limited:
         if limited.retry_after <= 90:
             state.code_sent_at = state.code_sent_at or ctx.clock()
@@ -200,7 +203,8 @@ async def change_email(ctx: Context) -> Result:
         return _proof_lost(ctx)
     new_email = collected(state.private.new_email, "new_email")
     try:
-        change = await ctx.backend.change_email(token, ctx.conversation_id, new_email, ctx.channel)
+        change = await ctx.backend.change_email(token, ctx.conversation_id, new_email, ctx.channel,
+                                                language=state.language)
     except InvalidInput as invalid:
         return Result("same_email" if invalid.code == "same_email" else "refused",
                       {"email": new_email[:60]})

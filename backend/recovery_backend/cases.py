@@ -14,7 +14,8 @@ from contact_rules import is_masked_phone, is_valid_email, mask_email, mask_phon
 
 from .clock import Clock
 from .office_hours import WARSAW, OfficeHours
-from .storage import cases
+from .sealing import SealBroken, Sealer
+from .storage import cases, lock_keys
 
 # Free text comes from the assistant; codes, phone numbers and e-mail addresses must never reach
 # staff tools even by mistake: contact_rules' redactor replaces any run of 4+ digits (whatever phone
@@ -35,6 +36,7 @@ class OpenedCase:
     case_number: str
     open_now: bool
     handled_from: datetime
+    updated: bool = False   # the conversation's case existed: it was brought up to date, not duplicated
 
 
 def scrub_summary(summary: str) -> str:
@@ -65,6 +67,7 @@ class CaseDetails:
     failure: Optional[str] = None
     open_question: Optional[str] = None
     language: Optional[str] = None
+    callback_phone: Optional[str] = None   # the number staff call back, in full (sealed at rest)
 
 
 class TooManyCases(Exception):
@@ -78,9 +81,11 @@ def _conversation_hash(conversation_id: str) -> str:
 
 
 class CaseService:
-    def __init__(self, engine: sa.Engine, clock: Clock, office_hours: OfficeHours, per_conversation_per_day: int = 0):
+    def __init__(self, engine: sa.Engine, clock: Clock, office_hours: OfficeHours, per_conversation_per_day: int = 0,
+                 sealer: Optional[Sealer] = None):
         self._engine, self._clock, self._hours = engine, clock, office_hours
         self._per_conversation_per_day = per_conversation_per_day  # 0: no cap (staff tickets)
+        self._sealer = sealer
 
     def open(self, reason: str, account_type: Optional[str], contact_email: Optional[str], nip: Optional[str],
              channel: str, conversation_id: str, summary: str, details: CaseDetails = CaseDetails(), capped: bool = True) -> OpenedCase:
@@ -97,9 +102,32 @@ class CaseService:
         if details.language not in (None, "pl", "en"):
             raise InvalidCase("invalid_request")
         phones_tried = [masked_phone_tried(phone) for phone in details.phones_tried]
+        callback = self._sealed_callback(details.callback_phone)
         now = self._clock.now()
         conversation_hash = _conversation_hash(conversation_id)
+        values = dict(
+            reason=reason, account_type=account_type, contact_email=contact_email, nip=nip,
+            channel=channel[:30], summary=scrub_summary(summary),
+            path=(details.path or None) and details.path[:60],
+            company_name=(details.company_name or None) and details.company_name[:200],
+            phone_proven=details.phone_proven,
+            failure=(details.failure or None) and scrub_summary(details.failure)[:200],
+            open_question=(details.open_question or None) and scrub_summary(details.open_question),
+            language=details.language, callback_phone=callback)
         with self._engine.begin() as db:
+            lock_keys(db, conversation_hash)
+            # One case per conversation: asking again (documents, then a person) brings it up to date.
+            existing = db.execute(sa.select(cases.c.id, cases.c.case_number, cases.c.phones_tried).where(
+                cases.c.conversation_hash == conversation_hash).order_by(cases.c.id.desc()).limit(1)).first()
+            if existing is not None:
+                known = json.loads(existing.phones_tried) if existing.phones_tried else []
+                tried = known + [phone for phone in phones_tried if phone not in known]
+                # What this request does not know (None) keeps what the case had.
+                update = {key: value for key, value in values.items() if value is not None}
+                db.execute(cases.update().where(cases.c.id == existing.id).values(
+                    **update, phones_tried=json.dumps(tried) if tried else None))
+                return OpenedCase(existing.case_number, self._hours.is_open(now), self._hours.next_opening(now),
+                                  updated=True)
             if capped and self._per_conversation_per_day:
                 day_ago = now - timedelta(days=1)
                 opened = db.execute(sa.select(cases.c.created_at).where(
@@ -108,18 +136,33 @@ class CaseService:
                 if len(opened) >= self._per_conversation_per_day:
                     first = opened[0] if opened[0].tzinfo else opened[0].replace(tzinfo=now.tzinfo)
                     raise TooManyCases(int((first + timedelta(days=1) - now).total_seconds()) + 1)
-            case_id = db.execute(cases.insert().values(
-                created_at=now, reason=reason, account_type=account_type, contact_email=contact_email, nip=nip,
-                channel=channel[:30], conversation_hash=conversation_hash, summary=scrub_summary(summary),
-                path=(details.path or None) and details.path[:60],
-                company_name=(details.company_name or None) and details.company_name[:200],
-                phone_proven=details.phone_proven, phones_tried=json.dumps(phones_tried) if phones_tried else None,
-                failure=(details.failure or None) and scrub_summary(details.failure)[:200],
-                open_question=(details.open_question or None) and scrub_summary(details.open_question),
-                language=details.language)).inserted_primary_key[0]
+            inserted = db.execute(cases.insert().values(
+                created_at=now, conversation_hash=conversation_hash,
+                phones_tried=json.dumps(phones_tried) if phones_tried else None, **values)).inserted_primary_key
+            assert inserted is not None
+            case_id = inserted[0]
             number = f"ODZ-{now.astimezone(WARSAW):%Y%m%d}-{case_id:04d}"
             db.execute(cases.update().where(cases.c.id == case_id).values(case_number=number))
         return OpenedCase(number, self._hours.is_open(now), self._hours.next_opening(now))
+
+    def _sealed_callback(self, phone: Optional[str]) -> Optional[str]:
+        """A call-back number in E.164, sealed: a copy of the database alone shows no number."""
+        if not phone:
+            return None
+        e164 = to_e164(" ".join(phone.split()))
+        if e164 is None:
+            raise InvalidCase("invalid_phone")
+        if self._sealer is None:
+            raise InvalidCase("invalid_request")   # no key to seal it with: never kept in clear
+        return self._sealer.seal(e164)
+
+    def _opened_callback(self, sealed: Optional[str]) -> Optional[str]:
+        if not sealed or self._sealer is None:
+            return None
+        try:
+            return self._sealer.unseal(sealed)
+        except SealBroken:
+            return None
 
     def set_contact_email(self, case_number: str, conversation_id: str, contact_email: str) -> bool:
         """Only the conversation that opened the case may change where staff answer."""
@@ -140,5 +183,6 @@ class CaseService:
             case = {k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in row.items()
                     if k != "conversation_hash"}
             case["phones_tried"] = json.loads(row["phones_tried"]) if row["phones_tried"] else []
+            case["callback_phone"] = self._opened_callback(row["callback_phone"])  # staff only: in full
             listed.append(case)
         return listed

@@ -15,7 +15,8 @@ from .audit import AuditLog
 from .clock import Clock
 from .ports import Account, AccountSource, EmailSender
 from .settings import Settings
-from .office_hours import WARSAW
+from . import notices
+from .notices import local_time
 from .storage import email_changes, lock_keys
 
 CONFIRMATION_TTL = timedelta(hours=24)
@@ -31,11 +32,6 @@ class InvalidEmail(Exception):
     def __init__(self, code: str):
         super().__init__(code)
         self.code = code
-
-
-def local_time(moment: datetime) -> str:
-    """Customers read Warsaw time: "25.11.2026, 18:40 (czasu polskiego)"."""
-    return f"{moment.astimezone(WARSAW):%d.%m.%Y, %H:%M} (czasu polskiego)"
 
 
 def _utc(moment: datetime) -> datetime:
@@ -85,7 +81,9 @@ class RecoveryService:
             raise InvalidEmail("same_email")
         return account, new_email
 
-    def request_email_change(self, account_id: int, new_email: str, channel: str) -> EmailChangeRequested:
+    def request_email_change(self, account_id: int, new_email: str, channel: str,
+                             language: str = "pl") -> EmailChangeRequested:
+        """The e-mails and the SMS go out in the language of the conversation that asked (`language`)."""
         account, new_email = self.check_new_email(account_id, new_email)
         masked = f"{mask_email(account.email)} -> {mask_email(new_email)}"
         now = self._clock.now()
@@ -107,27 +105,18 @@ class RecoveryService:
             db.execute(email_changes.insert().values(
                 token_hash=_hash(link_token), cancel_hash=_hash(cancel_token), account_id=account.id,
                 new_email=new_email, channel=channel[:30], created_at=now, expires_at=now + CONFIRMATION_TTL,
-                status="pending", applies_after=applies_after))
+                status="pending", applies_after=applies_after, language=notices.language_of(language)))
         base = self._settings.public_base_url
-        wait = (f"\n\nZe względów bezpieczeństwa zmiana nastąpi najwcześniej {local_time(applies_after)}."
-                if applies_after else "")
-        self._email.send(new_email, "Kylos: prosimy potwierdzić nowy adres e-mail do Panelu Klienta",
-                         "Dzień dobry,\n\naby ten adres stał się adresem logowania do Panelu Klienta Kylos, "
-                         f"prosimy otworzyć link (ważny 24 godziny) i potwierdzić zmianę przyciskiem:\n"
-                         f"{base}/email-change/confirm?t={link_token}{wait}\n\nJeśli to nie Pan/Pani prosił(a) "
-                         "o zmianę, prosimy zignorować tę wiadomość.\n\nZespół Kylos")
+        self._email.send(new_email, *notices.confirm_new_address(f"{base}/email-change/confirm?t={link_token}",
+                                                                 applies_after, language))
         cancel = f"{base}/email-change/cancel?t={cancel_token}"
-        self._email.send(account.email, "Kylos: prośba o zmianę adresu e-mail konta",
-                         f"Dzień dobry,\n\n{local_time(now)} po potwierdzeniu numeru telefonu poproszono o zmianę "
-                         f"adresu logowania do Panelu Klienta na {mask_email(new_email)}.{wait}\n\nJeśli to nie "
-                         f"Pan/Pani, prosimy anulować zmianę tym linkiem:\n{cancel}\ni pilnie skontaktować się "
-                         "z nami: https://www.kylos.pl/pomoc/\n\nZespół Kylos")
+        self._email.send(account.email, *notices.change_requested(now, mask_email(new_email), applies_after, cancel,
+                                                                  language))
         if applies_after:
             for phone in account.phones:
                 if phone_kind(phone) == "mobile":
-                    self._sms(phone, f"Kylos: poproszono o zmianę adresu e-mail konta na {mask_email(new_email)}. "
-                                     f"Nastąpi najwcześniej {local_time(applies_after)}. Jeśli to nie Pan/Pani, "
-                                     f"prosimy ją anulować: {cancel}")
+                    self._sms(phone, notices.change_requested_sms(mask_email(new_email), applies_after, cancel,
+                                                                  language))
         self._audit.record("email_change_requested", channel, account.id, masked)
         return EmailChangeRequested("confirmation_sent", applies_after)
 
@@ -193,12 +182,9 @@ class RecoveryService:
             db.execute(email_changes.update().where(email_changes.c.token_hash == token_hash).values(status="applied"))
         masked = f"{mask_email(old)} -> {mask_email(row['new_email'])}"
         self._audit.record("email_changed", row["channel"], account.id, masked)
-        when = local_time(self._clock.now())
         for to in (old, row["new_email"]):
-            self._email.send(to, "Kylos: adres e-mail konta został zmieniony",
-                             f"Dzień dobry,\n\n{when} adres logowania do Panelu Klienta Kylos zmieniono na "
-                             f"{mask_email(row['new_email'])}. Jeśli to nie Pan/Pani, prosimy o pilny kontakt: "
-                             "https://www.kylos.pl/pomoc/\n\nZespół Kylos")
+            self._email.send(to, *notices.address_changed(self._clock.now(), mask_email(row["new_email"]),
+                                                          row["language"] or "pl"))
         return "applied"
 
     def cancel_email_change(self, cancel_token: str) -> bool:

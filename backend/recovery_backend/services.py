@@ -93,7 +93,8 @@ def build_services(settings: Settings) -> Services:
                          f"of {DEMO_FIXTURE.name}; use a production database")
     hours = OfficeHours(settings.extra_closed_dates)
     audit = AuditLog(engine, clock)
-    cases = CaseService(engine, clock, hours, settings.cases_per_conversation_per_day)
+    sealer = sealer_for(settings.code_key, settings.seal_keys)
+    cases = CaseService(engine, clock, hours, settings.cases_per_conversation_per_day, sealer)
     sms = sms_delivery(settings)
     voice = voice_delivery(settings)
     direct_email = email_sender(settings)
@@ -122,7 +123,7 @@ def build_services(settings: Settings) -> Services:
         verification.record_call_placed(message["verification_id"],
                                         voice.start(message["to"], channel="call", locale=message["language"]))
 
-    outbox = Outbox(engine, clock, sealer_for(settings.code_key, settings.seal_keys), audit, {
+    outbox = Outbox(engine, clock, sealer, audit, {
         "sms": within_budget(lambda message: sms.send_text(message["to"], message["text"])),
         "verify_start": within_budget(lambda message: sms.start(message["to"])),
         "call": place_call,

@@ -81,6 +81,7 @@ email_changes = sa.Table(
     sa.Column("status", sa.String(20), nullable=False),
     sa.Column("cancel_hash", sa.String(64), index=True),
     sa.Column("applies_after", sa.DateTime(timezone=True)),
+    sa.Column("language", sa.String(2)),  # of the conversation that asked: the notices' language
 )
 audit_log = sa.Table(
     "audit_log", metadata,
@@ -110,6 +111,8 @@ cases = sa.Table(
     sa.Column("failure", sa.String(200)),
     sa.Column("open_question", sa.String(1000)),
     sa.Column("language", sa.String(2)),
+    # The number staff call back, in full: sealed (sealing.py), opened only for the staff API.
+    sa.Column("callback_phone", sa.Text),
 )
 
 # SMS and e-mails waiting to leave: written in the same transaction as what caused them, sent by

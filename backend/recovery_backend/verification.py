@@ -22,6 +22,7 @@ import sqlalchemy as sa
 from contact_rules import mask_phone, phone_kind
 
 from .clock import Clock
+from .notices import sms_code
 from .ports import AccountSource, ExternalVerifier, ProviderError, SmsSender, VoiceSender
 from .settings import Settings
 from .outbox import Outbox
@@ -91,11 +92,6 @@ def _wait_until(deadline: float) -> None:
         time.sleep(deadline - time.monotonic() - 0.002)
     while time.monotonic() < deadline:
         pass
-
-
-def sms_text(code: str, minutes: int) -> str:
-    return (f"Kylos: kod do odzyskania dostępu do Panelu Klienta to {code}. Jest ważny {minutes} min. "
-            "Prosimy nikomu go nie podawać — nasi pracownicy nigdy o niego nie proszą.")
 
 
 class VerificationService:
@@ -206,7 +202,7 @@ class VerificationService:
                     message = {"text": call_text(code, spoken), "language": spoken, "verification_id": verification_id}
                 else:
                     kind = ("verify_start" if external else "sms") if deliverable else "none"
-                    message = {"text": sms_text(code, s.code_ttl_seconds // 60)}
+                    message = {"text": sms_code(code, s.code_ttl_seconds // 60, language)}
                 self._outbox.add(db, kind, phone_e164, message, timedelta(seconds=s.code_ttl_seconds - 60))
         log.info("verification started", extra={"phone": mask_phone(phone_e164), "channel": channel,
                                                   "attested": attested, "delivery": delivery})

@@ -27,6 +27,7 @@ class FakeBackend:
         self.tokens: dict[str, str] = {}        # token -> phone
         self.changes: list[str] = []
         self.resets: list[str] = []
+        self.languages: list[str] = []          # of every SMS and e-mail change asked for
 
     def _open(self) -> bool:
         return self.now.weekday() < 5 and 9 <= self.now.hour < 17
@@ -34,17 +35,21 @@ class FakeBackend:
     def latest_code(self, phone: str) -> str:
         return [item["code"] for item in self.codes.values() if item["phone"] == phone][-1]
 
-    async def documents(self, account_type: str) -> Documents:
+    async def documents(self, account_type: str, language: str = "pl") -> Documents:
         self.calls.append(("documents", account_type))
-        listed = {"private": ["skan dowodu osobistego"], "company": ["odpis z KRS lub wydruk z CEIDG"]}
-        return Documents(account_type, listed[account_type], [], "info@kylos.pl", "numer sprawy w temacie")
+        listed = {"pl": {"private": ["skan dowodu osobistego"], "company": ["odpis z KRS lub wydruk z CEIDG"]},
+                  "en": {"private": ["a scan of the ID card"], "company": ["a KRS extract or a CEIDG printout"]}}
+        return Documents(account_type, listed[language][account_type], [], "info@kylos.pl", "numer sprawy w temacie")
 
     async def create_case(self, request: CaseRequest) -> Case:
         self.calls.append(("create_case", request.reason))
         if request.contact_email in self.refused_contacts:
             raise InvalidInput("invalid_email")
+        # One case per conversation (the backend brings it up to date): `cases` keeps every request.
         self.cases.append(request)
-        return Case(f"KYL-{len(self.cases):05d}", self._open(), self.now)
+        numbers = list(dict.fromkeys(case.conversation_id for case in self.cases))
+        return Case(f"KYL-{numbers.index(request.conversation_id) + 1:05d}", self._open(), self.now,
+                    updated=len([case for case in self.cases if case.conversation_id == request.conversation_id]) > 1)
 
     async def update_case_contact(self, case_number: str, conversation_id: str, contact_email: str) -> CaseContact:
         self.calls.append(("update_case_contact", contact_email))
@@ -56,8 +61,10 @@ class FakeBackend:
         self.calls.append(("office_hours", None))
         return OfficeHours(self._open(), self.now, self.now, "pn–pt 9–17")
 
-    async def start_verification(self, phone: str, conversation_id: str, channel: str) -> VerificationStarted:
+    async def start_verification(self, phone: str, conversation_id: str, channel: str,
+                                 language: str = "pl") -> VerificationStarted:
         self.calls.append(("start_verification", phone))
+        self.languages.append(language)
         waited = self.clock() - self.sent_at.get(phone, -1e9)
         if waited < RESEND_AFTER:
             raise RateLimited(int(RESEND_AFTER - waited))
@@ -95,7 +102,9 @@ class FakeBackend:
         self.resets.append(self._login(token))
         return Sent("sent")
 
-    async def change_email(self, token: str, conversation_id: str, new_email: str, channel: str) -> EmailChange:
+    async def change_email(self, token: str, conversation_id: str, new_email: str, channel: str,
+                           language: str = "pl") -> EmailChange:
+        self.languages.append(language)
         if new_email.lower() == self._login(token).lower():
             raise InvalidInput("same_email")
         self.changes.append(new_email)

@@ -28,7 +28,7 @@ class StartBody(Body):
     phone: str = Field(max_length=64)
     conversation_id: str = Field(min_length=1, max_length=200)
     channel: str = Field(default="rest", max_length=30)  # the conversation's channel
-    # How the code travels: an SMS, or a call that reads it aloud in `language`.
+    # How the code travels: an SMS, or a call that reads it aloud; the SMS or the call in `language`.
     delivery: Literal["sms", "call"] = "sms"
     language: Literal["pl", "en"] = "pl"
 
@@ -55,6 +55,7 @@ class ChannelBody(Body):
 
 class EmailChangeBody(ChannelBody):
     new_email: str = Field(max_length=320)
+    language: Literal["pl", "en"] = "pl"   # of the conversation: the e-mails' and the SMS's language
 
 
 class EmailCheckBody(Body):
@@ -81,6 +82,8 @@ class CaseBody(Body):
     failure: Optional[str] = Field(default=None, max_length=200)
     open_question: Optional[str] = Field(default=None, max_length=1000)
     language: Optional[Literal["pl", "en"]] = None
+    # The number staff call back, in full; kept sealed, shown only to staff (GET /api/v1/cases).
+    callback_phone: Optional[str] = Field(default=None, max_length=40)
 
 
 # Answers
@@ -126,6 +129,7 @@ class EmailChangeAnswer(BaseModel):
 
 class CaseOpenedAnswer(BaseModel):
     case_number: str
+    updated: bool = Field(description="the conversation already had this case: it was brought up to date")
     open_now: bool
     handled_from: str
 
@@ -153,6 +157,7 @@ class StaffCase(BaseModel):
     failure: Optional[str]
     open_question: Optional[str]
     language: Optional[str]
+    callback_phone: Optional[str] = Field(description="the call-back number in full (E.164), for staff only")
 
 
 class CasesAnswer(BaseModel):
@@ -161,6 +166,7 @@ class CasesAnswer(BaseModel):
 
 class DocumentsAnswer(BaseModel):
     account_type: str
+    language: Literal["pl", "en"]
     documents: list[str]
     notes: list[str]
     send_to: str

@@ -19,7 +19,7 @@ router = APIRouter(prefix="/api/v1/cases", tags=["cases"])
 def open_case(body: CaseBody, services: ServicesDep, client_key: ClientKeyDep):
     limit(services, "case", client_key, body.conversation_id)
     details = CaseDetails(body.path, body.company_name, body.phone_proven, tuple(body.phones_tried),
-                          body.failure, body.open_question, body.language)
+                          body.failure, body.open_question, body.language, body.callback_phone)
     try:
         opened = services.cases.open(body.reason, body.account_type, body.contact_email, body.nip,
                                      body.channel, body.conversation_id, body.summary, details)
@@ -27,12 +27,15 @@ def open_case(body: CaseBody, services: ServicesDep, client_key: ClientKeyDep):
         raise ApiError(422, invalid.code)
     except TooManyCases as limited:
         raise ApiError(429, "rate_limited", retry_after=limited.retry_after)
+    if opened.updated:
+        return {"case_number": opened.case_number, "open_now": opened.open_now, "updated": True,
+                "handled_from": opened.handled_from.astimezone(WARSAW).isoformat()}
     services.metrics.cases.labels(body.reason).inc()
     if services.settings.account_source == "whmcs":
         # Staff work in WHMCS: the case is mirrored there as a ticket (same number in the subject).
         services.accounts.open_staff_ticket(None, f"Odzyskanie dostępu {opened.case_number}",
                                             scrub_summary(body.summary))
-    return {"case_number": opened.case_number, "open_now": opened.open_now,
+    return {"case_number": opened.case_number, "open_now": opened.open_now, "updated": False,
             "handled_from": opened.handled_from.astimezone(WARSAW).isoformat()}
 
 

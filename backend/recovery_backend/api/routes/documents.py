@@ -14,5 +14,6 @@ router = APIRouter(prefix="/api/v1/documents", tags=["documents"], dependencies=
 
 
 @router.get("", response_model=DocumentsAnswer, responses=answers(403))
-def list_documents(account_type: Literal["private", "company"], services: ServicesDep):
-    return documents_for(services.documents, account_type)
+def list_documents(account_type: Literal["private", "company"], services: ServicesDep,
+                   language: Literal["pl", "en"] = "pl"):
+    return documents_for(services.documents, account_type, language)

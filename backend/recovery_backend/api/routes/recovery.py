@@ -41,7 +41,7 @@ def email_change(body: EmailChangeBody, grant: GrantDep, services: ServicesDep):
     try:
         recovery.check_new_email(grant.account_id, body.new_email)
         count_use(services, grant, "email_changes", services.settings.email_changes_per_token)
-        requested = recovery.request_email_change(grant.account_id, body.new_email, grant.channel)
+        requested = recovery.request_email_change(grant.account_id, body.new_email, grant.channel, body.language)
     except InvalidEmail as invalid:
         raise ApiError(422, invalid.code)
     # The proof has done its job: a leaked token can't start a second change.
