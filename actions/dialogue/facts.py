@@ -37,6 +37,10 @@ _COMPANY = re.compile(r"\bfirm|jednoosobow|sp\.? ?z o\.? ?o|spolk|dzialalnosc|jd
                       r"urzad|\bs\.?a\.?\b|\bnip\b|company|business|organisation|organization|ltd")
 _PLURAL = re.compile(r"w imieniu firmy|\bnasz\w*|\bmamy\b|\bpiszemy\b|\bjestesmy\b|\bchcemy\b|\bprosimy\b|"
                      r"\bzapomnielismy\b|\bnie mamy\b")
+# The customer writing as one person ("nie pamiętam", "mam", "mój"): with no plural sign in the same
+# message, the conversation's register is "Pan/Pani" from then on (turn.py).
+_SINGULAR = re.compile(r"\b(mam|nie mam|jestem|pamietam|zapomnial[ea]m|chce|chcial[ea]m|moge|moj\w*|mnie|mi|"
+                       r"dostal[ea]m|zmienil[ea]m|stracil[ea]m|zgubil[ea]m|wiem|pisze|prosze o)\b")
 _COMPANY_NAME = re.compile(r"(?i:w imieniu firmy|firm[ay]|sp[oó]łk[ia])\s+[„\"]?([A-ZĄĆĘŁŃÓŚŹŻ][\w&\-]*"
                            r"(?:\s+[A-ZĄĆĘŁŃÓŚŹŻ0-9][\w&\-]*){0,4}(?:\s+sp\.\s?z\s?o\.\s?o\.)?)")
 _PHONE_WORD = r"(telefon\w*|numer\w*|komork\w*|kart\w* sim|phone|number)"
@@ -90,6 +94,7 @@ class Facts:
     nip: Optional[str] = None
     company_name: Optional[str] = None
     plural: bool = False
+    singular: bool = False
     no_phone: bool = False                        # the registered phone is gone (and no number is given)
     correction: bool = False
     english: Optional[bool] = None                # None: too short to tell
@@ -216,6 +221,7 @@ def extract(text: str, expecting_code: bool = False) -> Facts:
     if name:
         facts.company_name = name.group(1).strip(" .,")
     facts.plural = bool(_PLURAL.search(folded))
+    facts.singular = not facts.plural and bool(_SINGULAR.search(folded))
     facts.no_phone = bool(_NO_PHONE.search(folded)) and not facts.phones
     facts.correction = bool(_CORRECTION.search(folded))
     # Button payloads ("/email_not_working") are not words the customer wrote.

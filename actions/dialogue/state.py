@@ -76,6 +76,7 @@ class State:
     step: Optional[str] = None
     language: str = "pl"
     plural: bool = False                         # the customer writes as a company: "Państwo"
+    register_known: bool = False                 # the register is decided: it stays for the conversation
     account_type: Optional[str] = None
     nip: Optional[str] = None
     company_name: Optional[str] = None

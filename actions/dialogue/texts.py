@@ -1,7 +1,9 @@
 """Everything the assistant says, in Polish and English, written once.
 
-Polish texts address one person as "Pan/Pani" and a company as "Państwo":
-`[[one|many]]` holds both forms and `say()` picks one. `{name}` fields are
+Polish texts address one person as "Pan/Pani" (singular verbs: "loguje się Pan/Pani") and a
+company as "Państwo" (plural verbs: "logują się Państwo"): `[[one|many]]` holds both forms, verb
+included, and `say()` picks one. The register is the conversation's, decided once (turn.py);
+tests/actions/test_register.py renders every text in both and checks the verbs agree. `{name}` fields are
 filled from the arguments. Company facts (addresses, hours) come from
 company.yml through `facts`.
 """
@@ -200,7 +202,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "pl": "Zmiana adresu na {masked_new_email} jest już zgłoszona — link potwierdzający poszedł na ten adres.",
         "en": "The change to {masked_new_email} is already requested — the confirmation link went there."},
     "hint": {
-        "pl": "Do Panelu Klienta loguje się [[Pan/Pani|Państwo]] adresem {masked_login} — ten adres proszę podać "
+        "pl": "Do Panelu Klienta [[loguje się Pan/Pani|logują się Państwo]] adresem {masked_login} — ten adres proszę podać "
               "przy ustawianiu nowego hasła.",
         "en": "Your Client Panel login is {masked_login} — use this address when setting a new password."},
     "offer_reset": {
@@ -292,8 +294,8 @@ TEXTS: dict[str, dict[str, str]] = {
               "wystarczy napisać „konsultant”.",
         "en": "I'm Kylos's automated assistant. I can pass you to a person any time — just write \"human\"."},
     "capabilities": {
-        "pl": "Pomagam odzyskać dostęp do Panelu Klienta: gdy nie pamięta [[Pan/Pani|Państwo]] hasła, gdy skrzynka "
-              "e-mail z konta nie działa albo gdy nie zna [[Pan/Pani|Państwo]] danych logowania. Podam też godziny "
+        "pl": "Pomagam odzyskać dostęp do Panelu Klienta: gdy nie [[pamięta Pan/Pani|pamiętają Państwo]] hasła, gdy skrzynka "
+              "e-mail z konta nie działa albo gdy nie [[zna Pan/Pani|znają Państwo]] danych logowania. Podam też godziny "
               "pracy, kontakt i listę dokumentów, a w razie potrzeby przekażę sprawę pracownikowi.",
         "en": "I help you get back into the Client Panel: a forgotten password, a dead mailbox on the account, "
               "or not knowing the login at all. I can also give office hours, contact details and the list of "

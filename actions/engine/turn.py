@@ -60,7 +60,10 @@ class Turn:
     async def run(self) -> Optional[str]:
         ctx = self.ctx
         ctx.state.language = language_of(self.message, ctx.facts, ctx.state)
-        ctx.state.plural = ctx.state.plural or ctx.facts.plural
+        if not ctx.state.register_known and (ctx.facts.plural or ctx.facts.singular):
+            # One register per conversation: the first message that shows one decides it ("nasza firma":
+            # "Państwo", "nie pamiętam": "Pan/Pani"); a switch later would read as two different people.
+            ctx.state.plural, ctx.state.register_known = ctx.facts.plural, True
         ctx.meaning = understand(self.message, ctx.facts, ctx.state, patterns.answerable(self.procedure, ctx.answers))
         intent = ctx.meaning.intent
         if intent in ("start_over", "stop"):
