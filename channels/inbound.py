@@ -67,6 +67,8 @@ def telegram(message: Mapping[str, Any]) -> str:
         if entity.get("type") == "bot_command" and entity.get("offset") == 0:
             command = text[: entity.get("length", 0)].split("@", 1)[0].lower()
             rest = text[entity.get("length", 0):].strip()
+            if command == "/start":
+                rest = ""  # the parameter of a t.me/<bot>?start=… link, not typed by the customer
             if command in TELEGRAM_COMMANDS:
                 return common(" ".join(part for part in (TELEGRAM_COMMANDS[command], rest) if part))
             text = command + (" " + rest if rest else "")

@@ -7,7 +7,12 @@ This one:
 * answers every update at most once: `update_id`s are remembered in the shared
   delivery store, so Telegram's redelivery (after a slow or failed answer) is
   acknowledged and dropped;
-* names conversations `tg:<user id>`;
+* names conversations `tg:<user id>` and holds them in the private chat only: a message
+  in a group (or a button pressed there) runs no turn; the group is told that accounts are
+  recovered in a private chat with the bot, with a link that opens it
+  (`https://t.me/<bot username>?start=pomoc`, the username from getMe);
+* answers an edited message (`edited_message`) asking for the corrected text as a new
+  message: an edit would change a turn already answered;
 * turns a contact the customer shared *from their own account* (the
   share-contact button: `contact.user_id` is the sender, not forwarded, in the
   private chat) into a proof signed for the backend (channels/attestation.py),
@@ -18,6 +23,7 @@ This one:
 """
 from __future__ import annotations
 
+import asyncio
 import hmac
 import logging
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
@@ -35,7 +41,7 @@ from channels.attestation import METADATA_KEY, attest
 from channels.conversation import channel_part, conversation_id
 from channels.delivery import Outcome, deliver
 from channels.idempotency import deliveries
-from channels.limits import EMPTY, TOO_LONG, too_long
+from channels.limits import EDITED, EMPTY, TOO_LONG, too_long
 from channels.outbound import is_channel_hint
 
 log = logging.getLogger(__name__)
@@ -47,6 +53,12 @@ SHARE_HINT = "Można też udostępnić numer z Telegrama jednym przyciskiem — 
 ONLY_OWN_CONTACT = ("Jako dowód przyjmę tylko Pana/Pani własny numer, udostępniony przyciskiem "
                     f"„{SHARE_BUTTON}” poniżej (nie przekazaną ani cudzą wizytówkę).")
 TEXT_ONLY = "Rozumiem tylko wiadomości tekstowe — proszę napisać, w czym pomóc."
+# A recovery names the account (a masked login, "numer potwierdzony"), which a group's members must not read.
+IN_PRIVATE_ONLY = ("Sprawy konta załatwiam tylko w prywatnej rozmowie ze mną{link} — proszę nie podawać tutaj "
+                   "numeru telefonu ani adresu e-mail.")
+PRIVATE_BUTTON = "Napisz do mnie prywatnie"
+# The deep link's start parameter; the private chat receives it as "/start pomoc" (channels/inbound.py).
+DEEP_LINK_START = "pomoc"
 CALLBACK_DATA_LIMIT = 64  # bytes, Telegram's limit for inline-button data
 MESSAGE_LIMIT = 4096
 # Fields Telegram sets on a message that was forwarded (Bot API 7.0+ and older ones).
@@ -145,9 +157,36 @@ class TelegramInput(InputChannel):
                  attestation_secret: str = "") -> None:
         self.access_token, self.webhook_secret, self.api_base = access_token, webhook_secret, api_base
         self.attestation_secret = attestation_secret
+        self._username: Optional[str] = None
 
     def get_output_channel(self) -> TelegramOutput:
         return TelegramOutput(self.api_base, self.access_token)
+
+    async def bot_username(self) -> Optional[str]:
+        """The bot's @username (getMe), asked once; None while Telegram does not say."""
+        if self._username is None:
+            try:
+                timeout = aiohttp.ClientTimeout(total=10)
+                async with aiohttp.ClientSession(timeout=timeout) as session:
+                    async with session.post(f"{self.get_output_channel().url}/getMe") as answer:
+                        body = await answer.json(content_type=None)
+                result = body.get("result") if isinstance(body, dict) and body.get("ok") else None
+                self._username = (result or {}).get("username") or None
+            except (aiohttp.ClientError, OSError, asyncio.TimeoutError, ValueError) as error:
+                log.error("Telegram getMe failed: %s", type(error).__name__)
+        return self._username
+
+    async def answer_in_group(self, out: TelegramOutput, chat: Dict[str, Any], message_id: Optional[int]) -> None:
+        """A group is told where recovery happens, with a link to the private chat; nothing else."""
+        username = await self.bot_username()
+        link = f"https://t.me/{username}?start={DEEP_LINK_START}" if username else ""
+        payload: Dict[str, Any] = {"chat_id": chat["id"],
+                                   "text": IN_PRIVATE_ONLY.format(link=f" ({link})" if link else "")}
+        if link:
+            payload["reply_markup"] = {"inline_keyboard": [[{"text": PRIVATE_BUTTON, "url": link}]]}
+        if message_id:
+            payload["reply_parameters"] = {"message_id": message_id, "allow_sending_without_reply": True}
+        await out.call("sendMessage", payload)
 
     def contact_metadata(self, sender: str, phone: str) -> Dict[str, Any]:
         metadata: Dict[str, Any] = {METADATA_KEY: {}}
@@ -160,13 +199,26 @@ class TelegramInput(InputChannel):
         if "callback_query" in update:
             query = update["callback_query"]
             await out.call("answerCallbackQuery", {"callback_query_id": query["id"]})
+            chat = (query.get("message") or {}).get("chat") or {}
+            if chat.get("type", "private") != "private":
+                await self.answer_in_group(out, chat, None)
+                return
             sender = conversation_id("telegram", query["from"]["id"])
             await on_new_message(UserMessage(str(query.get("data", "")), out, sender, input_channel=self.name()))
             return
-        message = update.get("message")
+        message = update.get("message") or update.get("edited_message")
         if not message or "from" not in message:
-            return  # edited messages, channel posts, joins: nothing to answer
+            return  # channel posts, joins: nothing to answer
+        chat = message.get("chat") or {}
+        if chat.get("type", "private") != "private":
+            # What was said to the bot; not service messages (joins, pins) nor edits of it.
+            if "message" in update and ("text" in message or "contact" in message):
+                await self.answer_in_group(out, chat, message.get("message_id"))
+            return
         sender = conversation_id("telegram", message["from"]["id"])
+        if "edited_message" in update:
+            await out.send_text_message(sender, EDITED)
+            return
         if "contact" in message:
             phone = own_contact_phone(message)
             if phone is None:

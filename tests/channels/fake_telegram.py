@@ -43,9 +43,11 @@ def check_reply_markup(markup) -> str | None:
 
 
 class FakeBotApi:
-    def __init__(self, token: str, known_chats: set[int] | None = None):
+    def __init__(self, token: str, known_chats: set[int] | None = None, groups: set[int] = frozenset(),
+                 username: str = "kylos_pomoc_bot"):
         self.token, self.calls, self.lock = token, [], threading.Lock()
         self.known_chats = known_chats  # None: any private chat id that is a positive number
+        self.groups, self.username = set(groups), username  # groups (negative ids) the bot is in
         self.failures: list[tuple[int, dict]] = []
         self.refused: list[tuple[str, dict, str]] = []
         self.api = FakeJsonApi(self.respond)
@@ -69,6 +71,7 @@ class FakeBotApi:
         chat = body.get("chat_id")
         try:
             known = int(chat) > 0 if self.known_chats is None else int(chat) in self.known_chats
+            known = known or int(chat) in self.groups
         except (TypeError, ValueError):
             known = False
         if not known:
@@ -85,6 +88,9 @@ class FakeBotApi:
         if not request.path.startswith(prefix):
             return 401, {"ok": False, "error_code": 401, "description": "Unauthorized"}
         method, body = request.path[len(prefix):], request.json()
+        if method == "getMe":
+            return 200, {"ok": True, "result": {"id": int(self.token.split(":")[0]), "is_bot": True,
+                                                "first_name": "Kylos", "username": self.username}}
         if method not in ("sendMessage", "answerCallbackQuery"):
             return 404, {"ok": False, "error_code": 404, "description": "Not Found"}
         with self.lock:

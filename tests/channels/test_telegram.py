@@ -15,16 +15,18 @@ import urllib.request
 import pytest
 
 from channels.attestation import attest
+from channels.limits import EDITED
 from tests.channels.fake_telegram import FakeBotApi
 from tests.stack import Stack
 
 TOKEN, SECRET = "123456:TEST-token", "webhook-secret-0123456789"
 update_ids = itertools.count(1000)
+GROUP = -1001234567890
 
 
 @pytest.fixture(scope="module")
 def telegram(tmp_path_factory):
-    fake = FakeBotApi(TOKEN)
+    fake = FakeBotApi(TOKEN, groups={GROUP})
     stack = Stack(tmp_path_factory.mktemp("telegram"),
                   extra_env={"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_WEBHOOK_SECRET": SECRET,
                              "TELEGRAM_API_BASE": fake.url})
@@ -259,3 +261,62 @@ def test_the_contact_proof_is_not_stored_and_cannot_be_replayed_over_rest(telegr
         stack.say("replay-1", "nie działa mi skrzynka mailowa")
         replies = stack.say("replay-1", "/share_contact", metadata=proof)
         assert "numer potwierdzony" not in " ".join(r.get("text") or "" for r in replies)
+
+
+def stored_events(stack, sender: str) -> list[str]:
+    with sqlite3.connect(stack.workdir / "rasa-tracker.sqlite3") as db:
+        return [row[0] for row in db.execute("SELECT data FROM events WHERE sender_id = ?", (sender,))]
+
+
+def test_a_group_is_sent_to_the_private_chat_and_nothing_is_recovered_there(telegram):
+    """Issue 19 #8: a message in a group was answered in the user's private chat (which Telegram
+    refuses until the user has opened one). The group is told that recovery happens in a private
+    chat, with a link that opens it; no turn runs, nothing is stored, no code is sent."""
+    stack, fake = telegram
+    user, phone = 512, "+48609777888"
+    group = {"id": GROUP, "type": "supergroup", "title": "Klienci Kylos"}
+    update = message(user, text="/start@kylos_pomoc_bot nie działa mi poczta, mój numer 609 777 888",
+                     entities=[{"type": "bot_command", "offset": 0, "length": 22}])
+    update["message"]["chat"] = group
+    assert post(stack, update) == 200
+    (notice,) = fake.messages(GROUP)
+    link = "https://t.me/kylos_pomoc_bot?start=pomoc"
+    assert link in notice["text"]
+    assert notice["reply_markup"]["inline_keyboard"] == [[{"text": notice["reply_markup"]["inline_keyboard"][0][0]["text"],
+                                                          "url": link}]]
+    assert notice["reply_parameters"]["message_id"] == update["message"]["message_id"]
+    button = {"update_id": next(update_ids), "callback_query": {
+        "id": "cb-group", "from": {"id": user, "is_bot": False, "first_name": "Klient"}, "chat_instance": "2",
+        "data": "/email_not_working", "message": {"message_id": 7, "date": 1795485000, "chat": group}}}
+    assert post(stack, button) == 200
+    assert len(fake.messages(GROUP)) == 2 and "?start=pomoc" in fake.messages(GROUP)[-1]["text"]
+    joined = message(user, new_chat_members=[{"id": 77, "is_bot": False, "first_name": "Nowy"}])
+    joined["message"]["chat"] = group
+    post(stack, joined)
+    assert len(fake.messages(GROUP)) == 2, "a service message is not answered"
+    assert fake.messages(user) == [] and stack.sms_messages(phone) == []
+    assert stored_events(stack, f"tg:{user}") == []
+    # The link opens the private chat with "/start pomoc": a greeting that offers the problems.
+    post(stack, message(user, text="/start pomoc", entities=[{"type": "bot_command", "offset": 0, "length": 6}]))
+    keyboard = fake.messages(user)[-1]["reply_markup"]["inline_keyboard"]
+    assert ["/email_not_working"] in [[b["callback_data"] for b in row] for row in keyboard]
+    assert fake.refused == []
+
+
+def test_an_edited_message_is_answered_and_changes_nothing(telegram):
+    """Issue 19 #8: edits were ignored silently. The customer is asked to send the corrected
+    text as a new message; the edit runs no turn (no code to the edited number)."""
+    stack, fake = telegram
+    user, old_phone, new_phone = 513, "+48609666777", "+48606333444"
+    post(stack, message(user, text="nie działa mi skrzynka mailowa"))
+    sent = message(user, text="609 666 777")
+    post(stack, sent)
+    assert wait_for(lambda: stack.sms_messages(old_phone))
+    before = len(fake.messages(user))
+    edit = {"update_id": next(update_ids),
+            "edited_message": {**sent["message"], "text": "606 333 444", "edit_date": 1795485100}}
+    assert post(stack, edit) == 200
+    answers = fake.messages(user)[before:]
+    assert len(answers) == 1 and answers[0]["text"] == EDITED
+    assert stack.sms_messages(new_phone) == [] and len(stack.sms_messages(old_phone)) == 1
+    assert "606 333 444" not in " ".join(stored_events(stack, f"tg:{user}"))
