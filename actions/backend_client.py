@@ -132,6 +132,7 @@ class CaseRequest:
     open_question: Optional[str] = None
     language: str = "pl"
     callback_phone: Optional[str] = None   # in full: the backend seals it and shows it to staff only
+    transcript: list = field(default_factory=list)   # case_text.transcript: redacted lines
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from .backend_client import acting_for, backend, within
 from .dialogue.answers import Answers
 from .dialogue.state import STATE_SLOT, State, Step
+from .engine import case_text
 from .engine.funnel import Funnel, previous_session
 from .engine.turn import Message, Turn
 from .engine.validation import procedure
@@ -44,7 +45,7 @@ class ActionTurn(Action):
         state = State.from_slot(tracker.get_slot(STATE_SLOT))
         before = copy.deepcopy(state)
         turn = Turn(state, message_of(tracker), backend(), tracker.sender_id, channel_of(tracker), company(),
-                    answers=Answers.from_domain(domain))
+                    answers=Answers.from_domain(domain), transcript=case_text.transcript(tracker.events))
         metadata = (tracker.latest_message or {}).get("metadata") or {}
         with within(backend_settings().action_deadline), acting_for(metadata.get(CLIENT_KEY)):
             outcome = await turn.run()

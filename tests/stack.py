@@ -286,6 +286,12 @@ class Stack:
         lines = [json.loads(line) for line in self.email_outbox.read_text().splitlines() if line.strip()]
         return [mail for mail in lines if to is None or mail["to"] == to]
 
+    def cases(self) -> list[dict]:
+        """Every case, as staff tools list them (the backend's staff API)."""
+        request = urllib.request.Request(f"{self.backend_url}/api/v1/cases", headers={"X-API-Key": self.staff_key})
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return json.loads(response.read())["cases"]
+
     def tracker(self, conversation_id: str, rasa_url: Optional[str] = None) -> dict:
         """The whole tracker (every session's events) from Rasa's HTTP API."""
         query = urllib.parse.urlencode({"token": self.rasa_token, "include_events": "ALL"})

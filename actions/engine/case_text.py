@@ -3,7 +3,7 @@ the path, account type, company, NIP, masked numbers tried, whether the phone wa
 failed and the customer's open question — never an address, number or code in clear."""
 from __future__ import annotations
 
-from typing import Optional
+from typing import Any, Iterable, Optional
 
 from contact_rules import redact
 
@@ -18,6 +18,27 @@ def scrub(text: str) -> str:
     """A customer's words as a person may read them in a case: no addresses, numbers or codes
     (contact_rules' redactor: the finders that read them)."""
     return redact(text, number_mark="[liczba]", min_digits=SCRUB_MIN_DIGITS)[:300]
+
+
+# The excerpt a case carries: the conversation's last lines (the backend keeps as many).
+TRANSCRIPT_LINES = 30
+AGENT = "agent"   # bot-event metadata key: a person's message relayed from the human inbox
+
+
+def transcript(events: Iterable[dict[str, Any]]) -> list[dict[str, str]]:
+    """The conversation's last lines from the tracker's events, scrubbed as a case keeps them: who
+    said it (customer, assistant, or a person from the inbox) and the text."""
+    lines = []
+    for event in events:
+        text = (event.get("text") or "").strip()
+        if not text or event.get("event") not in ("user", "bot"):
+            continue
+        if event["event"] == "user":
+            speaker = "customer"
+        else:
+            speaker = AGENT if (event.get("metadata") or {}).get(AGENT) else "assistant"
+        lines.append({"speaker": speaker, "text": scrub(text)})
+    return lines[-TRANSCRIPT_LINES:]
 
 
 def _proven(state: State) -> bool:

@@ -53,6 +53,7 @@ class Context:
     answers: Any = None                              # answers.Answers: the domain's `utter_<intent>` texts
     meaning: Any = None                              # understanding.Meaning of this message
     answered: list = field(default_factory=list)     # the questions answered this turn, by intent
+    transcript: list = field(default_factory=list)   # the conversation so far, redacted (case_text.transcript)
     milestones: list = field(default_factory=list)   # (path, milestone) the procedure marked this turn (funnel.py)
 
     @property

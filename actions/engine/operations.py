@@ -84,7 +84,7 @@ async def open_case(ctx: Context, reason: str = "human_handoff") -> Result:
         failure="outside_procedure" if reason == "outside_procedure" else state.failure,
         open_question=state.open_question, language=state.language,
         # The last number the customer gave, in full: the one a person calls back (sealed by the backend).
-        callback_phone=state.private.phone)
+        callback_phone=state.private.phone, transcript=list(ctx.transcript))
     try:
         case = await ctx.backend.create_case(request)
     except InvalidInput as invalid:

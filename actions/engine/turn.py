@@ -40,14 +40,15 @@ PENDING: dict[Optional[str], str] = {Step.PROBLEM: "ask_problem", Step.HAS_PHONE
 class Turn:
     def __init__(self, state: State, message: Message, backend: BackendClient, conversation_id: str, channel: str,
                  company: Company, clock: Callable[[], float] = time.time, steps: Optional[Procedure] = None,
-                 answers: Optional[Answers] = None):
+                 answers: Optional[Answers] = None, transcript: Optional[list] = None):
         self.message, self.procedure = message, steps or procedure()
         facts = extract(message.text, expecting_code=bool(
             state.step in (Step.CODE, Step.RESEND) or (state.verification_id and not state.proven)))
         self.ctx = Context(state, facts, backend, conversation_id, channel, company, clock, state.step,
                            message_text=message.text, contradictions=self.procedure.patterns.contradictions,
                            limits={key: value for flow in self.procedure.flows.values()
-                                   for key, value in flow.limits.items()}, answers=answers or Answers())
+                                   for key, value in flow.limits.items()}, answers=answers or Answers(),
+                           transcript=transcript or [])
 
     @property
     def state(self) -> State:

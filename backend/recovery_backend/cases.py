@@ -23,6 +23,9 @@ from .storage import cases, lock_keys
 SCRUB_MIN_DIGITS = 4
 SUMMARY_LIMIT = 1000
 REASONS = ("documents", "human_handoff", "outside_procedure")
+SPEAKERS = ("customer", "assistant", "agent")
+TRANSCRIPT_LINES = 30          # the excerpt: the conversation's last lines
+TRANSCRIPT_LINE_LIMIT = 500
 
 
 class InvalidCase(Exception):
@@ -68,6 +71,33 @@ class CaseDetails:
     open_question: Optional[str] = None
     language: Optional[str] = None
     callback_phone: Optional[str] = None   # the number staff call back, in full (sealed at rest)
+    transcript: tuple[tuple[str, str], ...] = ()   # (speaker, text), oldest first
+
+
+def scrub_transcript(lines) -> list[dict]:
+    """The excerpt as staff may read it: the last lines, each scrubbed like the summary (the
+    assistant redacts before sending; this holds even if it did not)."""
+    excerpt = []
+    for speaker, text in list(lines)[-TRANSCRIPT_LINES:]:
+        if speaker not in SPEAKERS:
+            raise InvalidCase("invalid_request")
+        text = scrub_summary(text)[:TRANSCRIPT_LINE_LIMIT]
+        if text:
+            excerpt.append({"speaker": speaker, "text": text})
+    return excerpt
+
+
+SPEAKER_NAMES = {"customer": "Klient", "assistant": "Asystent", "agent": "Konsultant"}
+
+
+def staff_text(summary: str, conversation_id: str, transcript: list[dict]) -> str:
+    """What a ticket or an inbox conversation shows staff: the summary, where the conversation is,
+    and the redacted excerpt."""
+    lines = [scrub_summary(summary), "", f"Rozmowa: {conversation_id}"]
+    if transcript:
+        lines += ["", "Przebieg rozmowy (bez kodów, pełnych numerów i adresów):"]
+        lines += [f"{SPEAKER_NAMES[line['speaker']]}: {line['text']}" for line in transcript]
+    return "\n".join(lines)
 
 
 class TooManyCases(Exception):
@@ -103,6 +133,7 @@ class CaseService:
             raise InvalidCase("invalid_request")
         phones_tried = [masked_phone_tried(phone) for phone in details.phones_tried]
         callback = self._sealed_callback(details.callback_phone)
+        transcript = scrub_transcript(details.transcript)
         now = self._clock.now()
         conversation_hash = _conversation_hash(conversation_id)
         values = dict(
@@ -113,7 +144,8 @@ class CaseService:
             phone_proven=details.phone_proven,
             failure=(details.failure or None) and scrub_summary(details.failure)[:200],
             open_question=(details.open_question or None) and scrub_summary(details.open_question),
-            language=details.language, callback_phone=callback)
+            language=details.language, callback_phone=callback, conversation_id=conversation_id[:200],
+            transcript=json.dumps(transcript, ensure_ascii=False) if transcript else None)
         with self._engine.begin() as db:
             lock_keys(db, conversation_hash)
             # One case per conversation: asking again (documents, then a person) brings it up to date.
@@ -184,5 +216,6 @@ class CaseService:
                     if k != "conversation_hash"}
             case["phones_tried"] = json.loads(row["phones_tried"]) if row["phones_tried"] else []
             case["callback_phone"] = self._opened_callback(row["callback_phone"])  # staff only: in full
+            case["transcript"] = json.loads(row["transcript"]) if row["transcript"] else []
             listed.append(case)
         return listed

@@ -113,6 +113,10 @@ cases = sa.Table(
     sa.Column("language", sa.String(2)),
     # The number staff call back, in full: sealed (sealing.py), opened only for the staff API.
     sa.Column("callback_phone", sa.Text),
+    # Where staff find the conversation (the channel's id, e.g. `sio:…`, `tg:…`) and what was said in
+    # it, redacted (JSON list of {speaker, text}; no codes, full numbers or addresses).
+    sa.Column("conversation_id", sa.String(200)),
+    sa.Column("transcript", sa.Text),
 )
 
 # SMS and e-mails waiting to leave: written in the same transaction as what caused them, sent by

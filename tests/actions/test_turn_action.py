@@ -90,3 +90,26 @@ async def test_a_client_over_its_limit_hears_when_to_try_again(turn, services, s
     _, other = await turn(f"{sender_id}-y", "nie dziala mi poczta, tel 697 100 998", "email_not_working",
                           metadata={"client_key": client + "0"})
     assert State.from_slot(other[STATE_SLOT]).verification_id, "another client is not affected"
+
+
+async def test_a_case_carries_the_conversation_id_and_a_redacted_transcript(turn, services, sender_id):
+    """Issue 20 #2: what was said reaches staff with the case, without codes, numbers or addresses."""
+    earlier = [
+        {"event": "user", "text": "nie działa poczta jan@stara-firma.pl, numer 605 111 222", "timestamp": 1},
+        {"event": "bot", "text": "Wysłałem kod SMS na numer +48 *** *** 222.", "timestamp": 2},
+        {"event": "user", "text": "kod 123456 nie przyszedł", "timestamp": 3},
+        {"event": "user", "text": "chcę rozmawiać z człowiekiem, kontakt anna@kontakt-firma.pl", "timestamp": 4},
+    ]
+    tracker = Tracker(sender_id, {}, {"text": earlier[-1]["text"], "intent": {"name": "request_human",
+                                                                              "confidence": 0.95},
+                                      "entities": [], "metadata": {}}, earlier, False, None, None, "action_listen")
+    events = await ActionTurn().run(CollectingDispatcher(), tracker, {})
+    state = State.from_slot(next(e["value"] for e in events if e.get("name") == STATE_SLOT))
+    assert state.case_number, "the hand-over opened a case"
+    case = next(c for c in services.cases() if c["case_number"] == state.case_number)
+    assert case["conversation_id"] == sender_id
+    text = json.dumps(case["transcript"], ensure_ascii=False)
+    assert [line["speaker"] for line in case["transcript"]] == ["customer", "assistant", "customer", "customer"]
+    for secret in ("123456", "605 111 222", "stara-firma.pl", "anna@kontakt-firma.pl"):
+        assert secret not in text
+    assert "człowiekiem" in text

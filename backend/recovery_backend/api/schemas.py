@@ -67,6 +67,11 @@ class CaseContactBody(Body):
     contact_email: str = Field(max_length=320)
 
 
+class TranscriptLine(Body):
+    speaker: Literal["customer", "assistant", "agent"]
+    text: str = Field(max_length=2000)
+
+
 class CaseBody(Body):
     reason: Literal["documents", "human_handoff", "outside_procedure"]
     account_type: Optional[Literal["private", "company"]] = None
@@ -84,6 +89,8 @@ class CaseBody(Body):
     language: Optional[Literal["pl", "en"]] = None
     # The number staff call back, in full; kept sealed, shown only to staff (GET /api/v1/cases).
     callback_phone: Optional[str] = Field(default=None, max_length=40)
+    # The conversation's last lines, redacted by the assistant (the backend scrubs them again).
+    transcript: list[TranscriptLine] = Field(default_factory=list, max_length=60)
 
 
 # Answers
@@ -158,6 +165,8 @@ class StaffCase(BaseModel):
     open_question: Optional[str]
     language: Optional[str]
     callback_phone: Optional[str] = Field(description="the call-back number in full (E.164), for staff only")
+    conversation_id: Optional[str]
+    transcript: list[TranscriptLine]
 
 
 class CasesAnswer(BaseModel):

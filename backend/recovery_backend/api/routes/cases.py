@@ -5,7 +5,7 @@ from fastapi import APIRouter, Depends
 
 from contact_rules import mask_email
 
-from ...cases import CaseDetails, InvalidCase, TooManyCases, scrub_summary
+from ...cases import CaseDetails, InvalidCase, TooManyCases, scrub_transcript, staff_text
 from ...office_hours import WARSAW
 from ..deps import ClientKeyDep, ServicesDep, assistant, limit, staff
 from ..errors import ApiError, answers
@@ -19,7 +19,8 @@ router = APIRouter(prefix="/api/v1/cases", tags=["cases"])
 def open_case(body: CaseBody, services: ServicesDep, client_key: ClientKeyDep):
     limit(services, "case", client_key, body.conversation_id)
     details = CaseDetails(body.path, body.company_name, body.phone_proven, tuple(body.phones_tried),
-                          body.failure, body.open_question, body.language, body.callback_phone)
+                          body.failure, body.open_question, body.language, body.callback_phone,
+                          tuple((line.speaker, line.text) for line in body.transcript))
     try:
         opened = services.cases.open(body.reason, body.account_type, body.contact_email, body.nip,
                                      body.channel, body.conversation_id, body.summary, details)
@@ -33,8 +34,8 @@ def open_case(body: CaseBody, services: ServicesDep, client_key: ClientKeyDep):
     services.metrics.cases.labels(body.reason).inc()
     if services.settings.account_source == "whmcs":
         # Staff work in WHMCS: the case is mirrored there as a ticket (same number in the subject).
-        services.accounts.open_staff_ticket(None, f"Odzyskanie dostępu {opened.case_number}",
-                                            scrub_summary(body.summary))
+        services.accounts.open_staff_ticket(None, f"Odzyskanie dostępu {opened.case_number}", staff_text(
+            body.summary, body.conversation_id, scrub_transcript(details.transcript)))
     return {"case_number": opened.case_number, "open_now": opened.open_now, "updated": False,
             "handled_from": opened.handled_from.astimezone(WARSAW).isoformat()}
 
