@@ -19,6 +19,8 @@ and ignores thread replies that do not mention the bot. This one:
   without the scope, it is told to write to the bot directly and nothing else
   is answered there;
 * names conversations `slack:<team>:<user>`;
+* answers an edit of a message it heard (`message_changed` with a new text; not the link
+  previews Slack adds) asking for the corrected text as a new message, without a turn;
 * reads typed text through channels.inbound.slack (mailto/tel/links/mentions);
 * posts plain text (`mrkdwn: false`, `&<>` escaped as Slack requires), buttons as
   Block Kit, nothing empty and nothing meant for another channel, in pieces Slack
@@ -44,7 +46,7 @@ from channels import inbound
 from channels.conversation import conversation_id
 from channels.delivery import Outcome, deliver
 from channels.idempotency import deliveries
-from channels.limits import EMPTY, TOO_LONG, too_long
+from channels.limits import EDITED, EMPTY, TOO_LONG, too_long
 from channels.outbound import is_channel_hint
 
 log = logging.getLogger(__name__)
@@ -224,8 +226,28 @@ class SlackInput(InputChannel):
         except Exception:
             log.exception("Slack message could not be handled")
 
+    async def on_edit(self, event: Dict[str, Any]) -> None:
+        """An edit runs no turn (it would change one already answered); the customer is told
+        where they wrote to the bot: the direct messages, also for a thread the bot answers."""
+        edited, before = event.get("message") or {}, event.get("previous_message") or {}
+        user, channel = edited.get("user"), str(event.get("channel", ""))
+        if not user or edited.get("bot_id") or edited.get("text") == before.get("text"):
+            return  # a bot's edit, or Slack adding a link preview
+        if event.get("channel_type") == "im" or channel.startswith("D"):
+            out: Optional[SlackOutput] = self.get_output_channel(channel, edited.get("thread_ts"))
+        elif await deliveries().known(f"slack-thread:{channel}:{edited.get('thread_ts') or edited.get('ts')}"):
+            direct = await self.direct_channel(str(user))
+            out = self.get_output_channel(direct, None) if direct else None
+        else:
+            return  # channel chatter the bot does not answer
+        if out is not None:
+            await out.send_text_message(str(user), EDITED)
+
     async def on_event(self, body: Dict[str, Any], on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> None:
         event, seen = body.get("event") or {}, deliveries()
+        if event.get("type") == "message" and event.get("subtype") == "message_changed":
+            await self.on_edit(event)
+            return
         if event.get("type") not in ("message", "app_mention") or event.get("bot_id") \
                 or event.get("subtype") not in HANDLED_SUBTYPES or not event.get("user"):
             return

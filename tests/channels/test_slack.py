@@ -17,6 +17,7 @@ import urllib.request
 import pytest
 
 from channels import inbound
+from channels.limits import EDITED
 from channels.slack import SlackInput
 from tests.channels.fake_slack import FakeSlackApi
 from tests.stack import Stack
@@ -316,3 +317,52 @@ def test_fake_refuses_what_slack_refuses():
             scoped.stop()
     finally:
         fake.stop()
+
+
+def edited(original: dict, new_text: str, channel: str = DM) -> dict:
+    """Slack's `message_changed` event for an edit of `original` (an `event()` body)."""
+    before = {key: original["event"][key] for key in ("type", "user", "text", "ts") if key in original["event"]}
+    if original["event"].get("thread_ts"):
+        before["thread_ts"] = original["event"]["thread_ts"]
+    body = event("", channel=channel)
+    after = {**before, "text": new_text, "edited": {"user": before["user"], "ts": body["event"]["ts"]}}
+    body["event"] = {"type": "message", "subtype": "message_changed", "hidden": True, "channel": channel,
+                     "channel_type": "im" if channel.startswith("D") else "channel", "ts": body["event"]["ts"],
+                     "message": after, "previous_message": before}
+    return body
+
+
+def test_an_edited_message_is_answered_and_changes_nothing(slack):
+    """Issue 19 #8: edits were ignored silently. The customer is asked to send the corrected text
+    as a new message, where they talk to the bot; the edit runs no turn (no code to the edited
+    number), and Slack's own edits (a link preview added: same text) are not answered."""
+    stack, fake = slack
+    user, old_phone, new_phone = "U0EDITOR", "+48609666777", "+48606333444"
+    send(stack, event("nie działa mi skrzynka mailowa", user=user))
+    assert wait_for(lambda: user_turns(stack, f"slack:T1:{user}") == 1)
+    sent = event("609 666 777", user=user)
+    send(stack, sent)
+    assert wait_for(lambda: stack.sms_messages(old_phone))
+    time.sleep(1)
+    before = len(fake.to(DM))
+    send(stack, edited(sent, "606 333 444"))
+    assert wait_for(lambda: len(fake.to(DM)) > before)
+    time.sleep(1)
+    assert [post["text"] for post in fake.to(DM)[before:]] == [EDITED]
+    assert stack.sms_messages(new_phone) == [] and user_turns(stack, f"slack:T1:{user}") == 2
+    send(stack, edited(sent, "609 666 777"))  # Slack unfurled a link: the text is unchanged
+    # In a thread the bot answers, the edit is answered in the direct messages; elsewhere not at all.
+    ts = "1795486300.000100"
+    send(stack, event(f"<@{BOT}> nie działa mi poczta", user=user, channel=GENERAL, kind="app_mention", ts=ts))
+    assert wait_for(lambda: fake.direct.get(user) and fake.to(fake.direct[user]))
+    time.sleep(1.5)
+    direct, in_general = len(fake.to(fake.direct[user])), len(fake.to(GENERAL))
+    in_thread = event("mój numer 609 666 777", user=user, channel=GENERAL, thread_ts=ts)
+    send(stack, edited(in_thread, "mój numer 606 333 444", channel=GENERAL))
+    assert wait_for(lambda: len(fake.to(fake.direct[user])) > direct)
+    chatter = event("obiad o 13?", user="U0OTHER", channel=GENERAL)
+    send(stack, edited(chatter, "obiad o 14?", channel=GENERAL))
+    time.sleep(1.5)
+    assert [post["text"] for post in fake.to(fake.direct[user])[direct:]] == [EDITED]
+    assert len(fake.to(GENERAL)) == in_general and len(fake.to(DM)) == before + 1
+    assert stack.sms_messages(new_phone) == [] and fake.refused == []
