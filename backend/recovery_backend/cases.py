@@ -100,6 +100,30 @@ def staff_text(summary: str, conversation_id: str, transcript: list[dict]) -> st
     return "\n".join(lines)
 
 
+def checklist(case, documents: dict) -> list[str]:
+    """What staff check before approving a documents case, from the same list the customer was given
+    (backend/config/documents.yml), then how to apply the change through the backend."""
+    if case["reason"] != "documents":
+        return []
+    kind = case["account_type"] if case["account_type"] in ("private", "company") else None
+    kinds = [kind] if kind else ["private", "company"]
+    items = [f"Temat e-maila zawiera numer zgłoszenia {case['case_number']}, nadawca: adres kontaktowy zgłoszenia."]
+    for each in kinds:
+        section = documents[each]
+        one = "jeden z dokumentów" if len(section["documents"]) > 1 else "dokument"
+        label = {"private": "osoba prywatna", "company": "firma"}[each]
+        items.append(f"Załączono {one} ({label}): " + " | ".join(section["documents"]))
+        items += [f"Uwaga: {note}" for note in section.get("notes", [])]
+    if kind == "company" or case["nip"] or case["company_name"]:
+        items.append("Nazwa firmy i NIP na dokumencie zgadzają się z danymi konta w panelu"
+                     + (f" (NIP ze zgłoszenia: {case['nip']})." if case["nip"] else "."))
+    else:
+        items.append("Imię, nazwisko i adres na dokumencie zgadzają się z danymi konta w panelu.")
+    items.append("Po akceptacji: POST /api/v1/cases/{numer}/email-change z account_id i nowym adresem "
+                 "(domyślnie adres kontaktowy zgłoszenia) — zmiana trafia do konta i dziennika audytu.")
+    return items
+
+
 class TooManyCases(Exception):
     def __init__(self, retry_after: int):
         super().__init__(f"retry after {retry_after}s")
@@ -112,8 +136,9 @@ def _conversation_hash(conversation_id: str) -> str:
 
 class CaseService:
     def __init__(self, engine: sa.Engine, clock: Clock, office_hours: OfficeHours, per_conversation_per_day: int = 0,
-                 sealer: Optional[Sealer] = None):
+                 sealer: Optional[Sealer] = None, documents: Optional[dict] = None):
         self._engine, self._clock, self._hours = engine, clock, office_hours
+        self._documents = documents  # documents.yml: what staff check on a documents case
         self._per_conversation_per_day = per_conversation_per_day  # 0: no cap (staff tickets)
         self._sealer = sealer
 
@@ -207,6 +232,24 @@ class CaseService:
                 contact_email=contact_email.strip())).rowcount
         return changed == 1
 
+    def get(self, case_number: str) -> Optional[dict]:
+        with self._engine.connect() as db:
+            row = db.execute(sa.select(cases).where(cases.c.case_number == case_number)).mappings().first()
+        return dict(row) if row else None
+
+    def claim_resolution(self, case_number: str, resolution: str, by: str) -> bool:
+        """Marks the case resolved unless it already was (two staff approving at once: one wins)."""
+        with self._engine.begin() as db:
+            return db.execute(cases.update().where(cases.c.case_number == case_number,
+                                                   cases.c.resolution.is_(None)).values(
+                resolution=resolution, resolved_at=self._clock.now(), resolved_by=by[:100])).rowcount == 1
+
+    def release_resolution(self, case_number: str) -> None:
+        """The resolution did not happen after all (the account source failed): open again."""
+        with self._engine.begin() as db:
+            db.execute(cases.update().where(cases.c.case_number == case_number).values(
+                resolution=None, resolved_at=None, resolved_by=None))
+
     def all(self) -> list[dict]:
         with self._engine.connect() as db:
             rows = db.execute(sa.select(cases).order_by(cases.c.id)).mappings().all()
@@ -217,5 +260,6 @@ class CaseService:
             case["phones_tried"] = json.loads(row["phones_tried"]) if row["phones_tried"] else []
             case["callback_phone"] = self._opened_callback(row["callback_phone"])  # staff only: in full
             case["transcript"] = json.loads(row["transcript"]) if row["transcript"] else []
+            case["checklist"] = checklist(row, self._documents) if self._documents else []
             listed.append(case)
         return listed

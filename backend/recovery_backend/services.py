@@ -94,7 +94,8 @@ def build_services(settings: Settings) -> Services:
     hours = OfficeHours(settings.extra_closed_dates)
     audit = AuditLog(engine, clock)
     sealer = sealer_for(settings.code_key, settings.seal_keys)
-    cases = CaseService(engine, clock, hours, settings.cases_per_conversation_per_day, sealer)
+    documents = load_documents(settings.documents_file)
+    cases = CaseService(engine, clock, hours, settings.cases_per_conversation_per_day, sealer, documents)
     sms = sms_delivery(settings)
     voice = voice_delivery(settings)
     direct_email = email_sender(settings)
@@ -141,7 +142,7 @@ def build_services(settings: Settings) -> Services:
     accounts = account_source(settings, engine, email, staff_ticket)
     verification = VerificationService(engine, settings, clock, accounts, sms, outbox, audit, voice=voice, metrics=metrics)
     return Services(
-        settings=settings, clock=clock, engine=engine, hours=hours, documents=load_documents(settings.documents_file),
+        settings=settings, clock=clock, engine=engine, hours=hours, documents=documents,
         audit=audit, cases=cases, metrics=metrics, outbox=outbox, accounts=accounts,
         verification=verification,
         recovery=RecoveryService(engine, settings, clock, accounts, email, audit, sms=outbox.send_sms),

@@ -117,6 +117,10 @@ cases = sa.Table(
     # it, redacted (JSON list of {speaker, text}; no codes, full numbers or addresses).
     sa.Column("conversation_id", sa.String(200)),
     sa.Column("transcript", sa.Text),
+    # What staff did with it: `email_changed` once an approved documents case changed the login.
+    sa.Column("resolution", sa.String(30)),
+    sa.Column("resolved_at", sa.DateTime(timezone=True)),
+    sa.Column("resolved_by", sa.String(100)),
 )
 
 # SMS and e-mails waiting to leave: written in the same transaction as what caused them, sent by

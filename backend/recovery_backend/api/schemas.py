@@ -72,6 +72,14 @@ class TranscriptLine(Body):
     text: str = Field(max_length=2000)
 
 
+class CaseApprovalBody(Body):
+    """Staff approve a documents case: which account it proved, the new login (default: the case's
+    contact address) and who approved."""
+    account_id: int
+    new_email: Optional[str] = Field(default=None, max_length=320)
+    approved_by: str = Field(min_length=1, max_length=100)
+
+
 class CaseBody(Body):
     reason: Literal["documents", "human_handoff", "outside_procedure"]
     account_type: Optional[Literal["private", "company"]] = None
@@ -167,6 +175,16 @@ class StaffCase(BaseModel):
     callback_phone: Optional[str] = Field(description="the call-back number in full (E.164), for staff only")
     conversation_id: Optional[str]
     transcript: list[TranscriptLine]
+    checklist: list[str] = Field(description="documents cases: what to check before approving")
+    resolution: Optional[str]
+    resolved_at: Optional[str]
+    resolved_by: Optional[str]
+
+
+class CaseApprovedAnswer(BaseModel):
+    case_number: str
+    resolution: Literal["email_changed"]
+    change: str  # masked: "ma***@z***.pl -> no***@n***.pl"
 
 
 class CasesAnswer(BaseModel):

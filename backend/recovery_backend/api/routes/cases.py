@@ -3,13 +3,15 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends
 
-from contact_rules import mask_email
+from contact_rules import is_valid_email, mask_email
 
 from ...cases import CaseDetails, InvalidCase, TooManyCases, scrub_transcript, staff_text
 from ...office_hours import WARSAW
+from ...ports import ProviderError
+from ...recovery import InvalidEmail
 from ..deps import ClientKeyDep, ServicesDep, assistant, limit, staff
 from ..errors import ApiError, answers
-from ..schemas import CaseBody, CaseContactAnswer, CaseContactBody, CaseOpenedAnswer, CasesAnswer
+from ..schemas import CaseApprovalBody, CaseApprovedAnswer, CaseBody, CaseContactAnswer, CaseContactBody, CaseOpenedAnswer, CasesAnswer
 
 router = APIRouter(prefix="/api/v1/cases", tags=["cases"])
 
@@ -55,3 +57,32 @@ def update_case_contact(case_number: str, body: CaseContactBody, services: Servi
 @router.get("", dependencies=[Depends(staff)], response_model=CasesAnswer, responses=answers(403))
 def list_cases(services: ServicesDep):
     return {"cases": services.cases.all()}
+
+
+@router.post("/{case_number}/email-change", dependencies=[Depends(staff)], response_model=CaseApprovedAnswer,
+             responses=answers(403, 404, 409, 503))
+def approve_email_change(case_number: str, body: CaseApprovalBody, services: ServicesDep):
+    """A person checked a documents case (its `checklist`) and approves: the backend changes the login
+    address of the account they identified, with an audit entry, instead of someone doing it by hand."""
+    case = services.cases.get(case_number)
+    if case is None:
+        raise ApiError(404, "not_found")
+    if case["reason"] != "documents":
+        raise ApiError(409, "not_a_documents_case")
+    new_email = (body.new_email or case["contact_email"] or "").strip()
+    if not is_valid_email(new_email):
+        raise ApiError(422, "invalid_email")
+    if services.accounts.get(body.account_id) is None:
+        raise ApiError(404, "account_not_found")
+    if not services.cases.claim_resolution(case_number, "email_changed", body.approved_by):
+        raise ApiError(409, "already_resolved")
+    try:
+        change = services.recovery.apply_approved_change(body.account_id, new_email, case_number, body.approved_by,
+                                                         case["language"] or "pl")
+    except InvalidEmail as invalid:
+        services.cases.release_resolution(case_number)
+        raise ApiError(422, invalid.code)
+    except ProviderError:
+        services.cases.release_resolution(case_number)
+        raise ApiError(503, "account_source_unavailable")
+    return {"case_number": case_number, "resolution": "email_changed", "change": change}
