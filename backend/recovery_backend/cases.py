@@ -143,7 +143,11 @@ class CaseService:
         self._sealer = sealer
 
     def open(self, reason: str, account_type: Optional[str], contact_email: Optional[str], nip: Optional[str],
-             channel: str, conversation_id: str, summary: str, details: CaseDetails = CaseDetails(), capped: bool = True) -> OpenedCase:
+             channel: str, conversation_id: str, summary: str, details: CaseDetails = CaseDetails(),
+             from_conversation: bool = True) -> OpenedCase:
+        """A conversation's case (`from_conversation`): one per conversation, brought up to date by
+        later requests, written at most `per_conversation_per_day` times a day. The backend's own
+        staff tickets (False) are each a case of their own, uncapped."""
         if reason not in REASONS:
             raise InvalidCase("invalid_request")
         if account_type not in (None, "private", "company"):
@@ -174,33 +178,36 @@ class CaseService:
         with self._engine.begin() as db:
             lock_keys(db, conversation_hash)
             # One case per conversation: asking again (documents, then a person) brings it up to date.
-            existing = db.execute(sa.select(cases.c.id, cases.c.case_number, cases.c.phones_tried).where(
-                cases.c.conversation_hash == conversation_hash).order_by(cases.c.id.desc()).limit(1)).first()
+            existing = None if not from_conversation else db.execute(
+                sa.select(cases.c.id, cases.c.case_number, cases.c.phones_tried, cases.c.writes, cases.c.writes_since)
+                .where(cases.c.conversation_hash == conversation_hash).order_by(cases.c.id.desc()).limit(1)).first()
             if existing is not None:
+                writes, since = self._count_write(existing.writes or 0, existing.writes_since, now)
                 known = json.loads(existing.phones_tried) if existing.phones_tried else []
                 tried = known + [phone for phone in phones_tried if phone not in known]
                 # What this request does not know (None) keeps what the case had.
                 update = {key: value for key, value in values.items() if value is not None}
                 db.execute(cases.update().where(cases.c.id == existing.id).values(
-                    **update, phones_tried=json.dumps(tried) if tried else None))
+                    **update, phones_tried=json.dumps(tried) if tried else None, writes=writes, writes_since=since))
                 return OpenedCase(existing.case_number, self._hours.is_open(now), self._hours.next_opening(now),
                                   updated=True)
-            if capped and self._per_conversation_per_day:
-                day_ago = now - timedelta(days=1)
-                opened = db.execute(sa.select(cases.c.created_at).where(
-                    cases.c.conversation_hash == conversation_hash, cases.c.created_at > day_ago)
-                    .order_by(cases.c.created_at)).scalars().all()
-                if len(opened) >= self._per_conversation_per_day:
-                    first = opened[0] if opened[0].tzinfo else opened[0].replace(tzinfo=now.tzinfo)
-                    raise TooManyCases(int((first + timedelta(days=1) - now).total_seconds()) + 1)
             inserted = db.execute(cases.insert().values(
-                created_at=now, conversation_hash=conversation_hash,
+                created_at=now, conversation_hash=conversation_hash, writes=1, writes_since=now,
                 phones_tried=json.dumps(phones_tried) if phones_tried else None, **values)).inserted_primary_key
             assert inserted is not None
             case_id = inserted[0]
             number = f"ODZ-{now.astimezone(WARSAW):%Y%m%d}-{case_id:04d}"
             db.execute(cases.update().where(cases.c.id == case_id).values(case_number=number))
         return OpenedCase(number, self._hours.is_open(now), self._hours.next_opening(now))
+
+    def _count_write(self, writes: int, since: Optional[datetime], now: datetime) -> tuple[int, datetime]:
+        """One more write of a conversation's case within the day that started at `since`."""
+        since = since if since is None or since.tzinfo else since.replace(tzinfo=now.tzinfo)
+        if since is None or now - since >= timedelta(days=1):
+            return 1, now
+        if self._per_conversation_per_day and writes >= self._per_conversation_per_day:
+            raise TooManyCases(int((since + timedelta(days=1) - now).total_seconds()) + 1)
+        return writes + 1, since
 
     def _sealed_callback(self, phone: Optional[str]) -> Optional[str]:
         """A call-back number in E.164, sealed: a copy of the database alone shows no number."""
@@ -256,7 +263,7 @@ class CaseService:
         listed = []
         for row in rows:
             case = {k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in row.items()
-                    if k != "conversation_hash"}
+                    if k not in ("conversation_hash", "writes", "writes_since")}
             case["phones_tried"] = json.loads(row["phones_tried"]) if row["phones_tried"] else []
             case["callback_phone"] = self._opened_callback(row["callback_phone"])  # staff only: in full
             case["transcript"] = json.loads(row["transcript"]) if row["transcript"] else []

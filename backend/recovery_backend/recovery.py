@@ -10,6 +10,7 @@ from typing import Optional
 import sqlalchemy as sa
 
 from contact_rules import is_valid_email, mask_email, phone_kind
+from contact_rules.email import COMMON_DOMAINS
 
 from .audit import AuditLog
 from .clock import Clock
@@ -20,6 +21,11 @@ from .notices import local_time
 from .storage import email_changes, lock_keys
 
 CONFIRMATION_TTL = timedelta(hours=24)
+CORRECTIONS_PER_PROOF = 2   # a mistyped new address corrected from the chat, at most this often
+
+
+class NotCorrectable(Exception):
+    """No pending change of this proof to correct (confirmed, cancelled, applied, or corrected too often)."""
 
 
 @dataclass(frozen=True)
@@ -79,11 +85,16 @@ class RecoveryService:
         account = self._account(account_id)
         if new_email.lower() == account.email.lower():
             raise InvalidEmail("same_email")
+        domain = new_email.rpartition("@")[2].lower()
+        if domain == account.email.rpartition("@")[2].lower() and domain not in COMMON_DOMAINS:
+            # The dead mailbox's own domain (expired, or its mail server gone): the link would not arrive.
+            raise InvalidEmail("dead_domain")
         return account, new_email
 
     def request_email_change(self, account_id: int, new_email: str, channel: str,
-                             language: str = "pl") -> EmailChangeRequested:
-        """The e-mails and the SMS go out in the language of the conversation that asked (`language`)."""
+                             language: str = "pl", grant_hash: Optional[str] = None) -> EmailChangeRequested:
+        """The e-mails and the SMS go out in the language of the conversation that asked (`language`);
+        `grant_hash`: the proof that asked, which may correct the address while the link is pending."""
         account, new_email = self.check_new_email(account_id, new_email)
         masked = f"{mask_email(account.email)} -> {mask_email(new_email)}"
         now = self._clock.now()
@@ -105,7 +116,8 @@ class RecoveryService:
             db.execute(email_changes.insert().values(
                 token_hash=_hash(link_token), cancel_hash=_hash(cancel_token), account_id=account.id,
                 new_email=new_email, channel=channel[:30], created_at=now, expires_at=now + CONFIRMATION_TTL,
-                status="pending", applies_after=applies_after, language=notices.language_of(language)))
+                status="pending", applies_after=applies_after, language=notices.language_of(language),
+                grant_hash=grant_hash))
         base = self._settings.public_base_url
         self._email.send(new_email, *notices.confirm_new_address(f"{base}/email-change/confirm?t={link_token}",
                                                                  applies_after, language))
@@ -139,6 +151,19 @@ class RecoveryService:
         for to in (old, new_email):
             self._email.send(to, *notices.address_changed(self._clock.now(), mask_email(new_email), language))
         return masked
+
+    def correct_email_change(self, account_id: int, grant_hash: str, new_email: str, channel: str,
+                             language: str = "pl") -> EmailChangeRequested:
+        """The address of this proof's pending change replaced by `new_email`: a new request (new link
+        and notice), which voids the pending link like any newer request."""
+        account, new_email = self.check_new_email(account_id, new_email)
+        with self._engine.connect() as db:
+            made = db.execute(sa.select(email_changes.c.status).where(
+                email_changes.c.grant_hash == grant_hash).order_by(email_changes.c.created_at.desc())).scalars().all()
+        if not made or made[0] != "pending" or len(made) > CORRECTIONS_PER_PROOF:
+            raise NotCorrectable()
+        self._audit.record("email_change_corrected", channel, account.id, f"-> {mask_email(new_email)}")
+        return self.request_email_change(account_id, new_email, channel, language, grant_hash)
 
     def link_state(self, link_token: str, cancel: bool = False) -> Optional[str]:
         """The status of the change a confirm (or cancel) link belongs to, None when unknown or expired."""

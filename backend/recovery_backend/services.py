@@ -136,7 +136,7 @@ def build_services(settings: Settings) -> Services:
 
     def staff_ticket(account, subject: str, message: str) -> str:
         opened = cases.open("human_handoff", account.type if account else None, None, None, "backend",
-                            f"staff-{subject}", f"{subject}: {message}", capped=False)
+                            f"staff-{subject}", f"{subject}: {message}", from_conversation=False)
         return opened.case_number
 
     accounts = account_source(settings, engine, email, staff_ticket)

@@ -175,7 +175,7 @@ class Settings(BaseSettings):
     password_resets_per_token: int = setting(2, "PASSWORD_RESETS_PER_TOKEN", "password resets one proof allows")
     email_changes_per_token: int = setting(1, "EMAIL_CHANGES_PER_TOKEN", "e-mail changes one proof allows")
     cases_per_conversation_per_day: int = setting(3, "CASES_PER_CONVERSATION_PER_DAY",
-                                                  "cases one conversation may open in 24 h")
+                                                  "times one conversation may write (open, then update) its one case in 24 h")
     burned_codes_per_conversation: int = setting(2, "BURNED_CODES_PER_CONVERSATION",
                                                  "burned codes that stop verification in one conversation")
     sends_per_number_per_day_all_clients: int = setting(10, "SENDS_PER_NUMBER_PER_DAY_ALL_CLIENTS",

@@ -82,6 +82,8 @@ email_changes = sa.Table(
     sa.Column("cancel_hash", sa.String(64), index=True),
     sa.Column("applies_after", sa.DateTime(timezone=True)),
     sa.Column("language", sa.String(2)),  # of the conversation that asked: the notices' language
+    # The proof (its token's hash) that asked: that conversation may correct the address while pending.
+    sa.Column("grant_hash", sa.String(64), index=True),
 )
 audit_log = sa.Table(
     "audit_log", metadata,
@@ -113,6 +115,10 @@ cases = sa.Table(
     sa.Column("language", sa.String(2)),
     # The number staff call back, in full: sealed (sealing.py), opened only for the staff API.
     sa.Column("callback_phone", sa.Text),
+    # A conversation's one case is written (opened, then brought up to date) at most
+    # CASES_PER_CONVERSATION_PER_DAY times in the day that started at writes_since.
+    sa.Column("writes", sa.Integer),
+    sa.Column("writes_since", sa.DateTime(timezone=True)),
     # Where staff find the conversation (the channel's id, e.g. `sio:…`, `tg:…`) and what was said in
     # it, redacted (JSON list of {speaker, text}; no codes, full numbers or addresses).
     sa.Column("conversation_id", sa.String(200)),

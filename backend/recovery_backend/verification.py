@@ -394,6 +394,17 @@ class VerificationService:
             return None
         return TokenGrant(row["token_hash"], row["account_id"], row["channel"], _utc(row["expires_at"]))
 
+    def grant_for_correction(self, token: str, conversation_id: str) -> Optional[TokenGrant]:
+        """The grant of a token spent on an e-mail change (revoked), still within its lifetime and used
+        from its own conversation: it may only correct that change (recovery.correct_email_change)."""
+        now = self._clock.now()
+        with self._engine.connect() as db:
+            row = db.execute(sa.select(tokens).where(tokens.c.token_hash == self._hash(token or ""))).mappings().first()
+        if row is None or now >= _utc(row["expires_at"]) or not hmac.compare_digest(
+                row["conversation_hash"] or "", self._hash(conversation_id or "")):
+            return None
+        return TokenGrant(row["token_hash"], row["account_id"], row["channel"], _utc(row["expires_at"]))
+
     def use_token(self, grant: TokenGrant, counter: str, limit: int) -> Optional[int]:
         """Counts one use of `counter` on the token with one conditional UPDATE, so parallel calls
         cannot pass the cap; returns the uses left after this one, or None when the cap was reached."""

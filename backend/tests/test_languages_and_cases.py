@@ -108,3 +108,47 @@ def test_a_call_back_number_is_kept_in_full_for_staff_and_sealed_at_rest(backend
         stored = db.execute(sa.text("SELECT callback_phone, summary FROM cases")).one()
     assert stored.callback_phone.startswith("g1.") and "601" not in stored.callback_phone
     assert "601" not in stored.summary
+
+
+def change(backend, token, address, path="/api/v1/recovery/email-change", language="pl"):
+    return backend.post(path, {"new_email": address, "channel": "web", "language": language}, token=token)
+
+
+CORRECTION = "/api/v1/recovery/email-change/correction"
+
+
+def test_a_correction_after_sending_replaces_the_address_with_a_new_link_and_voids_the_old(backend):
+    token = backend.verified_token(MAREK, "conv-typo")
+    assert change(backend, token, "jacek.baran@gmial.com").status_code == 202
+    old_link = next(word for word in backend.emails()[-2]["body"].split() if "/email-change/confirm" in word)
+    assert change(backend, token, "jacek.baran@gmail.com").status_code == 403, "no second change with the proof"
+    corrected = change(backend, token, "jacek.baran@gmail.com", CORRECTION)
+    assert corrected.status_code == 202 and corrected.json()["masked_new_email"] == "ja***@g***.com"
+    confirmation, notice = backend.emails()[-2:]
+    assert confirmation["to"] == "jacek.baran@gmail.com" and notice["to"] == "marek@zielinski-domena.pl"
+    new_link = next(word for word in confirmation["body"].split() if "/email-change/confirm" in word)
+    old = parse_qs(urlparse(old_link).query)["t"][0]
+    assert backend.client.post(urlparse(old_link).path, data={"t": old}).status_code == 410, "the old link is void"
+    new = parse_qs(urlparse(new_link).query)["t"][0]
+    assert backend.client.post(urlparse(new_link).path, data={"t": new}).status_code == 200
+    assert "email_change_corrected" in [entry["action"] for entry in backend.audit()]
+
+
+def test_a_correction_needs_the_conversation_a_pending_change_and_has_a_limit(backend):
+    token = backend.verified_token(MAREK, "conv-typo")
+    assert change(backend, token, "a@gmial.com", CORRECTION).json() == {"error": "not_correctable"}, "nothing sent yet"
+    change(backend, token, "a@gmial.com")
+    backend.conversations[token] = "someone-else"
+    assert change(backend, token, "a@gmail.com", CORRECTION).status_code == 403
+    backend.conversations[token] = "conv-typo"
+    assert change(backend, token, "b@gmail.com", CORRECTION).status_code == 202
+    assert change(backend, token, "c@gmail.com", CORRECTION).status_code == 202
+    assert change(backend, token, "d@gmail.com", CORRECTION).json() == {"error": "not_correctable"}
+
+
+def test_the_dead_mailbox_domain_is_refused_as_the_new_address(backend):
+    token = backend.verified_token(MAREK)
+    assert change(backend, token, "marek2@zielinski-domena.pl").json() == {"error": "dead_domain"}
+    assert change(backend, token, "marek@zielinski-domena.pl").json() == {"error": "same_email"}
+    assert change(backend, token, "marek@gmail.com").status_code == 202, "the refusals did not spend the proof"
+

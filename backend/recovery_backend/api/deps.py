@@ -48,6 +48,17 @@ def token_grant(services: ServicesDep, x_recovery_token: str = Header(default=""
 GrantDep = Annotated[TokenGrant, Depends(token_grant)]
 
 
+def correction_grant(services: ServicesDep, x_recovery_token: str = Header(default="", max_length=200),
+                     x_conversation_id: str = Header(default="", max_length=200)) -> TokenGrant:
+    grant = services.verification.grant_for_correction(x_recovery_token, x_conversation_id)
+    if grant is None:
+        raise ApiError(403, "token_invalid")
+    return grant
+
+
+CorrectionGrantDep = Annotated[TokenGrant, Depends(correction_grant)]
+
+
 def count_use(services: Services, grant: TokenGrant, counter: str, limit: int) -> int:
     """One more use of the token for `counter`; 429 once `limit` uses are spent."""
     left = services.verification.use_token(grant, counter, limit)

@@ -29,7 +29,8 @@ class ErrorAnswer(BaseModel):
 _DESCRIBED = {400: "Control characters in the path or query", 401: "Missing or wrong X-API-Key",
               403: "Wrong role, or token_invalid / attestation_invalid", 404: "not_found",
               410: "Link no longer valid", 422: "invalid_request / invalid_phone / invalid_email / not_callable (with reason) / …",
-              409: "Conflicts with the resource's state (a case already resolved, not a documents case)",
+              409: "Conflicts with the resource's state (a case already resolved, not a documents case; "
+                   "not_correctable: no pending e-mail change of this proof to correct)",
               429: "rate_limited, with retry_after seconds",
               503: "A provider the request needs (the account source) is unavailable"}
 

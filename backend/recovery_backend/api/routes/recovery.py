@@ -7,8 +7,8 @@ from fastapi import APIRouter, Depends
 from contact_rules import mask_email
 
 from ...office_hours import WARSAW
-from ...recovery import InvalidEmail
-from ..deps import GrantDep, ServicesDep, assistant, count_use
+from ...recovery import InvalidEmail, NotCorrectable
+from ..deps import CorrectionGrantDep, GrantDep, ServicesDep, assistant, count_use
 from ..errors import ApiError, answers
 from ..schemas import ChannelBody, EmailChangeAnswer, EmailChangeBody, EmailCheckAnswer, EmailCheckBody, \
     EmailHintAnswer, SentAnswer
@@ -41,11 +41,29 @@ def email_change(body: EmailChangeBody, grant: GrantDep, services: ServicesDep):
     try:
         recovery.check_new_email(grant.account_id, body.new_email)
         count_use(services, grant, "email_changes", services.settings.email_changes_per_token)
-        requested = recovery.request_email_change(grant.account_id, body.new_email, grant.channel, body.language)
+        requested = recovery.request_email_change(grant.account_id, body.new_email, grant.channel, body.language,
+                                                  grant.token_hash)
     except InvalidEmail as invalid:
         raise ApiError(422, invalid.code)
     # The proof has done its job: a leaked token can't start a second change.
     services.verification.revoke(grant)
+    return {"status": requested.status, "masked_new_email": mask_email(body.new_email.strip()),
+            "applies_after": requested.applies_after.astimezone(WARSAW).isoformat()
+            if requested.applies_after else None}
+
+
+@router.post("/email-change/correction", status_code=202, response_model=EmailChangeAnswer,
+             responses=answers(403, 409))
+def email_change_correction(body: EmailChangeBody, grant: CorrectionGrantDep, services: ServicesDep):
+    """A mistyped new address corrected from the same conversation, with the proof the change spent,
+    while its link is pending: the old link is void, a new one goes to the corrected address."""
+    try:
+        requested = services.recovery.correct_email_change(grant.account_id, grant.token_hash, body.new_email,
+                                                           grant.channel, body.language)
+    except InvalidEmail as invalid:
+        raise ApiError(422, invalid.code)
+    except NotCorrectable:
+        raise ApiError(409, "not_correctable")
     return {"status": requested.status, "masked_new_email": mask_email(body.new_email.strip()),
             "applies_after": requested.applies_after.astimezone(WARSAW).isoformat()
             if requested.applies_after else None}
