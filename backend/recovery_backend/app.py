@@ -9,8 +9,8 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from .api.errors import install_error_handlers
-from .api.routes import (cases, documents, email_change_links, health, office_hours, phone_verifications, recovery,
-                         voice_status)
+from .api.routes import (cases, documents, email_change_links, handovers, health, office_hours, phone_verifications,
+                         recovery, voice_status)
 from .api.schemas import CONTROL
 from .services import build_services
 from .settings import Settings
@@ -62,6 +62,6 @@ def create_app(settings: Settings) -> FastAPI:
         return response
 
     for resource in (health, phone_verifications, recovery, email_change_links, cases, documents, office_hours,
-                     voice_status):
+                     voice_status, handovers):
         app.include_router(resource.router)
     return app

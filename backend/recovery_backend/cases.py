@@ -244,6 +244,10 @@ class CaseService:
             row = db.execute(sa.select(cases).where(cases.c.case_number == case_number)).mappings().first()
         return dict(row) if row else None
 
+    def set_inbox_reference(self, case_number: str, reference: str) -> None:
+        with self._engine.begin() as db:
+            db.execute(cases.update().where(cases.c.case_number == case_number).values(inbox_reference=reference[:64]))
+
     def claim_resolution(self, case_number: str, resolution: str, by: str) -> bool:
         """Marks the case resolved unless it already was (two staff approving at once: one wins)."""
         with self._engine.begin() as db:

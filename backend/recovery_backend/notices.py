@@ -85,3 +85,27 @@ def address_changed(when: datetime, masked_new: str, language: str = "pl") -> tu
     return ("Kylos: adres e-mail konta został zmieniony",
             f"Dzień dobry,\n\n{local_time(when)} adres logowania do Panelu Klienta Kylos zmieniono na "
             f"{masked_new}. Jeśli to nie Pan/Pani, prosimy o pilny kontakt: {HELP_URL}\n\n{SIGNATURE['pl']}")
+
+
+# Live hand-over (handovers.py): what the customer reads in the chat while a person has the conversation.
+def agent_line(agent_name: str, text: str, language: str = "pl") -> str:
+    """An agent's reply, saying who wrote it: a person, not the assistant."""
+    role = "Kylos support" if language_of(language) == "en" else "konsultant Kylos"
+    return f"{agent_name or ('Support' if language_of(language) == 'en' else 'Konsultant')} ({role}): {text}"
+
+
+def handover_resolved(language: str = "pl") -> str:
+    if language_of(language) == "en":
+        return "The support person has closed the conversation. The assistant answers here again — write if you need anything else."
+    return "Konsultant zakończył rozmowę. Dalej odpowiada tu asystent — proszę napisać, jeśli mogę jeszcze w czymś pomóc."
+
+
+def handover_unanswered(language: str = "pl") -> str:
+    if language_of(language) == "en":
+        return ("Nobody from support has picked up yet, sorry. I can open a case instead and a person will write "
+                "back by e-mail — please give me the e-mail address to reply to.")
+    return ("Przepraszam, nikt z zespołu jeszcze nie odpisał. Mogę zamiast tego założyć zgłoszenie, na które "
+            "konsultant odpowie e-mailem — proszę podać adres e-mail do odpowiedzi.")
+
+
+UNANSWERED_NOTE = "Klient nie doczekał się odpowiedzi w wyznaczonym czasie; asystent zaproponował zgłoszenie e-mailowe."

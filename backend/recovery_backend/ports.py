@@ -87,3 +87,27 @@ class OutgoingEmail:
     subject: str
     body: str
     headers: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class InboxThread:
+    """A conversation in staff's inbox, and the facts it was opened with."""
+    reference: str          # the inbox's own id for it (a Chatwoot conversation id)
+
+
+class HumanInbox(Protocol):
+    """Where support staff work on conversations (Chatwoot today; WHMCS tickets, Zendesk or LiveChat
+    fit the same four calls). Texts given here are already redacted."""
+
+    name: str
+
+    def create_conversation(self, conversation_id: str, contact_name: str, contact_email: str | None,
+                            note: str, live: bool) -> InboxThread:
+        """Opens a conversation for staff with a private note (facts, redacted transcript). `live`: the
+        customer is waiting in the chat now; otherwise it is a case a person answers later."""
+
+    def post_message(self, reference: str, text: str) -> None:
+        """Relays the customer's message (redacted) into the conversation, as the customer's."""
+
+    def post_note(self, reference: str, text: str) -> None:
+        """A private note only staff see (the hand-over timed out, the assistant took over)."""

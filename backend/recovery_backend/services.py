@@ -15,6 +15,7 @@ from .audit import AuditLog
 from .cases import CaseService
 from .clock import Clock
 from .documents import load_documents
+from .handovers import AssistantPush, HandoverService
 from .metrics import Metrics
 from .office_hours import OfficeHours
 from .outbox import Outbox
@@ -22,11 +23,11 @@ from .ports import AccountSource, ProviderError
 from .rate_limits import RateLimits
 from .recovery import RecoveryService
 from .sealing import sealer_for
-from .settings import DEMO_FIXTURE, Settings
+from .settings import DEMO_FIXTURE, Settings, secret
 from .storage import accounts as accounts_table
 from .storage import create_engine, persistent_secret
 from .verification import VerificationService
-from .wiring import account_source, email_sender, sms_delivery, voice_delivery
+from .wiring import account_source, email_sender, human_inbox, sms_delivery, voice_delivery
 
 log = logging.getLogger("recovery_backend.services")
 
@@ -56,6 +57,7 @@ class Services:
     verification: VerificationService
     recovery: RecoveryService
     limits: RateLimits
+    handovers: HandoverService
     stopping: threading.Event = dataclasses.field(default_factory=threading.Event)
 
     def start(self) -> None:
@@ -63,9 +65,11 @@ class Services:
         threading.Thread(target=self._apply_due_changes, name="email-changes", daemon=True).start()
         if hasattr(self.accounts, "start_sync"):
             self.accounts.start_sync(self.settings.index_sync_seconds)
+        self.handovers.watch(min(5.0, max(0.2, self.settings.handover_pickup_seconds / 5)))
 
     def stop(self) -> None:
         self.stopping.set()
+        self.handovers.stop()
         self.outbox.stop()
         if hasattr(self.accounts, "stop_sync"):
             self.accounts.stop_sync()
@@ -146,7 +150,10 @@ def build_services(settings: Settings) -> Services:
         audit=audit, cases=cases, metrics=metrics, outbox=outbox, accounts=accounts,
         verification=verification,
         recovery=RecoveryService(engine, settings, clock, accounts, email, audit, sms=outbox.send_sms),
-        limits=limits)
+        limits=limits, handovers=HandoverService(
+            engine, clock, hours, human_inbox(settings),
+            AssistantPush(settings.assistant_push_url, secret(settings.assistant_push_token))
+            if settings.assistant_push_url else None, settings.handover_pickup_seconds))
 
 
 def demo_accounts_present(engine: sa.Engine) -> bool:

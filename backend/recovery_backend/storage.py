@@ -127,6 +127,25 @@ cases = sa.Table(
     sa.Column("resolution", sa.String(30)),
     sa.Column("resolved_at", sa.DateTime(timezone=True)),
     sa.Column("resolved_by", sa.String(100)),
+    # The case's conversation in the human inbox (HUMAN_INBOX), where an update is added as a note.
+    sa.Column("inbox_reference", sa.String(64)),
+)
+
+# Live hand-overs to a person in the human inbox (handovers.py): while one is waiting or talking the
+# assistant stays silent and relays the customer's messages; the inbox's webhook ends it.
+handovers = sa.Table(
+    "handovers", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("conversation_hash", sa.String(64), nullable=False, index=True),
+    sa.Column("conversation_id", sa.String(200), nullable=False),   # where agents' replies are pushed
+    sa.Column("inbox", sa.String(20), nullable=False),
+    sa.Column("reference", sa.String(64), nullable=False, index=True),   # the inbox's conversation id
+    sa.Column("status", sa.String(12), nullable=False),   # waiting | talking | resolved | unanswered
+    sa.Column("language", sa.String(2), nullable=False),
+    sa.Column("agent_name", sa.String(100)),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("picked_up_at", sa.DateTime(timezone=True)),
+    sa.Column("closed_at", sa.DateTime(timezone=True)),
 )
 
 # SMS and e-mails waiting to leave: written in the same transaction as what caused them, sent by

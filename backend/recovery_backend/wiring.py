@@ -7,7 +7,7 @@ import sqlalchemy as sa
 
 from .accounts import LocalAccountSource
 from .messaging import OutboxEmailSender, OutboxSmsSender, OutboxVoiceSender, SmtpEmailSender
-from .ports import AccountSource, EmailSender, ExternalVerifier, SmsSender, VoiceSender
+from .ports import AccountSource, EmailSender, ExternalVerifier, HumanInbox, SmsSender, VoiceSender
 from .settings import Settings, secret
 
 
@@ -64,3 +64,12 @@ def account_source(settings: Settings, engine: sa.Engine, email: EmailSender, st
         return WhmcsAccountSource(settings.whmcs_url, secret(settings.whmcs_identifier), secret(settings.whmcs_secret), engine,
                                   email_change_via_ticket=settings.email_change_mode == "staff")
     raise SystemExit(f"ACCOUNT_SOURCE must be local or whmcs, not {source!r}")
+
+
+def human_inbox(settings: Settings) -> Optional[HumanInbox]:
+    """Where staff work on conversations (None: HUMAN_INBOX=none, cases stay in the staff API)."""
+    if settings.human_inbox == "chatwoot":
+        from .providers.chatwoot import ChatwootInbox
+        return ChatwootInbox(settings.chatwoot_url, secret(settings.chatwoot_api_token),
+                             int(settings.chatwoot_account_id or 0), int(settings.chatwoot_inbox_id or 0))
+    return None

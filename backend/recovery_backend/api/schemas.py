@@ -101,6 +101,20 @@ class CaseBody(Body):
     transcript: list[TranscriptLine] = Field(default_factory=list, max_length=60)
 
 
+class HandoverBody(Body):
+    conversation_id: str = Field(min_length=1, max_length=200)
+    channel: str = Field(default="rest", max_length=30)
+    language: Optional[Literal["pl", "en"]] = None
+    contact_email: Optional[str] = Field(default=None, max_length=320)
+    summary: str = Field(default="", max_length=5000)
+    transcript: list[TranscriptLine] = Field(default_factory=list, max_length=60)
+
+
+class RelayBody(Body):
+    conversation_id: str = Field(min_length=1, max_length=200)
+    text: str = Field(max_length=5000)
+
+
 # Answers
 
 class Started(BaseModel):
@@ -179,12 +193,20 @@ class StaffCase(BaseModel):
     resolution: Optional[str]
     resolved_at: Optional[str]
     resolved_by: Optional[str]
+    inbox_reference: Optional[str] = Field(default=None, description="the case's conversation in the human inbox")
 
 
 class CaseApprovedAnswer(BaseModel):
     case_number: str
     resolution: Literal["email_changed"]
     change: str  # masked: "ma***@z***.pl -> no***@n***.pl"
+
+
+class HandoverAnswer(BaseModel):
+    # waiting / talking: a person has the conversation (the assistant stays silent); resolved /
+    # unanswered / none: the assistant answers.
+    status: Literal["waiting", "talking", "resolved", "unanswered", "none"]
+    pickup_seconds: int
 
 
 class CasesAnswer(BaseModel):

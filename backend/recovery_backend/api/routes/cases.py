@@ -1,6 +1,8 @@
 """Cases for a person: opened by the assistant (documents, hand-over), listed by staff tools."""
 from __future__ import annotations
 
+import logging
+
 from fastapi import APIRouter, Depends
 
 from contact_rules import is_valid_email, mask_email
@@ -14,6 +16,7 @@ from ..errors import ApiError, answers
 from ..schemas import CaseApprovalBody, CaseApprovedAnswer, CaseBody, CaseContactAnswer, CaseContactBody, CaseOpenedAnswer, CasesAnswer
 
 router = APIRouter(prefix="/api/v1/cases", tags=["cases"])
+log = logging.getLogger("recovery_backend.cases")
 
 
 @router.post("", status_code=201, dependencies=[Depends(assistant)], response_model=CaseOpenedAnswer,
@@ -30,14 +33,17 @@ def open_case(body: CaseBody, services: ServicesDep, client_key: ClientKeyDep):
         raise ApiError(422, invalid.code)
     except TooManyCases as limited:
         raise ApiError(429, "rate_limited", retry_after=limited.retry_after)
+    text = staff_text(body.summary, body.conversation_id, scrub_transcript(details.transcript))
     if opened.updated:
+        to_inbox(services, opened.case_number, body, text, updated=True)
         return {"case_number": opened.case_number, "open_now": opened.open_now, "updated": True,
                 "handled_from": opened.handled_from.astimezone(WARSAW).isoformat()}
     services.metrics.cases.labels(body.reason).inc()
-    if services.settings.account_source == "whmcs":
+    if services.handovers.inbox is not None:
+        to_inbox(services, opened.case_number, body, text, updated=False)
+    elif services.settings.account_source == "whmcs":
         # Staff work in WHMCS: the case is mirrored there as a ticket (same number in the subject).
-        services.accounts.open_staff_ticket(None, f"Odzyskanie dostępu {opened.case_number}", staff_text(
-            body.summary, body.conversation_id, scrub_transcript(details.transcript)))
+        services.accounts.open_staff_ticket(None, f"Odzyskanie dostępu {opened.case_number}", text)
     return {"case_number": opened.case_number, "open_now": opened.open_now, "updated": False,
             "handled_from": opened.handled_from.astimezone(WARSAW).isoformat()}
 
@@ -86,3 +92,23 @@ def approve_email_change(case_number: str, body: CaseApprovalBody, services: Ser
         services.cases.release_resolution(case_number)
         raise ApiError(503, "account_source_unavailable")
     return {"case_number": case_number, "resolution": "email_changed", "change": change}
+
+
+def to_inbox(services, case_number: str, body: CaseBody, text: str, updated: bool) -> None:
+    """Staff work in the human inbox (HUMAN_INBOX): the case opens a conversation there (the case
+    number first in the note), an update adds a note. The case is kept here either way: an inbox
+    that fails is logged, never the customer's problem."""
+    inbox = services.handovers.inbox
+    if inbox is None:
+        return
+    note = f"Zgłoszenie {case_number}\n{text}"
+    try:
+        reference = (services.cases.get(case_number) or {}).get("inbox_reference")
+        if updated and reference:
+            inbox.post_note(reference, note)
+        elif not updated:
+            name = ("Customer" if body.language == "en" else "Klient") + f" {case_number}"
+            thread = inbox.create_conversation(body.conversation_id, name, body.contact_email, note, live=False)
+            services.cases.set_inbox_reference(case_number, thread.reference)
+    except ProviderError as error:
+        log.warning("the human inbox refused a case", extra={"case": case_number, "error": str(error)[:200]})
