@@ -41,6 +41,10 @@ class Step:
     CHOOSE_PHONE = "choose_phone"
     CODE = "code"
     RESEND = "resend"            # offered a new code (expired / not received)
+    SEND_CODE = "send_code"      # the code goes by SMS
+    CALL_CODE = "call_code"      # the code goes by a call that reads it (a landline, or asked for)
+    CALL_STATUS = "call_status"  # what became of the call (the provider's status), said
+    RECALL = "recall"            # offered another call
     NEW_EMAIL = "new_email"
     CHOOSE_EMAIL = "choose_email"
     OFFER_RESET = "offer_reset"
@@ -105,6 +109,9 @@ class State:
     finished: Optional[str] = None               # the path whose goal was reached
     reset_wanted: Optional[bool] = None          # yes/no to "send the reset link now?"
     resend_wanted: Optional[bool] = None         # yes/no to "send a new code?"
+    delivery: Optional[str] = None               # sms | call: how the pending code went
+    call_wanted: Optional[bool] = None           # the customer asked for a call (True) or an SMS (False)
+    recall_wanted: Optional[bool] = None         # yes/no to "call again?"
     tries: dict = field(default_factory=dict)    # failed answers per step (limits in data/procedure/)
     at: list = field(default_factory=list)       # where the procedure stands: `path:step` frames (actions/engine)
     started_at: Optional[float] = None           # epoch seconds of the conversation's first turn (funnel)
@@ -130,6 +137,6 @@ class State:
         return plain
 
     def forget_proof(self) -> None:
-        self.verification_id = self.code_sent_at = self.code_expires_at = None
+        self.verification_id = self.code_sent_at = self.code_expires_at = self.delivery = None
         self.proven, self.proven_until, self.private.token = False, None, None
         self.tries.pop("code", None)

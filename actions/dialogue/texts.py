@@ -38,11 +38,13 @@ HAS_PHONE_BUTTONS = {
 CODE_BUTTONS = {"pl": [("Kod nie przyszedł", "/code_not_received")],
                 "en": [("The code didn't arrive", "/code_not_received")]}
 RESEND_BUTTONS = {
-    "pl": [("Wyślij nowy kod", "/resend_code"), ("Wyślę dokumenty", "/ask_documents"),
-           ("Rozmowa z pracownikiem", "/request_human")],
-    "en": [("Send a new code", "/resend_code"), ("I'll send documents", "/ask_documents"),
-           ("Talk to a person", "/request_human")],
+    "pl": [("Wyślij nowy kod", "/resend_code"), ("Zadzwońcie z kodem", "/request_call"),
+           ("Wyślę dokumenty", "/ask_documents"), ("Rozmowa z pracownikiem", "/request_human")],
+    "en": [("Send a new code", "/resend_code"), ("Call me with the code", "/request_call"),
+           ("I'll send documents", "/ask_documents"), ("Talk to a person", "/request_human")],
 }
+CALL_BUTTONS = {"pl": [("Nie odebrałem", "/call_missed"), ("Wolę SMS", "/use_sms")],
+                "en": [("I missed the call", "/call_missed"), ("I'd rather get an SMS", "/use_sms")]}
 RESET_TROUBLE_BUTTONS = {
     "pl": [("Nie wiem, jaki adres jest w koncie", "/no_login_data"),
            ("Ta skrzynka nie działa", "/email_not_working")],
@@ -69,10 +71,11 @@ TEXTS: dict[str, dict[str, str]] = {
               "e-mail address and click the link in the message. Step by step: {change_password_article_url}\n"
               "If the message doesn't arrive, tell me — we'll check which address the account uses."},
     "dead_email_intro": {
-        "pl": "Zmienię adres e-mail konta na działający. Najpierw potwierdzę SMS-em, że [[to Pan/Pani|to Państwo]]: "
-              "kod przyjdzie na numer telefonu zapisany w Panelu Klienta.",
-        "en": "I'll change the account's e-mail to one that works. First I'll confirm it's you with an SMS code "
-              "sent to the phone number registered in the Client Panel."},
+        "pl": "Zmienię adres e-mail konta na działający. Najpierw potwierdzę kodem, że [[to Pan/Pani|to Państwo]]: "
+              "kod przyjdzie SMS-em na numer telefonu zapisany w Panelu Klienta (na numer stacjonarny przeczyta "
+              "go automat w połączeniu).",
+        "en": "I'll change the account's e-mail to one that works. First I'll confirm it's you with a code sent "
+              "by SMS to the phone number registered in the Client Panel (a landline gets a call that reads it)."},
     "dead_email_proven_intro": {
         "pl": "Numer telefonu jest już potwierdzony, więc od razu zmienię adres e-mail konta na działający.",
         "en": "Your phone number is already confirmed, so I'll change the account's e-mail to a working one now."},
@@ -83,8 +86,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "pl": "Kodu jeszcze nie wysłałem; numer {masked} mam zapisany.",
         "en": "I haven't sent a code yet; I have your number {masked}."},
     "no_login_intro": {
-        "pl": "Podpowiem, jakim adresem logować się do panelu — po potwierdzeniu numeru telefonu kodem z SMS-a.",
-        "en": "I'll tell you which address logs into the panel — once your phone is confirmed with an SMS code."},
+        "pl": "Podpowiem, jakim adresem logować się do panelu — po potwierdzeniu numeru telefonu kodem z SMS-a "
+              "(na numer stacjonarny kod przeczyta automat w połączeniu).",
+        "en": "I'll tell you which address logs into the panel — once your phone is confirmed with an SMS code "
+              "(a landline gets a call that reads the code)."},
     "ask_has_phone": {
         "pl": "Czy [[ma Pan/Pani|mają Państwo]] nadal telefon o numerze zapisanym w Panelu Klienta?",
         "en": "Do you still have the phone whose number is registered in the Client Panel?"},
@@ -102,35 +107,76 @@ TEXTS: dict[str, dict[str, str]] = {
     "choose_phone": {
         "pl": "Podano dwa numery: {first} i {second}. Na który wysłać kod — który jest zapisany w Panelu Klienta?",
         "en": "You gave two numbers: {first} and {second}. Which one is registered in the Client Panel?"},
-    "landline": {
-        "pl": "Numer {masked} to telefon stacjonarny, więc SMS z kodem na niego nie dojdzie. Można: podać numer "
-              "komórkowy, jeśli też jest zapisany w panelu; zadzwonić do nas z numeru {masked} ({hours_text}, "
-              "kontakt: {contact_url}); albo przesłać dokumenty.",
-        "en": "{masked} is a landline, so an SMS code can't reach it. You can give a mobile number if one is "
-              "registered too, call us from {masked} ({hours_text}, contact: {contact_url}), or send documents."},
+    "call_landline": {
+        "pl": "Numer {masked} to telefon stacjonarny, więc SMS na niego nie dojdzie — zamiast tego zadzwonimy.",
+        "en": "{masked} is a landline, so an SMS can't reach it — we'll call it instead."},
+    "call_mobile": {
+        "pl": "Zamiast SMS-a zadzwonimy na numer {masked}.",
+        "en": "Instead of an SMS, we'll call {masked}."},
+    "code_called": {
+        "pl": "{why} Jeśli numer jest zapisany w Panelu Klienta, w ciągu minuty zadzwoni automat i dwa razy "
+              "przeczyta 6-cyfrowy kod (ważny {minutes} minut) — proszę odebrać i wpisać tu ten kod.",
+        "en": "{why} If the number is registered in the Client Panel, an automated call comes within a minute "
+              "and reads a 6-digit code twice (valid {minutes} minutes) — please pick up and type the code here."},
+    "call_ringing": {
+        "pl": "Automat właśnie dzwoni na numer {masked} — proszę odebrać; kod przeczyta dwa razy.",
+        "en": "The automated call to {masked} is ringing now — please pick up; it reads the code twice."},
+    "call_answered": {
+        "pl": "Połączenie na numer {masked} zostało odebrane i automat przeczytał kod. Jeśli kodu nie udało się "
+              "usłyszeć — zadzwonić jeszcze raz?",
+        "en": "The call to {masked} was answered and the code was read out. If you couldn't hear it — shall we "
+              "call again?"},
+    "call_busy": {
+        "pl": "Numer {masked} był zajęty — zadzwonić jeszcze raz?",
+        "en": "{masked} was busy — shall we call again?"},
+    "call_not_answered": {
+        "pl": "Połączenie nie zostało odebrane — zadzwonić jeszcze raz na numer {masked}?",
+        "en": "The call wasn't answered — shall we call {masked} again?"},
+    "call_failed": {
+        "pl": "Nie udało się połączyć z numerem {masked} — spróbować zadzwonić jeszcze raz?",
+        "en": "The call to {masked} couldn't be connected — shall we try calling again?"},
+    "ask_recall": {
+        "pl": "Zadzwonić jeszcze raz na numer {masked}?",
+        "en": "Shall we call {masked} again?"},
+    "not_callable": {
+        "pl": "Na ten numer nie możemy zadzwonić z kodem (dzwonimy tylko na zwykłe numery polskie).",
+        "en": "We can't call this number with a code (we only call ordinary Polish numbers)."},
+    "sms_landline": {
+        "pl": "Numer {masked} jest stacjonarny, więc SMS na niego nie dojdzie. Jeśli w panelu jest też numer "
+              "komórkowy, proszę go podać — wyślę SMS; kod z połączenia na {masked} też można wpisać.",
+        "en": "{masked} is a landline, so an SMS can't reach it. If a mobile number is registered too, please "
+              "give it and I'll text the code; the code from the call to {masked} works as well."},
+    "call_needs_number": {
+        "pl": "Zadzwonimy z kodem na numer zapisany w Panelu Klienta — najpierw potrzebuję tego numeru.",
+        "en": "We'll call the number registered in the Client Panel with a code — first I need that number."},
+    "call_only_code": {
+        "pl": "Nasz automat dzwoni tylko po to, żeby przeczytać kod na numer zapisany w Panelu Klienta; "
+              "rozmowę z pracownikiem zapewnia kontakt: {contact_url} ({hours_text}).",
+        "en": "Our automated calls only read a code to the number registered in the Client Panel; to talk to a "
+              "person, see {contact_url}."},
     "code_sent": {
         "pl": "Jeśli numer {masked} jest zapisany w Panelu Klienta, za chwilę przyjdzie na niego SMS z 6-cyfrowym "
               "kodem (ważny {minutes} minut). Proszę go tu wpisać.",
         "en": "If {masked} is registered in the Client Panel, an SMS with a 6-digit code is on its way (valid "
               "{minutes} minutes). Please type it here."},
     "ask_code": {
-        "pl": "Proszę wpisać 6-cyfrowy kod z SMS-a wysłanego na {masked}.",
-        "en": "Please type the 6-digit code from the SMS sent to {masked}."},
+        "pl": "Proszę wpisać 6-cyfrowy kod wysłany na numer {masked}.",
+        "en": "Please type the 6-digit code sent to {masked}."},
     "code_typo": {
-        "pl": "To {count} cyfr, a kod z SMS-a ma 6 — chyba literówka. Proszę przepisać go jeszcze raz.",
-        "en": "That's {count} digits, the SMS code has 6 — probably a typo. Please type it again."},
+        "pl": "To {count} cyfr, a kod ma 6 — chyba literówka. Proszę przepisać go jeszcze raz.",
+        "en": "That's {count} digits, the code has 6 — probably a typo. Please type it again."},
     "code_wrong": {
-        "pl": "Ten kod się nie zgadza. Proszę przepisać 6 cyfr z najnowszego SMS-a od Kylos.",
-        "en": "That code doesn't match. Please copy the 6 digits from the latest SMS from Kylos."},
+        "pl": "Ten kod się nie zgadza. Proszę przepisać 6 cyfr najnowszego kodu od Kylos (z SMS-a lub połączenia).",
+        "en": "That code doesn't match. Please copy the 6 digits of the latest code from Kylos (SMS or call)."},
     "code_wrong_last": {
-        "pl": "Ten kod też się nie zgadza. Proszę sprawdzić, czy to najnowszy SMS od Kylos, i przepisać 6 cyfr.",
-        "en": "That code doesn't match either. Please check it's the latest SMS from Kylos and copy the 6 digits."},
+        "pl": "Ten kod też się nie zgadza. Proszę sprawdzić, czy to najnowszy kod od Kylos, i przepisać 6 cyfr.",
+        "en": "That code doesn't match either. Please check it's the latest code from Kylos and copy the 6 digits."},
     "code_expired": {
         "pl": "Ten kod już wygasł (kod jest ważny {minutes} minut). Wysłać nowy kod na numer {masked}?",
         "en": "That code has expired (codes are valid {minutes} minutes). Shall I send a new one to {masked}?"},
     "code_failed": {
-        "pl": "Nie udało się potwierdzić numeru kodem z SMS-a.",
-        "en": "The phone number couldn't be confirmed with the SMS code."},
+        "pl": "Nie udało się potwierdzić numeru kodem.",
+        "en": "The phone number couldn't be confirmed with the code."},
     "code_not_received_wait": {
         "pl": "SMS czasem przychodzi z opóźnieniem. Kod przyjdzie tylko wtedy, gdy numer {masked} jest zapisany w "
               "Panelu Klienta. Nowy kod mogę wysłać za {seconds} s — albo można podać inny numer z panelu, "

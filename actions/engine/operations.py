@@ -10,7 +10,8 @@ from typing import Optional
 
 from contact_rules import mask_email
 
-from ..backend_client import BackendUnavailable, CaseRequest, InvalidInput, NotFound, RateLimited, TokenInvalid
+from ..backend_client import (BackendUnavailable, CaseRequest, InvalidInput, NotCallable, NotFound, RateLimited,
+                              TokenInvalid)
 from ..dialogue import texts
 from ..dialogue.state import Path
 from . import case_text
@@ -129,27 +130,62 @@ async def proof_status(ctx: Context) -> Result:
     return Result("none")
 
 
-@operation("sent", "wait", "limited", "unreadable")
-async def send_code(ctx: Context) -> Result:
-    """An SMS code to the number given. The backend answers alike whether the number is registered or
-    not, and keeps the limits: a resend too soon is `wait` (seconds), too many codes `limited`."""
+async def _start(ctx: Context, delivery: str) -> Result:
+    """A code to the number given, by SMS or read out by a call. The backend answers alike whether the
+    number is registered or not, and keeps the limits (calls count against the SMS ones too): a new
+    code too soon is `wait` (seconds), too many codes `limited`, a number never called `not_callable`."""
     state = ctx.state
-    state.resend_wanted = None
+    state.resend_wanted = state.recall_wanted = None
     try:
         started = await ctx.backend.start_verification(collected(state.private.phone, "phone"), ctx.conversation_id,
-                                                       ctx.channel, language=state.language)
+                                                       ctx.channel, delivery=delivery, language=state.language)
     except RateLimited as limited:
         if limited.retry_after <= 90:
             state.code_sent_at = state.code_sent_at or ctx.clock()
             return Result("wait", {"seconds": limited.retry_after})
         return Result("limited", {"minutes": max(1, round(limited.retry_after / 60))})
+    except NotCallable:
+        return Result("not_callable")
     except InvalidInput:
         return Result("unreadable")
     now = ctx.clock()
-    state.verification_id, state.code_sent_at = started.verification_id, now
+    state.verification_id, state.code_sent_at, state.delivery = started.verification_id, now, delivery
     state.code_expires_at, state.resend_after = now + started.expires_in, started.resend_after
     state.tries.pop("code", None)
     return Result("sent", {"masked": state.masked_phone, "minutes": started.expires_in // 60})
+
+
+@operation("sent", "wait", "limited", "unreadable")
+async def send_code(ctx: Context) -> Result:
+    """An SMS code to the number given."""
+    return await _start(ctx, "sms")
+
+
+@operation("sent", "wait", "limited", "unreadable", "not_callable")
+async def call_code(ctx: Context) -> Result:
+    """A call to the number given that reads the code aloud (twice, in the conversation's language):
+    the way a landline proves itself, and a mobile's when the SMS does not come."""
+    result = await _start(ctx, "call")
+    if result.outcome == "sent":
+        kind = "call_landline" if ctx.state.phone_kind == "landline" else "call_mobile"
+        return Result("sent", {**result.fields, "why": ctx.text(kind)})
+    return result
+
+
+@operation("calling", "answered", "busy", "no_answer", "failed")
+async def call_status(ctx: Context) -> Result:
+    """What became of the last call, as the voice provider reported it (docs/backend-api.md); a number
+    that got no call reads as one not answered, so the answer tells nothing about the account."""
+    state = ctx.state
+    state.recall_wanted = None
+    if state.delivery != "call" or not state.verification_id:
+        return Result("no_answer", {"masked": state.masked_phone})
+    try:
+        status = (await ctx.backend.call_status(state.verification_id)).status
+    except NotFound:
+        status = "no_answer"
+    return Result(status if status in ("calling", "answered", "busy", "failed") else "no_answer",
+                  {"masked": state.masked_phone})
 
 
 def proven(ctx: Context, token: Optional[str]) -> None:

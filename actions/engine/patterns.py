@@ -78,7 +78,7 @@ async def code_trouble(ctx: Context, procedure: Procedure, resend: bool) -> None
     wait = resend_wait(ctx)
     if resend or (state.step == Step.RESEND and wait == 0):
         state.resend_wanted = True
-        if not goto_step(ctx, procedure, "prove_phone", "send_code"):
+        if not goto_step(ctx, procedure, "prove_phone", Step.SEND_CODE):
             await _send_outside_path(ctx)
         return
     goto_step(ctx, procedure, "prove_phone", Step.RESEND)
@@ -86,6 +86,65 @@ async def code_trouble(ctx: Context, procedure: Procedure, resend: bool) -> None
     key = "code_not_received_wait" if wait else "code_not_received_now"
     ctx.say(key, choices("resend"), question=True, seconds=wait)
     ctx.mark(Outcome.ANSWERED)
+
+
+def _proving(ctx: Context) -> bool:
+    """A number is being proven on a path that needs the phone (a code may go to it)."""
+    return ctx.state.path in Path.NEEDS_PHONE and bool(ctx.state.private.phone)
+
+
+async def call_trouble(ctx: Context, procedure: Procedure) -> None:
+    """"Nie odebrałem" (or "the code didn't come" after a call): what the provider says became of the
+    call, then another call offered. After an SMS it is the SMS's trouble."""
+    state = ctx.state
+    if state.delivery != "call" or operations.proof(ctx):
+        await code_trouble(ctx, procedure, resend=False)
+        return
+    goto_step(ctx, procedure, "prove_phone", Step.CALL_STATUS)
+    ctx.mark(Outcome.ANSWERED)
+
+
+async def call_asked(ctx: Context, procedure: Procedure) -> None:
+    """"Zadzwońcie (jeszcze raz)": the code goes by a call to the number given (the backend's wait
+    between codes applies); without a number the phone step asks for it."""
+    state = ctx.state
+    if operations.proof(ctx):
+        ctx.say("already_proven")
+        ctx.mark(Outcome.ANSWERED)
+        return
+    if state.path not in Path.NEEDS_PHONE:
+        if state.path in (Path.DOCUMENTS, Path.HANDOFF) and state.previous_path in Path.NEEDS_PHONE:
+            switch_path(ctx, state.previous_path)
+        else:
+            ctx.say("call_only_code")
+            ctx.mark(Outcome.ANSWERED)
+            return
+    state.call_wanted, state.has_phone = True, True
+    ctx.changed.add("call_wanted")
+    if not state.private.phone:
+        ctx.say("call_needs_number")
+    else:                       # without the sub-procedure open yet, the path reaches the phone step
+        goto_step(ctx, procedure, "prove_phone", Step.CALL_CODE)
+    ctx.mark(Outcome.PROGRESS)
+
+
+async def sms_asked(ctx: Context, procedure: Procedure) -> bool:
+    """"Wolę SMS" while a number is being proven: an SMS to a mobile (the backend's wait between codes
+    applies); a landline cannot get one, which is said. False: not about a number being proven."""
+    state = ctx.state
+    if not _proving(ctx) or operations.proof(ctx):
+        return False
+    if state.phone_kind == "landline":
+        ctx.say("sms_landline", question=True)
+        ctx.mark(Outcome.ANSWERED)
+        return True
+    state.call_wanted = False
+    if state.delivery == "call" or not state.verification_id:
+        goto_step(ctx, procedure, "prove_phone", Step.SEND_CODE)
+    else:
+        await code_trouble(ctx, procedure, resend=True)
+    ctx.mark(Outcome.PROGRESS)
+    return True
 
 
 async def _send_outside_path(ctx: Context) -> None:

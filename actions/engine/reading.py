@@ -15,11 +15,11 @@ from ..dialogue.state import Path, Step
 from ..phone import PhoneCheck, check_phone
 from . import operations
 from .context import Context, collected
-from .runner import choices
 
 FIRST = re.compile(r"^\s*(1|pierwsz\w*|ten pierwszy|first|the first)\b")
 SECOND = re.compile(r"^\s*(2|drug\w*|ten drugi|second|the second)\b")
-YES_NO_STEPS = {"has_phone": "has_phone", "offer_reset": "reset_wanted", "resend": "resend_wanted"}
+YES_NO_STEPS = {"has_phone": "has_phone", "offer_reset": "reset_wanted", "resend": "resend_wanted",
+                "recall": "recall_wanted"}
 # "telefon mam ten sam", "numer komórkowy mam nadal": the customer still has the panel's phone.
 HAS_PHONE = re.compile(r"\b(telefon\w*|numer\w*|komork\w*)\b(\s+\w+){0,3}?\s+mam\b(?!\s+(juz\s+)?inn)|"
                        r"(?<!nie )\bmam\s+(nadal\s+|wciaz\s+|ten sam\s+|tez\s+)?(ten\s+)?(telefon|numer|komork)|"
@@ -103,23 +103,19 @@ def _phones(ctx: Context) -> None:
 
 
 def take_phone(ctx: Context, phone: PhoneCheck) -> None:
-    """A number to prove: a different one starts the proof again; a landline cannot get an SMS."""
+    """A number to prove: a different one starts the proof again (a mobile gets an SMS, a landline a
+    call that reads the code: the procedure's phone step decides)."""
     state, e164 = ctx.state, collected(phone.e164, "phone")   # facts keep readable numbers only
     if e164 == state.private.phone and state.phone_kind == phone.kind:
         return
     state.private.phone, state.phone_kind, state.masked_phone = e164, phone.kind, mask_phone(e164)
-    state.has_phone = True if phone.kind == "mobile" else state.has_phone
+    state.has_phone = True if phone.kind in ("mobile", "landline") else state.has_phone
     if state.masked_phone not in state.phones_tried:
         state.phones_tried.append(state.masked_phone)
     state.forget_proof()
     state.tries.pop("phone", None)
-    ctx.changed |= {"phone", "code_pending"}
-    if phone.kind == "landline":
-        state.failure = "landline"
-        ctx.say("landline", choices("alternatives"), question=True, masked=state.masked_phone)
-        ctx.mark("clarify")
-    else:
-        ctx.mark("progress")
+    ctx.changed |= {"phone", "code_pending", "landline"}
+    ctx.mark("progress")
 
 
 def _target(ctx: Context) -> Optional[str]:

@@ -18,7 +18,7 @@ MAX_STEPS = 64       # validation rules out loops without a question; this only 
 BUTTONS: dict[str, str] = {
     "problem": "PROBLEM_BUTTONS", "alternatives": "ALTERNATIVE_BUTTONS", "yes_no": "YES_NO",
     "account_type": "ACCOUNT_TYPE_BUTTONS", "has_phone": "HAS_PHONE_BUTTONS", "code": "CODE_BUTTONS",
-    "resend": "RESEND_BUTTONS", "reset_trouble": "RESET_TROUBLE_BUTTONS",
+    "resend": "RESEND_BUTTONS", "reset_trouble": "RESET_TROUBLE_BUTTONS", "call": "CALL_BUTTONS",
 }
 
 

@@ -34,11 +34,9 @@ def _account_guess(ctx: Context, again: bool):
 
 
 def _phone_attempt(ctx: Context, again: bool):
-    state, facts = ctx.state, ctx.facts
+    facts = ctx.facts
     if not again:
         return None
-    if state.private.phone and state.phone_kind == "landline" and not facts.phones:
-        return [("landline", {"masked": state.masked_phone}, "alternatives", True)], False
     if facts.phones or (ctx.outcome is not None and not facts.phone_attempt):
         return None                 # a number read, or the message was about something else
     attempt = facts.phone_attempt or check_phone(ctx.message_text)
@@ -55,8 +53,9 @@ def _code_attempt(ctx: Context, again: bool):
     return None
 
 
-def _mobile(ctx: Context) -> Optional[str]:
-    return ctx.state.private.phone if ctx.state.phone_kind == "mobile" else None
+def _phone(ctx: Context) -> Optional[str]:
+    """A number a code can go to: a mobile gets an SMS, a landline a call."""
+    return ctx.state.private.phone if ctx.state.phone_kind in ("mobile", "landline") else None
 
 
 def _write_code(ctx: Context, value: Any) -> None:
@@ -71,12 +70,15 @@ SLOTS: dict[str, Slot] = {
     "has_phone": _state("has_phone"),                 # the customer still has the panel's phone
     "phone_lost": Slot(lambda ctx: ctx.state.has_phone is False),
     "phone_unknown": Slot(lambda ctx: ctx.state.has_phone is None),
-    "phone": Slot(_mobile, lambda ctx, value: setattr(ctx.state.private, "phone", value), _phone_attempt),
+    "phone": Slot(_phone, lambda ctx, value: setattr(ctx.state.private, "phone", value), _phone_attempt),
     "code": Slot(lambda ctx: ctx.facts.code if ctx.state.verification_id else None, _write_code, _code_attempt),
     "code_pending": Slot(lambda ctx: bool(ctx.state.verification_id) and not ctx.state.proven),
     "proven": _state("proven"),
     "reset_wanted": _state("reset_wanted"),           # yes/no to "send the reset link now?"
     "resend_wanted": _state("resend_wanted"),         # yes/no to "send a new code?"
+    "landline": Slot(lambda ctx: ctx.state.phone_kind == "landline"),   # no SMS reaches it: a call reads the code
+    "call_wanted": _state("call_wanted"),             # the customer asked for a call instead of an SMS
+    "recall_wanted": _state("recall_wanted"),         # yes/no to "call again?"
     "documents_listed": _state("documents_listed"),
     "case_number": _state("case_number"),
     "email_change": _state("email_change"),

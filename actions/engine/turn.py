@@ -31,10 +31,10 @@ from .validation import procedure
 
 log = logging.getLogger(__name__)
 # The question a turn that planned nothing else repeats: what the conversation waits for.
-PENDING: dict[Optional[str], str] = {Step.PROBLEM: "ask_problem", Step.HAS_PHONE: "ask_has_phone", Step.PHONE: "ask_phone",
-           Step.CODE: "ask_code", Step.RESEND: "ask_resend", Step.NEW_EMAIL: "ask_new_email",
-           Step.OFFER_RESET: "offer_reset", Step.ACCOUNT_TYPE: "ask_account_type",
-           Step.CONTACT_EMAIL: "ask_contact_email"}
+PENDING: dict[Optional[str], str] = {
+    Step.PROBLEM: "ask_problem", Step.HAS_PHONE: "ask_has_phone", Step.PHONE: "ask_phone", Step.CODE: "ask_code",
+    Step.RESEND: "ask_resend", Step.RECALL: "ask_recall", Step.NEW_EMAIL: "ask_new_email",
+    Step.OFFER_RESET: "offer_reset", Step.ACCOUNT_TYPE: "ask_account_type", Step.CONTACT_EMAIL: "ask_contact_email"}
 
 
 class Turn:
@@ -43,7 +43,7 @@ class Turn:
                  answers: Optional[Answers] = None, transcript: Optional[list] = None):
         self.message, self.procedure = message, steps or procedure()
         facts = extract(message.text, expecting_code=bool(
-            state.step in (Step.CODE, Step.RESEND) or (state.verification_id and not state.proven)))
+            state.step in (Step.CODE, Step.RESEND, Step.RECALL) or (state.verification_id and not state.proven)))
         self.ctx = Context(state, facts, backend, conversation_id, channel, company, clock, state.step,
                            message_text=message.text, contradictions=self.procedure.patterns.contradictions,
                            limits={key: value for flow in self.procedure.flows.values()
@@ -128,11 +128,16 @@ class Turn:
         elif intent == "ask_documents":
             await patterns.documents_asked(ctx)
         elif intent == "use_sms":
-            state.has_phone = True
-            patterns.switch_path(ctx, state.previous_path if state.previous_path in Path.NEEDS_PHONE
-                                 else Path.NO_LOGIN, intent)
-        elif intent in ("code_not_received", "resend_code"):
-            await patterns.code_trouble(ctx, procedure, resend=intent == "resend_code")
+            if not await patterns.sms_asked(ctx, procedure):
+                state.has_phone = True
+                patterns.switch_path(ctx, state.previous_path if state.previous_path in Path.NEEDS_PHONE
+                                     else Path.NO_LOGIN, intent)
+        elif intent == "request_call" or (intent == "resend_code" and state.delivery == "call"):
+            await patterns.call_asked(ctx, procedure)
+        elif intent in ("call_missed", "code_not_received"):
+            await patterns.call_trouble(ctx, procedure)
+        elif intent == "resend_code":
+            await patterns.code_trouble(ctx, procedure, resend=True)
         elif intent == "reset_mail_missing":
             patterns.reset_trouble(ctx)
         elif intent == "share_contact":

@@ -168,7 +168,9 @@ class _Checker:
             self.problem(f"{flow.file}:{flow.step(duplicate).line}", f"step id `{duplicate}` is used twice")
         known = set(ids) | {END}
         graph = {step.id: [t for t in edges(flow, step) if t in known] for step in flow.steps}
-        reached = _reach(graph, [ids[0]])
+        # The patterns enter a path at the steps they name (a call's status on "nie odebrałem").
+        entries = [step_id for step_id in ids if step_id in _named_steps()]
+        reached = _reach(graph, [ids[0], *entries])
         for step in flow.steps:
             if step.id not in reached:
                 self.problem(step.where, f"step `{step.id}` of `{flow.name}` can never be reached")
@@ -206,6 +208,7 @@ class _Checker:
             if name.isupper() and isinstance(value, str) and value not in Waiting.OUTSIDE_PATHS and value not in ids:
                 self.problem(self.procedure.patterns.file, f"step `{value}` (Step.{name}) is in no path")
 
+
     def intent(self, where: str, intent: str) -> None:
         if intent not in self.intents:
             self.problem(where, f"intent `{intent}` is not in the domain")
@@ -219,6 +222,10 @@ class _Checker:
         self.named_steps()
         self.goals()
         return self.problems
+
+
+def _named_steps() -> set[str]:
+    return {value for name, value in vars(Waiting).items() if name.isupper() and isinstance(value, str)}
 
 
 def _reach(graph: dict[str, list[str]], start: list[str]) -> set[str]:

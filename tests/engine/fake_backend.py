@@ -6,9 +6,15 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 from typing import Callable
 
-from actions.backend_client import (Case, CaseContact, CaseRequest, CodeCheck, Documents, EmailChange, EmailCheck,
-                                    EmailHint, InvalidInput, NotFound, OfficeHours, RateLimited, Sent, TokenInvalid,
-                                    VerificationStarted)
+from contact_rules import phone_kind
+
+from actions.backend_client import (CallStatus, Case, CaseContact, CaseRequest, CodeCheck, Documents, EmailChange,
+                                    EmailCheck, EmailHint, InvalidInput, NotCallable, NotFound, OfficeHours,
+                                    RateLimited, Sent, TokenInvalid, VerificationStarted)
+
+def is_landline(phone: str) -> bool:
+    return phone_kind(phone) == "landline"
+
 
 MONDAY_NOON = datetime(2026, 11, 30, 12, 0, tzinfo=timezone(timedelta(hours=1)))
 CODE_LIFETIME, RESEND_AFTER, CODE_TRIES = 600, 60, 5
@@ -28,6 +34,7 @@ class FakeBackend:
         self.changes: list[str] = []
         self.resets: list[str] = []
         self.languages: list[str] = []          # of every SMS and e-mail change asked for
+        self.call_outcome = "answered"
 
     def _open(self) -> bool:
         return self.now.weekday() < 5 and 9 <= self.now.hour < 17
@@ -61,25 +68,39 @@ class FakeBackend:
         self.calls.append(("office_hours", None))
         return OfficeHours(self._open(), self.now, self.now, "pn–pt 9–17")
 
-    async def start_verification(self, phone: str, conversation_id: str, channel: str,
+    async def start_verification(self, phone: str, conversation_id: str, channel: str, delivery: str = "sms",
                                  language: str = "pl") -> VerificationStarted:
         self.calls.append(("start_verification", phone))
         self.languages.append(language)
+        if delivery == "call" and not phone.startswith("+48"):
+            raise NotCallable("country_not_served")
         waited = self.clock() - self.sent_at.get(phone, -1e9)
         if waited < RESEND_AFTER:
             raise RateLimited(int(RESEND_AFTER - waited))
         self.sent_at[phone] = self.clock()
         verification = f"v{len(self.codes) + 1}"
         self.codes[verification] = {"phone": phone, "code": f"{(len(self.codes) + 1) * 111111 % 1000000:06d}",
-                                    "expires": self.clock() + CODE_LIFETIME, "tries": 0}
+                                    "expires": self.clock() + CODE_LIFETIME, "tries": 0, "delivery": delivery,
+                                    "language": language}
         return VerificationStarted(verification, CODE_LIFETIME, RESEND_AFTER)
+
+    def deliveries(self) -> list[tuple[str, str]]:
+        """(number, sms|call) of every code started, in order."""
+        return [(item["phone"], item["delivery"]) for item in self.codes.values()]
+
+    async def call_status(self, verification_id: str) -> CallStatus:
+        """What the provider reported: `self.call_outcome` (answered unless a test says otherwise)."""
+        if self.codes.get(verification_id, {}).get("delivery") != "call":
+            raise NotFound("not_found")
+        return CallStatus(self.call_outcome)
 
     async def check_code(self, verification_id: str, code: str) -> CodeCheck:
         self.calls.append(("check_code", code))
         item = self.codes[verification_id]
         if self.clock() > item["expires"]:
             return CodeCheck(False, reason="expired")
-        if code == item["code"] and item["phone"] in self.accounts and item["tries"] < CODE_TRIES:
+        reached = item["delivery"] == "call" or not is_landline(item["phone"])     # no SMS reaches a landline
+        if code == item["code"] and reached and item["phone"] in self.accounts and item["tries"] < CODE_TRIES:
             token = f"t-{verification_id}"
             self.tokens[token] = item["phone"]
             return CodeCheck(True, token=token, token_expires_in=900)

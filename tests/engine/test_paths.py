@@ -160,3 +160,106 @@ async def test_english_answers_give_the_office_hours_in_english(chat: Chat, back
     backend.now = backend.now.replace(hour=21)
     await chat.say("I want to talk to a person please", "request_human")
     assert "Monday to Friday, 9:00–17:00" in chat.replies[0].text and "poniedziałku" not in chat.replies[0].text
+
+
+# The voice step (issue 21): a landline proves itself by a call that reads the code.
+LANDLINE = "+48227314015"
+
+
+async def test_an_office_landline_gets_a_call_and_its_code_changes_the_address(chat: Chat, backend):
+    backend.accounts[LANDLINE] = "sekretariat@kancelaria.pl"
+    said = await chat.say("domena kancelarii wygasla, poczta nie dziala", "email_not_working")
+    assert said == ["dead_email_intro", "ask_phone"]
+    said = await chat.say("w panelu jest numer stacjonarny 22 731 40 15", "inform_phone")
+    assert said == ["code_called"] and backend.deliveries() == [(LANDLINE, "call")]
+    assert "stacjonarny" in chat.replies[0].text and {b["payload"] for b in chat.replies[0].buttons} == {
+        "/call_missed", "/use_sms"}
+    assert await chat.say(backend.latest_code(LANDLINE), "inform_code") == ["phone_confirmed", "ask_new_email"]
+    assert await chat.say("ewa.mazur@gmail.com", "inform_email") == ["email_change_sent"]
+    assert backend.changes == ["ewa.mazur@gmail.com"] and chat.state.failure is None
+
+
+async def test_an_english_call_is_read_in_english(chat: Chat, backend):
+    await chat.say("hello, our company mailbox is dead, the panel has our office landline +48 22 731 40 15",
+                   "email_not_working")
+    assert backend.codes["v1"]["delivery"] == "call" and backend.codes["v1"]["language"] == "en"
+    assert "landline" in chat.replies[-1].text
+
+
+async def test_an_unregistered_landline_gets_the_same_answers(chat: Chat, backend):
+    backend.accounts[LANDLINE] = "sekretariat@kancelaria.pl"
+    other = Chat(backend)
+    said_registered = await chat.say("poczta nie dziala, tel stacjonarny 22 731 40 15", "email_not_working")
+    said_unregistered = await other.say("poczta nie dziala, tel stacjonarny 22 731 40 99", "email_not_working")
+    assert said_registered == said_unregistered == ["dead_email_intro", "code_called"]
+    strip = lambda replies: [r.text.replace("015", "").replace("099", "") for r in replies]   # noqa: E731
+    assert strip(chat.replies) == strip(other.replies)
+
+
+async def test_a_missed_call_says_the_provider_s_status_and_calls_again_after_the_wait(chat: Chat, backend, clock):
+    backend.accounts[LANDLINE] = "sekretariat@kancelaria.pl"
+    backend.call_outcome = "no_answer"
+    await chat.say("poczta nie dziala, tel stacjonarny 22 731 40 15", "email_not_working")
+    said = await chat.say("nie odebralem", "call_missed")
+    assert said == ["call_not_answered"] and chat.state.step == "recall"
+    assert chat.outcomes[-1] == "answered"
+    said = await chat.say("tak", "affirm")
+    assert said == ["resend_wait", "ask_code"] and len(backend.codes) == 1, "the backend's wait between codes"
+    clock.now += 61
+    said = await chat.say("zadzwoncie jeszcze raz", "request_call")
+    assert said == ["code_called"] and backend.deliveries() == [(LANDLINE, "call")] * 2
+    assert await chat.say(backend.latest_code(LANDLINE), "inform_code") == ["phone_confirmed", "ask_new_email"]
+
+
+async def test_each_call_status_is_said_and_no_more_calls_is_the_code_asked_again(chat: Chat, backend):
+    await chat.say("poczta nie dziala, tel stacjonarny 22 731 40 15", "email_not_working")
+    for outcome, key in [("busy", "call_busy"), ("failed", "call_failed"), ("answered", "call_answered"),
+                         ("calling", "call_ringing")]:
+        backend.call_outcome = outcome
+        assert await chat.say("nikt nie dzwonil", "call_missed") == [key]
+        if chat.state.step == "recall":
+            assert await chat.say("nie", "deny") == ["ask_code"]
+    assert len(backend.codes) == 1
+
+
+async def test_prefer_sms_on_a_landline_is_answered_honestly_and_a_mobile_then_gets_the_sms(chat: Chat, backend):
+    await chat.say("poczta nie dziala, tel stacjonarny 22 731 40 15", "email_not_working")
+    said = await chat.say("wole sms", "use_sms")
+    assert said == ["sms_landline"] and len(backend.codes) == 1 and chat.state.path == "dead_email"
+    said = await chat.say("to komorka 601 234 567", "inform_phone")
+    assert said == ["code_sent"] and backend.deliveries()[-1] == (PHONE, "sms")
+
+
+async def test_a_mobile_whose_sms_does_not_come_gets_a_call_on_request_then_an_sms_again(chat: Chat, backend, clock):
+    await chat.say("nie dziala mi poczta, tel 601 234 567", "email_not_working")
+    clock.now += 70
+    said = await chat.say("sms nie przyszedl", "code_not_received")
+    assert said == ["code_not_received_now"]
+    assert "/request_call" in {b["payload"] for b in chat.replies[-1].buttons}
+    said = await chat.say("a mozecie zadzwonic z kodem?", "request_call")
+    assert said == ["code_called"] and backend.deliveries() == [(PHONE, "sms"), (PHONE, "call")]
+    clock.now += 70
+    assert await chat.say("wole jednak sms", "use_sms") == ["code_sent"]
+    assert backend.deliveries()[-1] == (PHONE, "sms")
+    assert await chat.say(backend.latest_code(PHONE), "inform_code") == ["phone_confirmed", "ask_new_email"]
+
+
+async def test_a_number_never_called_offers_the_other_ways(chat: Chat, backend):
+    await chat.say("nie dziala mi poczta", "email_not_working")
+    said = await chat.say("+49 30 1234567", "inform_phone")
+    assert said == ["alternatives"] and not backend.codes
+    assert chat.state.failure == "not_callable" and chat.state.step == "phone"
+
+
+async def test_a_call_asked_for_before_the_number_goes_to_the_number_given_next(chat: Chat, backend):
+    await chat.say("nie dziala mi poczta", "email_not_working")
+    assert await chat.say("wolalbym zeby zadzwonil automat z kodem", "request_call") == ["call_needs_number",
+                                                                                       "ask_phone"]
+    assert await chat.say("601 234 567", "inform_phone") == ["code_called"]
+    assert backend.deliveries() == [(PHONE, "call")]
+
+
+async def test_a_call_asked_for_with_no_phone_path_places_no_call(chat: Chat, backend):
+    await chat.say("chce rozmawiac z konsultantem", "request_human")
+    said = await chat.say("a czy ktos moze do mnie zadzwonic?", "request_call")
+    assert said[0] == "call_only_code" and not backend.codes
