@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from recovery_backend.migrations import differences, release_schema
 from recovery_backend.storage import accounts, create_engine, persistent_secret
 
-HEAD = "0006"
+HEAD = "0007"
 
 
 def version(engine: sa.Engine) -> str:
