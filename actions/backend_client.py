@@ -288,6 +288,8 @@ class BackendClient:
             raise InvalidInput(code or "invalid_request")
         if response.status_code == 403 and code == "token_invalid":
             raise TokenInvalid()
+        if response.status_code == 409 and code == "not_correctable":
+            raise TokenInvalid()   # nothing the proof may still correct: like a proof that is gone
         if response.status_code == 403 and code == "attestation_invalid":
             raise InvalidInput(code)
         if response.status_code == 404:
@@ -337,6 +339,13 @@ class BackendClient:
         """The confirmation, the notice and the SMS go out in `language`."""
         return _read(EmailChange, await self._call(
             "POST", "/api/v1/recovery/email-change", token=token, conversation_id=conversation_id,
+            json={"new_email": new_email, "channel": channel, "language": language}))
+
+    async def correct_email_change(self, token: str, conversation_id: str, new_email: str, channel: str,
+                                   language: str = "pl") -> EmailChange:
+        """The pending change this proof made, to a corrected address: the old link void, a new one sent."""
+        return _read(EmailChange, await self._call(
+            "POST", "/api/v1/recovery/email-change/correction", token=token, conversation_id=conversation_id,
             json={"new_email": new_email, "channel": channel, "language": language}))
 
     async def create_case(self, request: CaseRequest) -> Case:

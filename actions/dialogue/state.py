@@ -71,6 +71,7 @@ class Private:
     new_email: Optional[str] = None
     contact_email: Optional[str] = None
     old_email: Optional[str] = None             # the dead address the customer named
+    change_token: Optional[str] = None          # the proof spent on the e-mail change: it may correct it
 
 
 @dataclass
@@ -106,6 +107,7 @@ class State:
     failure: Optional[str] = None
     open_question: Optional[str] = None
     choosing_for: Optional[str] = None           # which step a choice between two values answers
+    email_typo: bool = False                     # the choice is "did you mean …@gmail.com?" (yes/no)
     finished: Optional[str] = None               # the path whose goal was reached
     reset_wanted: Optional[bool] = None          # yes/no to "send the reset link now?"
     resend_wanted: Optional[bool] = None         # yes/no to "send a new code?"

@@ -222,6 +222,27 @@ TEXTS: dict[str, dict[str, str]] = {
     "bad_email": {
         "pl": "Adres „{email}” ma błędny format. Proszę sprawdzić, np. jan.kowalski@example.pl.",
         "en": "The address \"{email}\" isn't valid. Please check it, e.g. jan.kowalski@example.com."},
+    "email_typo": {
+        "pl": "Czy chodzi o {suggested}? W wiadomości jest {typed} — to częsta literówka.",
+        "en": "Did you mean {suggested}? The message says {typed} — a common typo."},
+    "email_typo_yes": {"pl": "Tak, {suggested}", "en": "Yes, {suggested}"},
+    "email_typo_no": {"pl": "Nie, {typed} jest dobry", "en": "No, {typed} is right"},
+    "dead_domain": {
+        "pl": "Adres {email} jest w tej samej domenie co niedziałająca skrzynka konta, więc link też by do "
+              "niego nie doszedł. Proszę podać adres w innej domenie (np. w Gmailu, WP albo Onecie).",
+        "en": "{email} is in the same domain as the account's dead mailbox, so the link wouldn't reach it "
+              "either. Please give an address in another domain (e.g. Gmail or Outlook)."},
+    "email_change_corrected": {
+        "pl": "Poprawiłem adres: nowy link wysłałem na {masked_new_email}, a poprzedni link już nie działa. "
+              "Proszę go otworzyć w ciągu 24 godzin i potwierdzić zmianę.",
+        "en": "I've corrected the address: a new link went to {masked_new_email} and the previous link no "
+              "longer works. Please open it within 24 hours and confirm the change."},
+    "change_not_correctable": {
+        "pl": "Tej zmiany nie mogę już poprawić na czacie (link został użyty albo poprawek było już kilka). "
+              "Można ją anulować linkiem z wiadomości na dotychczasowy adres, albo przekażę sprawę pracownikowi.",
+        "en": "I can't correct that change in the chat any more (the link was used or it was corrected several "
+              "times). It can be cancelled with the link sent to the current address, or I can pass this on "
+              "to a person."},
     "same_email": {
         "pl": "To ten sam adres, który jest już w koncie — proszę podać inny, działający.",
         "en": "That's the address already on the account — please give another one that works."},

@@ -50,6 +50,7 @@ class Context:
     message_text: str = ""
     switch_to: Optional[str] = None                  # a path the message's facts lead to
     contact_changed: bool = False                    # the case's contact address was corrected
+    change_corrected: bool = False                   # the new login address was corrected after sending
     answers: Any = None                              # answers.Answers: the domain's `utter_<intent>` texts
     meaning: Any = None                              # understanding.Meaning of this message
     answered: list = field(default_factory=list)     # the questions answered this turn, by intent

@@ -230,7 +230,7 @@ async def _office_when(ctx: Context) -> str:
     return ctx.text("today_in_hours") if hours.open_now else ctx.when(hours.next_opening, hours.now)
 
 
-@operation("sent", "queued", "same_email", "refused", "limited", "proof_expired")
+@operation("sent", "queued", "same_email", "dead_domain", "refused", "limited", "proof_expired")
 async def change_email(ctx: Context) -> Result:
     """The login address changes to the new one: the backend e-mails a confirmation link there (or a
     person applies it, `queued`) and a notice to the old address; the proof is spent."""
@@ -242,7 +242,7 @@ async def change_email(ctx: Context) -> Result:
         change = await ctx.backend.change_email(token, ctx.conversation_id, new_email, ctx.channel,
                                                 language=state.language)
     except InvalidInput as invalid:
-        return Result("same_email" if invalid.code == "same_email" else "refused",
+        return Result(invalid.code if invalid.code in ("same_email", "dead_domain") else "refused",
                       {"email": new_email[:60]})
     except TokenInvalid:
         return _proof_lost(ctx)
@@ -250,7 +250,9 @@ async def change_email(ctx: Context) -> Result:
         return Result("limited", {"reason": ""})
     state.email_change, state.masked_new_email = change.status, change.masked_new_email
     state.applies_after = change.applies_after.isoformat() if change.applies_after else None
-    state.private.token, state.proven = None, False   # the backend revokes the proof after a change
+    # The backend revokes the proof after a change; it may still correct that change (a mistyped address).
+    state.private.change_token = state.private.token if change.status == "confirmation_sent" else None
+    state.private.token, state.proven = None, False
     fields = {"masked_new_email": change.masked_new_email}
     if change.status == "queued_for_staff":
         return Result("queued", {**fields, "when": await _office_when(ctx)})
@@ -319,4 +321,28 @@ async def update_case_contact(ctx: Context) -> None:
         ctx.say("bad_email", email="")
         return
     ctx.say("case_contact_updated", case_number=state.case_number, contact=mask_email(contact))
+    ctx.mark("progress")
+
+
+async def correct_email_change(ctx: Context) -> None:
+    """A new login address corrected after its link went out: the backend voids that link and sends a
+    new one to the corrected address (with the proof the change spent, while the change is pending)."""
+    state = ctx.state
+    new_email = collected(state.private.new_email, "new_email")
+    try:
+        change = await ctx.backend.correct_email_change(collected(state.private.change_token, "change_token"),
+                                                        ctx.conversation_id, new_email, ctx.channel,
+                                                        language=state.language)
+    except InvalidInput as invalid:
+        ctx.say("dead_domain" if invalid.code == "dead_domain" else
+                "same_email" if invalid.code == "same_email" else "bad_email", email=new_email[:60], question=True)
+        ctx.mark("clarify")
+        return
+    except TokenInvalid:
+        state.private.change_token = None
+        ctx.say("change_not_correctable", texts.ALTERNATIVE_BUTTONS, question=True)
+        ctx.mark("clarify")
+        return
+    state.masked_new_email = change.masked_new_email
+    ctx.say("email_change_corrected", masked_new_email=change.masked_new_email)
     ctx.mark("progress")

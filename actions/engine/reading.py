@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from typing import Callable, Optional
 
-from contact_rules import mask_phone
+from contact_rules import mask_phone, suggest_email
 
 from ..dialogue.facts import Email, choose_email, fold
 from ..dialogue.state import Path, Step
@@ -38,8 +38,11 @@ async def read(ctx: Context, intent: Optional[str]) -> None:
     if state.step == Step.CHOOSE_PHONE and _choose(ctx, state.private.phone_choices, lambda e164: take_phone(
             ctx, check_phone(e164))):
         return
+    if state.step == Step.CHOOSE_EMAIL and state.email_typo and _typo_answer(ctx, intent):
+        return
+    typo_choice = state.email_typo
     if state.step == Step.CHOOSE_EMAIL and _choose(ctx, state.private.email_choices, lambda address: _route_email(
-            ctx, Email(address, "new"), state.choosing_for)):
+            ctx, Email(address, "new"), state.choosing_for, checked=typo_choice)):
         return
     _phones(ctx)
     _yes_no(ctx, intent)
@@ -122,12 +125,16 @@ def _target(ctx: Context) -> Optional[str]:
     """Which open question an address in this message answers."""
     state = ctx.state
     proven = operations.proof(ctx)
+    if state.step == Step.CHOOSE_EMAIL and state.choosing_for:
+        return state.choosing_for
     if state.step == Step.NEW_EMAIL or (state.path == Path.DEAD_EMAIL and proven and not state.email_change):
         return "new"
     if state.step == Step.CONTACT_EMAIL or (state.case_number and ctx.facts.correction):
         return "contact"
     if state.path in (Path.DOCUMENTS, Path.HANDOFF):
         return "contact"
+    if state.path == Path.DEAD_EMAIL and state.email_change == "confirmation_sent" and state.private.change_token:
+        return "correct"       # the link went out: another address now is a correction of the new one
     if state.masked_login and proven and state.path == Path.NO_LOGIN:
         return "check"
     return None
@@ -140,7 +147,10 @@ async def _emails(ctx: Context) -> None:
         state.private.old_email = old[0].address
     target = _target(ctx)
     if not facts.emails:
-        if facts.bad_email and target:
+        suggested = suggest_email(facts.bad_email or "") if target in ("new", "contact", "correct") else None
+        if suggested:
+            _ask_typo(ctx, [suggested], target, facts.bad_email or "")
+        elif facts.bad_email and target:
             ctx.say("bad_email", question=True, email=facts.bad_email[:60])
             ctx.mark("clarify")
         return
@@ -182,8 +192,48 @@ async def _check_or_change(ctx: Context) -> None:
             break
 
 
-def _route_email(ctx: Context, email: Email, target: Optional[str]) -> None:
+def _ask_typo(ctx: Context, options: list, target: Optional[str], typed: str) -> None:
+    """"Czy chodzi o …@gmail.com?": a likely slip in a common provider's domain is asked about before
+    the address is used (contact_rules.suggest_email); yes takes the suggestion, no the address as typed."""
     state = ctx.state
+    state.private.email_choices, state.choosing_for = options, target
+    state.step, state.email_typo = Step.CHOOSE_EMAIL, True
+    reply = ctx.say("email_typo", question=True, suggested=options[0], typed=typed[:80])
+    reply.buttons = [{"title": ctx.text("email_typo_yes", suggested=options[0]), "payload": "1"}]
+    if len(options) > 1:
+        reply.buttons.append({"title": ctx.text("email_typo_no", typed=typed[:80]), "payload": "2"})
+    ctx.mark("clarify")
+
+
+def _typo_answer(ctx: Context, intent: Optional[str]) -> bool:
+    """Yes or no to the typo question (an address typed instead is read as any address)."""
+    state = ctx.state
+    if intent not in ("affirm", "deny") or ctx.facts.emails:
+        return False
+    options, target = state.private.email_choices, state.choosing_for
+    state.step, state.email_typo = None, False
+    if intent == "affirm" or len(options) > 1:
+        _route_email(ctx, Email(options[0 if intent == "affirm" else 1], "new"), target, checked=True)
+    else:
+        ctx.mark("progress")     # what was typed is no address: the step asks for it again
+    return True
+
+
+def _route_email(ctx: Context, email: Email, target: Optional[str], checked: bool = False) -> None:
+    state = ctx.state
+    if not checked and target in ("new", "contact", "correct"):
+        suggested = suggest_email(email.address)
+        if suggested:
+            _ask_typo(ctx, [suggested, email.address], target, email.address)
+            return
+    state.email_typo = False
+    if target == "correct":
+        if email.address.lower() != (state.private.new_email or "").lower():
+            state.private.new_email = email.address
+            ctx.change_corrected = True
+        state.step = None
+        ctx.mark("progress")
+        return
     if target == "new":
         if email.address != state.private.new_email:
             ctx.changed.add("new_email")

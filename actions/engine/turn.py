@@ -196,6 +196,9 @@ class Turn:
         if ctx.contact_changed:
             await operations.update_case_contact(ctx)
             return
+        if ctx.change_corrected:
+            await operations.correct_email_change(ctx)
+            return
         if state.path in self.procedure.flows:
             await Runner(self.procedure, ctx).run(state.path)
         elif state.path is None and not ctx.asked and (ctx.outcome == Outcome.PROGRESS or (

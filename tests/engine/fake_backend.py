@@ -35,6 +35,7 @@ class FakeBackend:
         self.resets: list[str] = []
         self.languages: list[str] = []          # of every SMS and e-mail change asked for
         self.call_outcome = "answered"
+        self.spent: dict[str, str] = {}         # phone -> the token an e-mail change spent
 
     def _open(self) -> bool:
         return self.now.weekday() < 5 and 9 <= self.now.hour < 17
@@ -126,8 +127,19 @@ class FakeBackend:
     async def change_email(self, token: str, conversation_id: str, new_email: str, channel: str,
                            language: str = "pl") -> EmailChange:
         self.languages.append(language)
-        if new_email.lower() == self._login(token).lower():
+        login = self._login(token)
+        if new_email.lower() == login.lower():
             raise InvalidInput("same_email")
+        if new_email.rpartition("@")[2].lower() == login.rpartition("@")[2].lower() != "gmail.com":
+            raise InvalidInput("dead_domain")
         self.changes.append(new_email)
-        self.tokens.pop(token)
+        self.spent[self.tokens.pop(token)] = token
+        return EmailChange("confirmation_sent", new_email[:2] + "***")
+
+    async def correct_email_change(self, token: str, conversation_id: str, new_email: str, channel: str,
+                                   language: str = "pl") -> EmailChange:
+        if token not in self.spent.values() or len(self.changes) > 2:
+            raise TokenInvalid()                 # what the client makes of 409 not_correctable
+        self.changes.append(new_email)
+        self.languages.append(language)
         return EmailChange("confirmation_sent", new_email[:2] + "***")

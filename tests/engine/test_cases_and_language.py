@@ -43,3 +43,56 @@ async def test_the_number_given_for_a_call_back_reaches_the_case_in_full(chat: C
     assert backend.cases[0].callback_phone == PHONE
     assert backend.cases[0].phones_tried == ["+48 *** *** 567"], "the summary and the list stay masked"
     assert "601" not in backend.cases[0].summary
+
+
+async def dead_mailbox_proven(chat: Chat, backend) -> None:
+    await chat.say("skrzynka z konta nie dziala, tel 601 234 567", "email_not_working")
+    await chat.say(backend.latest_code(PHONE), "inform_code")
+
+
+async def test_a_likely_typo_is_asked_about_and_yes_takes_the_suggestion(chat: Chat, backend):
+    await dead_mailbox_proven(chat, backend)
+    assert await chat.say("jacek.baran@gmial.com", "inform_email") == ["email_typo"]
+    assert "jacek.baran@gmail.com" in chat.replies[0].text and not backend.changes
+    assert [button["payload"] for button in chat.replies[0].buttons] == ["1", "2"]
+    assert await chat.say("tak", "affirm") == ["email_change_sent"]
+    assert backend.changes == ["jacek.baran@gmail.com"]
+
+
+async def test_no_keeps_the_address_as_typed_and_an_invalid_one_is_asked_about_too(chat: Chat, backend):
+    await dead_mailbox_proven(chat, backend)
+    assert await chat.say("jan@wp.p", "inform_email") == ["email_typo"]
+    assert await chat.say("nie", "deny") == ["ask_new_email"] and not backend.changes
+    assert await chat.say("jan@gmial.com", "inform_email") == ["email_typo"]
+    await chat.say("nie", "deny")
+    assert backend.changes == ["jan@gmial.com"]
+
+
+async def test_the_corrected_address_typed_at_the_question_is_the_one_used(chat: Chat, backend):
+    await dead_mailbox_proven(chat, backend)
+    await chat.say("nowy: jan.nowak@gmial.com", "inform_email")
+    await chat.say("o kurcze literowka, ma byc jan.nowak@gmail.com", "inform_email")
+    assert backend.changes == ["jan.nowak@gmail.com"]
+
+
+async def test_a_correction_after_sending_replaces_the_address(chat: Chat, backend):
+    await dead_mailbox_proven(chat, backend)
+    await chat.say("jacek.baran@gmial.com", "inform_email")
+    await chat.say("nie", "deny")
+    said = await chat.say("przepraszam, pomyłka, miało być jacek.baran@gmail.com", "inform_email")
+    assert said == ["email_change_corrected"] and backend.changes == ["jacek.baran@gmial.com", "jacek.baran@gmail.com"]
+
+
+async def test_the_dead_domain_is_refused_as_the_new_address(chat: Chat, backend):
+    await dead_mailbox_proven(chat, backend)
+    said = await chat.say("jan.nowy@example.pl", "inform_email")
+    assert said == ["dead_domain"] and not backend.changes and chat.state.step == "new_email"
+    await chat.say("jan.nowy@onet.pl", "inform_email")
+    assert backend.changes == ["jan.nowy@onet.pl"]
+
+
+async def test_a_contact_address_typo_is_asked_about_before_the_case(chat: Chat, backend):
+    await chat.say("chce rozmawiac z konsultantem", "request_human")
+    assert await chat.say("ala@onet.pll", "inform_email") == ["email_typo"] and not backend.cases
+    await chat.say("tak", "affirm")
+    assert backend.cases[0].contact_email == "ala@onet.pl"
