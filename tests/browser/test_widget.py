@@ -76,8 +76,9 @@ def test_messages_typed_while_offline_wait_visibly_and_go_after_rejoining(help_p
     page.goto(help_page)
     connected(page)
     bot = page.locator(".msg.bot")
+    expect(bot).to_have_count(1, timeout=15_000)  # the greeting
     type_message(page, "dzień dobry")
-    expect(bot.first).to_be_visible(timeout=15_000)
+    expect(bot).not_to_have_count(1, timeout=15_000)
     page.wait_for_timeout(1500)  # the whole answer
     answered = bot.count()
 
@@ -95,7 +96,8 @@ def test_messages_typed_while_offline_wait_visibly_and_go_after_rejoining(help_p
     expect(pending).to_have_count(0, timeout=20_000)
     expect(bot).not_to_have_count(answered, timeout=20_000)  # the answer reached this page
     token = json.loads(page.evaluate("sessionStorage.getItem('kylos-chat')"))["token"]
-    assert user_turns(stack, "sio:" + token.split(".")[0]) == 2  # sent once, after the session was re-joined
+    # the greeting's, "dzień dobry" and the message sent once, after the session was re-joined
+    assert user_turns(stack, "sio:" + token.split(".")[0]) == 3
     page.close()
 
 
@@ -137,4 +139,60 @@ def test_the_community_rasa_webchat_widget_shows_masked_addresses_as_they_are(he
     say("dziękuję")
     after = session_id()
     assert after != before and after.split(".")[0] == before.split(".")[0]
+    page.close()
+
+
+# Laptop and desktop screens; 1366×768 is the most common laptop's.
+SCREENS = [{"width": 1366, "height": 768}, {"width": 1280, "height": 720}, {"width": 1024, "height": 768},
+           {"width": 1920, "height": 1080}, {"width": 900, "height": 700}]
+
+
+def test_on_a_laptop_the_open_chat_covers_no_line_of_the_article(help_page, browser):
+    """Issue 19 #8: at 1366×768 the open chat covered the ends of the article's lines."""
+    page = browser.new_page(viewport=SCREENS[0])
+    page.goto(help_page)
+    connected(page)
+    for screen in SCREENS:
+        page.set_viewport_size(screen)
+        chat = page.locator("#chat").bounding_box()
+        assert chat["width"] >= 300 and chat["height"] >= 400, f"the chat stays a usable window at {screen}"
+        # Every line box of the article's text, as laid out.
+        lines = page.evaluate("""() => {
+            const range = document.createRange();
+            range.selectNodeContents(document.querySelector(".article"));
+            return Array.from(range.getClientRects(), r => ({left: r.left, right: r.right, top: r.top, bottom: r.bottom}))
+                .filter(r => r.right > r.left && r.bottom > r.top);
+        }""")
+        assert len(lines) >= 4
+        covered = [line for line in lines if line["right"] > chat["x"] and line["left"] < chat["x"] + chat["width"]
+                   and line["bottom"] > chat["y"] and line["top"] < chat["y"] + chat["height"]]
+        assert covered == [], f"lines under the chat at {screen}"
+        assert min(line["left"] for line in lines) >= 0
+        # Not a column squeezed to nothing either.
+        assert max(line["right"] for line in lines) - min(line["left"] for line in lines) >= min(400, screen["width"] / 3)
+    page.close()
+
+
+def test_the_open_chat_greets_and_offers_the_problems_at_once(help_page, browser, stack):
+    """Issue 19 #8: the chat opened empty. Without a word typed, the assistant greets and offers
+    the problems as buttons; a click goes on; a reload does not greet a second time."""
+    page = browser.new_page()
+    page.goto(help_page)
+    connected(page)
+    choice = page.get_by_role("group", name="Odpowiedzi do wyboru")
+    expect(choice).to_be_visible(timeout=15_000)
+    expect(page.locator(".msg.bot")).to_have_count(1)
+    assert page.locator(".msg.user").count() == 0, "the greeting's request is not shown as the customer's"
+    assert choice.get_by_role("button").count() >= 3
+    page.get_by_role("button", name="Skrzynka e-mail z konta nie działa").click()
+    expect(page.locator(".msg.bot").filter(has_text="numer telefonu zapisany w Panelu Klienta")).to_be_visible(
+        timeout=15_000)
+    page.wait_for_timeout(1500)  # the whole answer
+    said = page.locator(".msg.bot").count()
+    page.reload()
+    connected(page)
+    page.wait_for_timeout(1500)
+    expect(page.locator(".msg.bot")).to_have_count(said)
+    token = json.loads(page.evaluate("sessionStorage.getItem('kylos-chat')"))["token"]
+    assert user_turns(stack, "sio:" + token.split(".")[0]) == 2  # the greeting's turn and the click
     page.close()

@@ -10,6 +10,9 @@
 (function () {
   "use strict";
   var STORE = "kylos-chat";
+  // Sent, unseen, when an empty chat is open: the assistant greets and offers the problems at once
+  // (its greeting turn: actions/engine/turn.py), instead of an empty window.
+  var GREETING = "/greet";
   var KEEP_MS = 30 * 60 * 1000;
   var ACK_TIMEOUT_MS = 30000;
   var chat = document.getElementById("chat");
@@ -109,6 +112,7 @@
   }
 
   function setPending(item, pending) {
+    if (!item) return;  // the unseen greeting request
     item.classList.toggle("pending", pending);
     var note = item.querySelector(".pending-note");
     if (pending && !note) {
@@ -132,7 +136,7 @@
     save();
   }
   toggle.addEventListener("click", function () { setMinimised(true); launcher.focus(); });
-  launcher.addEventListener("click", function () { setMinimised(false); input.focus(); });
+  launcher.addEventListener("click", function () { setMinimised(false); input.focus(); greetOnce(); });
   chat.addEventListener("keydown", function (event) {
     if (event.key === "Escape") { setMinimised(true); launcher.focus(); }
   });
@@ -192,6 +196,14 @@
     input.focus();
   }
 
+  // Once per conversation, when the chat is open and nothing has been said yet.
+  function greetOnce() {
+    if (!ready || state.greeted || state.minimised || state.transcript.length || outbox.length) return;
+    state.greeted = true;
+    save();
+    transmit({ id: messageId(), seq: sequence++, message: GREETING, item: null, record: null });
+  }
+
   function flush() {
     while (ready && outbox.length) {
       var entry = outbox.shift();
@@ -216,6 +228,7 @@
     if (state.token && sessionOf(id) !== sessionOf(state.token)) {
       // The server did not recognise the old session (expired secret, other server): start afresh.
       state.transcript = [];
+      state.greeted = false;
       Array.prototype.forEach.call(log.querySelectorAll("li:not(.pending)"), function (item) { item.remove(); });
     }
     state.token = id;
@@ -223,6 +236,7 @@
     ready = true;
     status.textContent = "Połączono";
     flush();
+    greetOnce();
   });
   socket.on("disconnect", offline);
   socket.on("connect_error", offline);
