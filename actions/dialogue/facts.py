@@ -41,8 +41,18 @@ _PLURAL = re.compile(r"w imieniu firmy|\bnasz\w*|\bmamy\b|\bpiszemy\b|\bjestesmy
 # message, the conversation's register is "Pan/Pani" from then on (turn.py).
 _SINGULAR = re.compile(r"\b(mam|nie mam|jestem|pamietam|zapomnial[ea]m|chce|chcial[ea]m|moge|moj\w*|mnie|mi|"
                        r"dostal[ea]m|zmienil[ea]m|stracil[ea]m|zgubil[ea]m|wiem|pisze|prosze o)\b")
-_COMPANY_NAME = re.compile(r"(?i:w imieniu firmy|firm[ay]|sp[oó]łk[ia])\s+[„\"]?([A-ZĄĆĘŁŃÓŚŹŻ][\w&\-]*"
-                           r"(?:\s+[A-ZĄĆĘŁŃÓŚŹŻ0-9][\w&\-]*){0,4}(?:\s+sp\.\s?z\s?o\.\s?o\.)?)")
+_UPPER = "A-ZĄĆĘŁŃÓŚŹŻ"
+# A company's whole name after "firma/spółka/w imieniu firmy" (any case ending): capitalised words,
+# joined by "i", "oraz", "&" or a dash, with its legal form ("sp. z o.o.", "Sp. j.", "S.A."), or
+# anything in quotes; it stops at a tax or register number's name.
+_LEGAL_FORM = r"(?:\s+(?i:sp\.?\s?z\s?o\.?\s?o\.?|sp\.\s?[jkp]\.?|s\.\s?c\.?|s\.\s?a\.?|sp[oó]łka\s+\w+))"
+_NAME_WORD = rf"(?!(?:NIP|KRS|REGON|Tel|Telefon)\b|(?i:sp\.|s\.\s?[ac]\.))[{_UPPER}0-9][\w&\-’']*"
+_LEGAL_FORM_END = re.compile(_LEGAL_FORM + "$")
+_COMPANY_NAME = re.compile(
+    r"(?i:w imieniu firmy|firm\w{0,3}|sp[oó][lł]k\w{0,3}|fundacj\w{0,2}|stowarzyszeni\w{0,3})\s+"
+    r"(?:(?i:jawn\w*|cywiln\w*|komandytow\w*|z\s?o\.?\s?o\.?)\s+)?"
+    rf"(?:[„\"“]([^”\"“„]{{2,120}})[”\"“]|({_NAME_WORD}(?:(?:\s+(?i:i|oraz|and)\s+|\s*[&\-–]\s*|\s+){_NAME_WORD}){{0,9}}"
+    rf"{_LEGAL_FORM}?))")
 _PHONE_WORD = r"(telefon\w*|numer\w*|komork\w*|kart\w* sim|phone|number)"
 # "I no longer have the registered phone" as a fact of the message, next to whatever it means:
 # the words must be about the phone itself ("telefonu już nie mam", "ani telefonu", "numer
@@ -219,7 +229,9 @@ def extract(text: str, expecting_code: bool = False) -> Facts:
         facts.account_type = "company" if not _PRIVATE.search(folded) or facts.nip else facts.account_type
     name = _COMPANY_NAME.search(text)
     if name:
-        facts.company_name = name.group(1).strip(" .,")
+        facts.company_name = (name.group(1) or name.group(2)).strip(" ,")
+        if not _LEGAL_FORM_END.search(facts.company_name):
+            facts.company_name = facts.company_name.rstrip(".")
     facts.plural = bool(_PLURAL.search(folded))
     facts.singular = not facts.plural and bool(_SINGULAR.search(folded))
     facts.no_phone = bool(_NO_PHONE.search(folded)) and not facts.phones

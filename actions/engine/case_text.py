@@ -41,6 +41,23 @@ def transcript(events: Iterable[dict[str, Any]]) -> list[dict[str, str]]:
     return lines[-TRANSCRIPT_LINES:]
 
 
+# The questions a case keeps: the last few, each once.
+QUESTIONS_KEPT = 3
+QUESTION_SEPARATOR = " | "
+
+
+def note_question(state: State, text: str) -> bool:
+    """A question the assistant could not answer, kept for the person who takes the case next to the
+    earlier ones (a later one never replaces them). A single word ("halo?", "hello?") asks nothing a
+    person could answer and is not kept."""
+    question = scrub(" ".join((text or "").split()))
+    if len(question.split()) < 2:
+        return False
+    kept = [item for item in (state.open_question or "").split(QUESTION_SEPARATOR) if item and item != question]
+    state.open_question = QUESTION_SEPARATOR.join((kept + [question])[-QUESTIONS_KEPT:])
+    return True
+
+
 def _proven(state: State) -> bool:
     return bool(state.proven or state.email_change)
 

@@ -13,7 +13,7 @@ from ..dialogue import texts
 from ..dialogue.state import Outcome, Path, Step
 from ..phone import check_phone
 from . import operations
-from .case_text import scrub
+from .case_text import note_question
 from .context import Context
 from .procedure import Procedure
 from .runner import choices
@@ -224,7 +224,7 @@ async def answer(ctx: Context, procedure: Procedure, intent: str, text: str) -> 
     elif intent == "out_of_scope":
         if state.step is None:
             ctx.say("out_of_scope")
-        state.open_question = scrub(text)
+        note_question(state, text)
     elif intent in procedure.patterns.side_questions:
         ctx.say(procedure.patterns.side_questions[intent])
     elif intent in ctx.answers:

@@ -21,7 +21,7 @@ from ..dialogue.facts import extract
 from ..dialogue.state import Outcome, Path, State, Step
 from ..settings import Company
 from . import operations, patterns, reading
-from .case_text import scrub
+from .case_text import note_question, scrub
 from .context import Context
 from .plan import Reply, compose
 from .procedure import Procedure
@@ -168,9 +168,9 @@ class Turn:
 
     async def _after_intent(self, intent: Optional[str]) -> None:
         ctx, state = self.ctx, self.ctx.state
-        if intent is None and "?" in self.message.text and not ctx.facts.phones and not ctx.facts.emails:
+        if intent is None and "?" in self.message.text and not ctx.facts.phones and not ctx.facts.emails \
+                and note_question(state, self.message.text):
             # Said honestly, kept for the person who takes the case; the pending question follows.
-            state.open_question = scrub(self.message.text)
             ctx.say("question_noted")
             ctx.mark(Outcome.ANSWERED)
         if state.path is None and state.has_phone is False:
@@ -217,7 +217,7 @@ class Turn:
             ctx.mark(Outcome.ANSWERED)
             return
         if "?" in self.message.text:
-            state.open_question = scrub(self.message.text)
+            note_question(state, self.message.text)
         reply = ctx.say("fallback", question=True)
         reply.buttons = (texts.buttons(texts.PROBLEM_BUTTONS, state.language)
                          + texts.buttons(texts.ALTERNATIVE_BUTTONS, state.language)[1:2])

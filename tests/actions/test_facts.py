@@ -70,3 +70,18 @@ def test_no_phone(text):
                                   "firmowy", "telefon mam, ale mail nie dziala"])
 def test_a_phone_still_there_or_given_is_not_a_lost_one(text):
     assert not extract(text).no_phone
+
+
+@pytest.mark.parametrize("text, name", [
+    ("w imieniu firmy Przedsiębiorstwo Handlowo-Usługowe Kowal-Bud Jan Kowalski, NIP 5260250274",
+     "Przedsiębiorstwo Handlowo-Usługowe Kowal-Bud Jan Kowalski"),
+    ("konto jest na firmę Biuro Rachunkowe Nowak i Wspólnicy sp. j. i nie mamy telefonu",
+     "Biuro Rachunkowe Nowak i Wspólnicy sp. j."),
+    ("spółka Techno-Serwis Sp. z o.o. ma konto", "Techno-Serwis Sp. z o.o."),
+    ("nasza firma „Kwiaty u Basi” ma konto", "Kwiaty u Basi"),
+    ("konto jest na spolke jawna Stolarstwo Gorski, NIP 8599528907", "Stolarstwo Gorski"),
+    ("firma ABC Consulting S.A. Tel 601 234 567", "ABC Consulting S.A."),
+])
+def test_company_names_are_kept_whole(text, name):
+    """Issue 18 #7: the name a person looks the company up by, legal form included, never cut short."""
+    assert extract(text).company_name == name

@@ -96,3 +96,13 @@ async def test_a_contact_address_typo_is_asked_about_before_the_case(chat: Chat,
     assert await chat.say("ala@onet.pll", "inform_email") == ["email_typo"] and not backend.cases
     await chat.say("tak", "affirm")
     assert backend.cases[0].contact_email == "ala@onet.pl"
+
+
+async def test_the_case_keeps_the_customers_real_questions_not_a_halo(chat: Chat, backend):
+    await chat.say("chce rozmawiac z konsultantem", "request_human")
+    await chat.say("czy moge przeslac zdjecie zamiast skanu?", None)
+    await chat.say("halo?", None)
+    await chat.say("a czy to cos kosztuje?", None)
+    await chat.say("halo?", None)
+    await chat.say("ala@example.pl", "inform_email")
+    assert backend.cases[0].open_question == "czy moge przeslac zdjecie zamiast skanu? | a czy to cos kosztuje?"
