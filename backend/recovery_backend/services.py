@@ -71,6 +71,7 @@ class Services:
         self.stopping.set()
         self.handovers.stop()
         self.outbox.stop()
+        self.verification.close()
         if hasattr(self.accounts, "stop_sync"):
             self.accounts.stop_sync()
 

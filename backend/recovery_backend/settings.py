@@ -119,8 +119,13 @@ class Settings(BaseSettings):
     twilio_base_url: str = setting("https://verify.twilio.com", "TWILIO_BASE_URL", "Twilio Verify address")
     external_check_deadline_seconds: float = setting(
         1.5, "TWILIO_CHECK_DEADLINE_SECONDS",
-        "with Twilio Verify every code check answers after this long (or when Twilio answers, if later), "
-        "so its timing is the same for every number")
+        "with Twilio Verify every code check that counts a try answers after this long, whether and however "
+        "slowly Twilio answered, so its timing is the same for every number (call statuses asked of SerwerSMS "
+        "or Twilio too)")
+    provider_check_workers: int = setting(
+        16, "PROVIDER_CHECK_WORKERS",
+        "threads asking Twilio Verify for code checks and SerwerSMS or Twilio for call statuses; the HTTP "
+        "answers only wait for them, so a slow provider holds these and never the server's own threads")
     voice_sender: Optional[Literal["outbox", "smsapi", "serwersms", "twilio_verify", "none"]] = setting(
         None, "VOICE_SENDER",
         "who places the calls that read a code aloud: `outbox` (a development file), `smsapi` (VMS), `serwersms` "

@@ -4,20 +4,28 @@ tokens that a successful proof earns.
 Every start does the same work whatever the number — look-up, rate counting,
 a stored (hashed) code — and hands delivery to a background queue, so neither
 the answer nor its timing tells whether the number has an account.
+
+What asks a provider while someone waits (a Twilio Verify code check, a call's status) runs on
+threads of its own (PROVIDER_CHECK_WORKERS); the answer waits for it on the event loop until a
+fixed deadline and not a moment past it, so a slow provider neither shows in the timing nor holds
+the server's threads (issue 17 #5).
 """
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import logging
 import secrets
 import time
 import unicodedata
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Optional, Union
 
 import sqlalchemy as sa
+from anyio import to_thread
 
 from contact_rules import mask_phone, phone_kind
 
@@ -86,12 +94,6 @@ def normalise_code(text: str) -> str:
     return "".join(ch for ch in unicodedata.normalize("NFKC", text or "") if not ch.isspace() and ch != "-")
 
 
-def _wait_until(deadline: float) -> None:
-    # Sleep, then wait out the last 2 ms precisely: a sleep alone wakes up late by a varying amount.
-    if deadline - time.monotonic() > 0.003:
-        time.sleep(deadline - time.monotonic() - 0.002)
-    while time.monotonic() < deadline:
-        pass
 
 
 class VerificationService:
@@ -106,6 +108,37 @@ class VerificationService:
         # Providers that are asked for a call's status while the assistant waits (the others report it
         # by callback or, in development, at once): such answers all wait for one deadline.
         self._status_asked = settings.voice_sender in ("serwersms", "twilio_verify")
+        self._padded = self._external or self._voice_external
+        self._asking = ThreadPoolExecutor(max(settings.provider_check_workers, 1), thread_name_prefix="provider-ask")
+
+    def close(self) -> None:
+        """Questions not yet asked are dropped; those under way end within their HTTP timeouts."""
+        self._asking.shutdown(wait=False, cancel_futures=True)
+
+    def _provider_until(self, deadline: float) -> float:
+        # The provider gets the deadline less a margin in which the outcome is written, so that an
+        # answer Twilio never gave in time still leaves at the deadline, as everyone else's does.
+        return deadline - min(0.05, self._settings.external_check_deadline_seconds / 10)
+
+    async def _answer_by(self, asked: Future, until: float, fallback):
+        """The provider's answer if it came by `until`, else `fallback` (the question is dropped if it
+        still waits for a thread)."""
+        await asyncio.wait({asyncio.wrap_future(asked)}, timeout=max(until - time.monotonic(), 0))
+        if not asked.done():
+            asked.cancel()
+            log.warning("provider did not answer by the deadline")
+            return fallback
+        try:
+            return asked.result()
+        except ProviderError as error:
+            log.error("question to the provider failed", extra={"error": str(error)[:200]})
+        except Exception:  # a 500 only for numbers that ask the provider would tell them apart
+            log.exception("question to the provider crashed")
+        return fallback
+
+    async def _until(self, deadline: float) -> None:
+        # On the event loop, not a thread: a waiting answer holds nothing.
+        await asyncio.sleep(max(deadline - time.monotonic(), 0))
 
     def _hash(self, value: str) -> str:
         return hmac.new(self._settings.code_key, value.encode(), hashlib.sha256).hexdigest()
@@ -242,50 +275,57 @@ class VerificationService:
                 voice_calls.c.provider_ref == reference[:64], voice_calls.c.status == "calling",
             ).values(status=status, updated_at=self._clock.now())).rowcount == 1
 
-    def call_status(self, verification_id: str) -> Optional[str]:
+    async def call_status(self, verification_id: str) -> Optional[str]:
         """calling | answered | busy | no_answer | failed; None when no call was started under this id.
         A number that got no call (no account) reports no_answer once a real call would have stopped
-        ringing, as does a call the provider never took; answers that ask the provider all take as long."""
+        ringing, as does a call the provider never took; with providers that are asked, every answer
+        comes at the deadline, "calling" when the provider had not answered by then."""
         deadline = time.monotonic() + self._settings.external_check_deadline_seconds
-        try:
-            return self._call_status(verification_id)
-        finally:
-            if self._status_asked:
-                _wait_until(deadline)
+        status, reference = await to_thread.run_sync(self._known_call_status, verification_id)
+        if reference is not None:
+            status = await self._answer_by(self._asking.submit(self._voice.call_status, reference),
+                                           self._provider_until(deadline), "calling")
+            if status != "calling":
+                await to_thread.run_sync(self.record_call_status, reference, status)
+        if self._status_asked:
+            await self._until(deadline)
+        return status
 
-    def _call_status(self, verification_id: str) -> Optional[str]:
+    def _known_call_status(self, verification_id: str) -> tuple[Optional[str], Optional[str]]:
+        """The status known here, or ("calling", the provider's reference) when the provider is to be asked."""
         now = self._clock.now()
         with self._engine.connect() as db:
             row = db.execute(sa.select(voice_calls).where(voice_calls.c.verification_id == verification_id)) \
                 .mappings().first()
         if row is None:
-            return None
+            return None, None
         if row["status"] != "calling":
-            return row["status"]
-        rang_out = now >= _utc(row["created_at"]) + timedelta(seconds=self._settings.call_ring_seconds)
+            return row["status"], None
         if not row["provider_ref"]:
-            return "no_answer" if rang_out else "calling"
-        try:
-            status = self._voice.call_status(row["provider_ref"])
-        except ProviderError as error:
-            log.warning("call status at the provider failed", extra={"error": str(error)[:200]})
-            return "calling"
-        if status != "calling":
-            self.record_call_status(row["provider_ref"], status)
-        return status
+            rang_out = now >= _utc(row["created_at"]) + timedelta(seconds=self._settings.call_ring_seconds)
+            return ("no_answer" if rang_out else "calling"), None
+        return "calling", row["provider_ref"]
 
-    def check(self, verification_id: str, code: str) -> CheckResult:
-        if not (self._external or self._voice_external):
-            return self._check(verification_id, code)
-        # With Twilio Verify only verifications of registered mobiles ask Twilio; every answer waits for
-        # the same deadline so that its timing doesn't tell which (issue 9 H2).
+    async def check(self, verification_id: str, code: str) -> CheckResult:
+        """With Twilio Verify only verifications of registered mobiles ask Twilio; every answer that
+        counted a try comes at the deadline, however slowly Twilio answers, so that its timing doesn't
+        tell which (issue 9 H2, issue 17 #5). A code whose tries are spent (or expired, or unknown)
+        counts none and is answered at once, without asking Twilio: that is the same for every number."""
         deadline = time.monotonic() + self._settings.external_check_deadline_seconds
-        try:
-            return self._check(verification_id, code)
-        finally:
-            _wait_until(deadline)
+        counted = await to_thread.run_sync(self._count_try, verification_id)
+        if isinstance(counted, CheckResult):
+            return counted
+        row, tries = counted
+        asked = self._ask_provider(row, code)
+        right = (self._locally_right(row, code) if asked is None
+                 else await self._answer_by(asked, self._provider_until(deadline), False))
+        result = await to_thread.run_sync(self._outcome, row, tries, right)
+        if self._padded:
+            await self._until(deadline)
+        return result
 
-    def _check(self, verification_id: str, code: str) -> CheckResult:
+    def _count_try(self, verification_id: str):
+        """(the verification, tries counted) when this check counts a try, else the final answer."""
         s, now = self._settings, self._clock.now()
         # The try is counted first, by one conditional UPDATE: of any number of parallel guesses at
         # most max_wrong_tries get past this line, on SQLite and PostgreSQL alike.
@@ -300,7 +340,11 @@ class VerificationService:
             if row is not None and not row["used"] and not row["attested"] and now < _utc(row["expires_at"]):
                 return CheckResult(False, 0, "too_many_tries")
             return CheckResult(False, 0, "expired")
-        right = self._code_is_right(row, code) and row["account_id"] is not None
+        return row, tries
+
+    def _outcome(self, row, tries: int, right: bool) -> CheckResult:
+        s, verification_id = self._settings, row["id"]
+        right = right and row["account_id"] is not None
         if right:
             with self._engine.begin() as db:
                 # The right code gives its try back; `used` flips once, so a code is single use.
@@ -333,19 +377,35 @@ class VerificationService:
                                f"{burned} codes used up their tries within 24 h; their clients are refused, "
                                "the number is not locked")
 
-    def _code_is_right(self, row, code: str) -> bool:
+    def _locally_right(self, row, code: str) -> bool:
+        """Our own codes, and a Twilio code that Twilio approved after its deadline (remembered hashed)."""
         code = normalise_code(code)
-        if not (code.isascii() and code.isdigit() and len(code) == 6):
+        if not (code.isascii() and code.isdigit() and len(code) == 6) or row["code_hash"] is None:
             return False
-        if row["external"]:
-            if not row["provider_phone"]:
-                return False
-            try:
-                return (self._voice if row["delivery"] == "call" else self._delivery).check(row["provider_phone"], code)
-            except ProviderError as error:
-                log.error("code check at the provider failed", extra={"error": str(error)})
-                return False
-        return hmac.compare_digest(row["code_hash"] or "", self._hash(f"{row['id']}:{code}"))
+        return hmac.compare_digest(row["code_hash"], self._hash(f"{row['id']}:{code}"))
+
+    def _ask_provider(self, row, code: str) -> Optional[Future]:
+        """The provider's check of a well-formed code for a verification it holds (a registered number's),
+        on the provider threads; None when the provider is not asked."""
+        code = normalise_code(code)
+        if not (row["external"] and row["provider_phone"] and row["code_hash"] is None
+                and code.isascii() and code.isdigit() and len(code) == 6):
+            return None
+        return self._asking.submit(self._check_at_provider, row, code)
+
+    def _check_at_provider(self, row, code: str) -> bool:
+        """Twilio approves a code once and forgets it (a second check is a 404): an approval is kept
+        (hashed), so that when it came after the deadline, and the customer was told "wrong code",
+        the same code typed again verifies without asking Twilio."""
+        provider = self._voice if row["delivery"] == "call" else self._delivery
+        approved = provider.check(row["provider_phone"], code) is True
+        if approved:
+            with self._engine.begin() as db:
+                db.execute(verifications.update().where(
+                    verifications.c.id == row["id"], verifications.c.used.is_(False),
+                    verifications.c.code_hash.is_(None),
+                ).values(code_hash=self._hash(f"{row['id']}:{code}")))
+        return approved
 
     def token_for_attested(self, verification_id: str) -> CheckResult:
         now = self._clock.now()

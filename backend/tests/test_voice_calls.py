@@ -175,7 +175,7 @@ def test_serwersms_voice_request_refusals_and_status(fakes, tmp_path):
         sender.call("48221112233", "Kod", "pl")
 
     backend = make_backend(tmp_path, VOICE_SENDER="serwersms", SERWERSMS_TOKEN="api-token",
-                           SERWERSMS_BASE_URL=fake.url, TWILIO_CHECK_DEADLINE_SECONDS="0.05")
+                           SERWERSMS_BASE_URL=fake.url, TWILIO_CHECK_DEADLINE_SECONDS="0.5")
     fake.fate["+48225556677"] = "no_answer"
     verification = backend.start_call("+48225556677", language="en").json()["verification_id"]
     backend.client.app.state.services.outbox.join()
@@ -189,7 +189,7 @@ def test_twilio_verify_calls_in_the_conversation_language_and_reports_the_call(f
     fake = fakes(FakeTwilioVerify)
     backend = make_backend(tmp_path, VOICE_SENDER="twilio_verify", TWILIO_ACCOUNT_SID="AC1", TWILIO_AUTH_TOKEN="t",
                            TWILIO_VERIFY_SERVICE_SID="VA1", TWILIO_BASE_URL=fake.url,
-                           TWILIO_CHECK_DEADLINE_SECONDS="0.05")
+                           TWILIO_CHECK_DEADLINE_SECONDS="0.5")
     fake.fate[LANDLINE] = fate
     verification = backend.start_call(LANDLINE, language="en").json()["verification_id"]
     backend.client.app.state.services.outbox.join()

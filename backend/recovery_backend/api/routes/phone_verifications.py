@@ -6,6 +6,7 @@ import time
 from typing import Optional
 
 from fastapi import APIRouter, BackgroundTasks, Depends
+from starlette.concurrency import run_in_threadpool
 
 from contact_rules import mask_phone
 
@@ -88,9 +89,12 @@ def attested_token(verification_id: str, services: ServicesDep):
     return check_body(services, services.verification.token_for_attested(verification_id), "attested")
 
 
+# The two answers that may wait for a provider are coroutines: they wait on the event loop, while
+# the provider is asked on threads of its own, so a slow provider cannot starve the server's
+# threads (issue 17 #5); what blocks (database, limits) still runs in the threadpool.
 @router.get("/{verification_id}/call", response_model=CallAnswer, responses=answers(404))
-def call_status(verification_id: str, services: ServicesDep):
-    status = services.verification.call_status(verification_id)
+async def call_status(verification_id: str, services: ServicesDep):
+    status = await services.verification.call_status(verification_id)
     if status is None:
         raise ApiError(404, "not_found")
     return {"status": status}
@@ -98,11 +102,11 @@ def call_status(verification_id: str, services: ServicesDep):
 
 @router.post("/{verification_id}/check", response_model=CheckAnswer, response_model_exclude_none=True,
              responses=answers(403, 429))
-def check_code(verification_id: str, body: CheckBody, services: ServicesDep, client_key: ClientKeyDep):
+async def check_code(verification_id: str, body: CheckBody, services: ServicesDep, client_key: ClientKeyDep):
     # A verification's own tries are capped already; checks are counted per client only when the
     # channel named one.
-    limit(services, "check", client_key, None)
-    return check_body(services, services.verification.check(verification_id, body.code.strip()), "sms")
+    await run_in_threadpool(limit, services, "check", client_key, None)
+    return check_body(services, await services.verification.check(verification_id, body.code.strip()), "sms")
 
 
 def check_body(services: Services, result: CheckResult, kind: str) -> dict:
