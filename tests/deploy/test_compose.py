@@ -6,9 +6,15 @@ come only from the env file; Rasa and the backend get what they need; nginx's co
 passes `nginx -t` with socket.io sticky and the rest round robin."""
 from __future__ import annotations
 
+import http.client
 import json
 import re
+import ssl
 import subprocess
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import urlsplit
 
 import jsonschema
 import pytest
@@ -102,6 +108,17 @@ def test_only_rasa_reaches_the_action_server_and_only_the_action_server_the_back
     assert all(compose["networks"][network].get("internal") for network in ("actions", "backend", "data"))
 
 
+def test_the_backend_counts_its_request_limits_in_the_compose_redis(compose):
+    """With memory:// each backend process (and each restart) would count afresh."""
+    services = compose["services"]
+    storage = urlsplit(services["backend"]["environment"]["RATE_LIMIT_STORAGE"])
+    assert storage.scheme == "redis" and storage.hostname == "redis" and storage.port == 6379
+    assert set(services["backend"]["networks"]) & set(services["redis"]["networks"])
+    assert storage.password == filled_env_example()["REDIS_PASSWORD"], "the Redis password, when one is set"
+    unset = load_compose(COMPOSE_FILE.read_text(), {**filled_env_example(), "REDIS_PASSWORD": ""})
+    assert not urlsplit(unset["services"]["backend"]["environment"]["RATE_LIMIT_STORAGE"]).password
+
+
 def test_the_parts_call_each_other_on_their_ports(compose):
     services = compose["services"]
     rasa = services["rasa-1"]["environment"]
@@ -121,16 +138,20 @@ def nginx_version(binary) -> tuple[int, ...]:
     return tuple(int(part) for part in re.search(r"nginx/(\d+)\.(\d+)\.(\d+)", result.stderr).groups())
 
 
-def nginx_test(config: str, tmp_path) -> subprocess.CompletedProcess:
-    """`nginx -t` on the proxy's configuration, with the compose service names and the
-    certificate paths pointed at this machine (nginx resolves upstream names while testing)."""
+def local_nginx_config(config: str, tmp_path) -> str:
+    """The proxy's configuration with the compose service names and the certificate paths pointed
+    at this machine (nginx resolves upstream names while testing)."""
     subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=test",
                     "-keyout", tmp_path / "tls.key", "-out", tmp_path / "tls.crt"], check=True, capture_output=True)
     local = re.sub(r"server (rasa-\d|web|backend):", "server 127.0.0.1:", config)
     if nginx_version(NGINX) < RESOLVE_SINCE:  # Debian's 1.22 here; the image's nginx has it
         local = re.sub(r"(server \S+) resolve\b", r"\1", local)
-    local = local.replace("/etc/nginx/tls/", f"{tmp_path}/").replace("/var/run/nginx.pid", f"{tmp_path}/nginx.pid")
-    (tmp_path / "nginx.conf").write_text(local)
+    return local.replace("/etc/nginx/tls/", f"{tmp_path}/").replace("/var/run/nginx.pid", f"{tmp_path}/nginx.pid")
+
+
+def nginx_test(config: str, tmp_path) -> subprocess.CompletedProcess:
+    """`nginx -t` on the proxy's configuration (local_nginx_config)."""
+    (tmp_path / "nginx.conf").write_text(local_nginx_config(config, tmp_path))
     return run([NGINX, "-t", "-p", f"{tmp_path}/", "-c", tmp_path / "nginx.conf"])
 
 
@@ -194,3 +215,83 @@ def test_the_proxy_looks_the_containers_up_again_while_it_runs(compose):
 
 def nginx_version_of_tag(image: str) -> tuple[int, ...]:
     return tuple(int(part) for part in re.search(r"nginx:(\d+)\.(\d+)\.(\d+)", image).groups())
+
+
+class HeaderEcho:
+    """Stands in for every upstream (the Rasa instances, the help page, the backend): keeps the
+    headers of each request it gets."""
+
+    def __init__(self):
+        self.seen: dict[str, dict] = {}
+        echo = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self):
+                self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                echo.seen[self.path.split("?")[0]] = self.headers
+                self.send_response(200)
+                self.send_header("Content-Length", "2")
+                self.end_headers()
+                self.wfile.write(b"{}")
+
+            do_POST = do_GET
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.port = self.server.server_port
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+
+def test_rasa_sees_each_web_chat_client_by_its_own_address_whatever_it_forges(compose, tmp_path):
+    """The backend's per-client limits count the address Rasa reports (channels/client.py): Sanic
+    takes the SANIC_PROXIES_COUNT-th X-Forwarded-For entry from the end. nginx for real, in front of
+    an upstream that keeps the headers, and a client that forges the header: Rasa must see the
+    client's own address on the socket.io and the webhook routes."""
+    from sanic.compat import Header
+    from sanic.config import Config
+    from sanic.headers import parse_xforwarded
+    from tests.stack import free_port
+
+    echo = HeaderEcho()
+    https = free_port()
+    local = re.sub(r"server 127\.0\.0\.1:\d+", f"server 127.0.0.1:{echo.port}",
+                   local_nginx_config(NGINX_CONF.read_text(), tmp_path))
+    for listen, local_listen in (("listen 443 ssl", f"listen 127.0.0.1:{https} ssl"),
+                                 ("listen 80;", f"listen 127.0.0.1:{free_port()};"),
+                                 ("listen 127.0.0.1:8081;", f"listen 127.0.0.1:{free_port()};"),
+                                 ("worker_processes auto;", "worker_processes 1;")):
+        local = local.replace(listen, local_listen)
+    temp = tmp_path / "temp"
+    temp.mkdir()
+    local = local.replace("http {", f"http {{\n  client_body_temp_path {temp}/body; proxy_temp_path {temp}/proxy;", 1)
+    (tmp_path / "nginx.conf").write_text(local)
+    nginx = subprocess.Popen([NGINX, "-p", f"{tmp_path}/", "-c", tmp_path / "nginx.conf", "-g", "daemon off;"],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    unverified = ssl._create_unverified_context()
+    try:
+        forged = {"X-Forwarded-For": "203.0.113.9", "Host": "pomoc.example.pl"}
+        for method, path in (("GET", "/socket.io/?EIO=4&transport=polling"), ("POST", "/webhooks/rest/webhook")):
+            for _attempt in range(50):
+                try:
+                    connection = http.client.HTTPSConnection("127.0.0.1", https, context=unverified, timeout=10)
+                    connection.request(method, path, body="{}" if method == "POST" else None, headers=forged)
+                    assert connection.getresponse().status == 200
+                    break
+                except ConnectionRefusedError:
+                    assert nginx.poll() is None, nginx.stderr.read().decode()
+                    time.sleep(0.1)
+        config = Config()
+        config.PROXIES_COUNT = int(compose["services"]["rasa-1"]["environment"]["SANIC_PROXIES_COUNT"])
+        for route in ("/socket.io/", "/webhooks/rest/webhook"):
+            headers = echo.seen[route]
+            seen_by_rasa = parse_xforwarded(Header(headers.items()), config)
+            assert seen_by_rasa is not None and seen_by_rasa["for"] == "127.0.0.1", (route, dict(headers))
+            assert headers["Host"] == "pomoc.example.pl" and headers["X-Forwarded-Proto"] == "https", route
+        assert {name: compose["services"][name]["environment"]["SANIC_PROXIES_COUNT"]
+                for name in ("rasa-1", "rasa-2")} == {"rasa-1": "1", "rasa-2": "1"}
+    finally:
+        nginx.terminate()
+        nginx.wait(10)
+        echo.server.shutdown()

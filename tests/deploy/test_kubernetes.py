@@ -130,6 +130,19 @@ def test_rasa_gets_every_variable_its_endpoints_and_credentials_name(deployments
     assert not missing, f"Rasa would refuse to start without {sorted(missing)}"
 
 
+def test_rasa_trusts_the_ingress_as_its_one_proxy_and_the_backends_share_their_limits_in_redis(deployments, objects):
+    """The backend's per-client limits count the web-chat client's address, which Rasa takes from
+    X-Forwarded-For only when told how many proxies stand in front (the ingress controller: 1);
+    the backend replicas count together, in the Redis Rasa uses, not each in its own memory."""
+    rasa = container_environment(objects, container(deployments["rasa"]))
+    assert rasa["SANIC_PROXIES_COUNT"] == "1"
+    backend = container_environment(objects, container(deployments["backend"]))
+    storage = urlsplit(backend["RATE_LIMIT_STORAGE"])
+    assert deployments["backend"]["spec"]["replicas"] > 1
+    assert storage.scheme == "redis" and (storage.hostname, storage.port) == (rasa["REDIS_HOST"], int(rasa["REDIS_PORT"]))
+    assert storage.hostname in by_kind(objects, "Service")
+
+
 def test_the_purge_job_reads_the_same_store_as_rasa(objects):
     (job,) = by_kind(objects, "CronJob").values()
     environment = container_environment(objects, pod_spec(job)["containers"][0])
