@@ -179,7 +179,8 @@ class CaseService:
             lock_keys(db, conversation_hash)
             # One case per conversation: asking again (documents, then a person) brings it up to date.
             existing = None if not from_conversation else db.execute(
-                sa.select(cases.c.id, cases.c.case_number, cases.c.phones_tried, cases.c.writes, cases.c.writes_since)
+                sa.select(cases.c.id, cases.c.case_number, cases.c.phones_tried, cases.c.writes, cases.c.writes_since,
+                          cases.c.reason)
                 .where(cases.c.conversation_hash == conversation_hash).order_by(cases.c.id.desc()).limit(1)).first()
             if existing is not None:
                 writes, since = self._count_write(existing.writes or 0, existing.writes_since, now)
@@ -187,6 +188,10 @@ class CaseService:
                 tried = known + [phone for phone in phones_tried if phone not in known]
                 # What this request does not know (None) keeps what the case had.
                 update = {key: value for key, value in values.items() if value is not None}
+                if existing.reason == "documents":
+                    # The customer was told to send documents under this number: asking for a person as
+                    # well does not make it another kind of case (staff match the documents by it).
+                    update["reason"] = "documents"
                 db.execute(cases.update().where(cases.c.id == existing.id).values(
                     **update, phones_tried=json.dumps(tried) if tried else None, writes=writes, writes_since=since))
                 return OpenedCase(existing.case_number, self._hours.is_open(now), self._hours.next_opening(now),

@@ -186,9 +186,12 @@ class Conversation:
             return json.loads(response.read())["cases"]
 
     def case(self) -> dict:
-        """The one case this conversation opened: its number was shown to the customer."""
+        """The one case of this conversation: its number was shown to the customer, and no other case
+        carries the conversation's id (a second request brings the one case up to date)."""
         numbers = set(CASE_NUMBER.findall(self.shown))
-        mine = [case for case in self.cases() if case["case_number"] in numbers]
+        conversation = self.conversation_id()
+        mine = [case for case in self.cases()
+                if case["case_number"] in numbers or case.get("conversation_id") in (conversation, self.sender)]
         assert len(mine) == 1, f"expected one case, found {len(mine)} (numbers shown: {numbers})\n{self.transcript()}"
         return mine[0]
 

@@ -119,6 +119,18 @@ class Run:
             assert got == value, f"turn_outcome is {got!r}, expected {value!r}"
         elif key == "english":
             talk.assert_english(reply)
+        elif key == "sms_language":
+            talk._settle(lambda: bool(talk.sms()), DELIVERY_WAIT)
+            texts = [message["text"] for message in talk.sms()]
+            assert texts, "no SMS went out"
+            wrong = [text for text in texts if _language_of(text) != value]
+            assert not wrong, f"SMS not in {value}: {wrong}"
+        elif key == "emails_language":
+            talk._settle(lambda: bool(talk.emails()), DELIVERY_WAIT)
+            mails = talk.emails()
+            assert mails, "no e-mail went out"
+            wrong = [mail["subject"] for mail in mails if _language_of(mail["subject"] + "\n" + mail["body"]) != value]
+            assert not wrong, f"e-mails not in {value}: {wrong}"
         elif key in ("shown", "not_shown"):
             for fact in value if isinstance(value, list) else [value]:
                 present = _fold(str(fact)) in _fold(text)
@@ -139,16 +151,15 @@ class Run:
             raise AssertionError(f"unknown expect key {key}")
 
     def _documents(self, account_type: str, text: str) -> None:
-        if self.spec.language == "en":
-            wanted = [DOCUMENTS["send_to"], *{"company": ("KRS", "CEIDG"), "private": ("VAT",)}[account_type]]
-        else:
-            wanted = [*DOCUMENTS[account_type]["documents"], DOCUMENTS["send_to"]]
+        listed = DOCUMENTS[account_type]["en"] if self.spec.language == "en" else DOCUMENTS[account_type]
+        wanted = [*listed["documents"], DOCUMENTS["send_to"]]
         missing = [item for item in wanted if _fold(item) not in _fold(text)]
         assert not missing, f"documents for {account_type} not listed (missing {missing[0][:60]!r})"
 
     def _case(self, fields: dict) -> None:
         case = self.talk.case()
-        digits = re.sub(r"\D", "", json.dumps(case))
+        # Staff see the call-back number in full (sealed at rest); nothing else may hold one.
+        digits = re.sub(r"\D", "", json.dumps({k: v for k, v in case.items() if k != "callback_phone"}))
         numbers = set((self.spec.account or {}).get("phones") or []) | {m["to"] for m in self.talk.sms()}
         full = [number for number in numbers if number[-9:] in digits]
         assert not full, f"the case holds full phone numbers {[n[:-3] + '***' for n in full]}"
@@ -278,14 +289,14 @@ class Run:
 
 
 def _english(text: str) -> bool:
-    """English prose; the documents list is quoted from the company's configuration
-    (backend/config/documents.yml), which is Polish only, and may stay so."""
-    quoted = [item for kind in ("private", "company") for part in ("documents", "notes")
-              for item in DOCUMENTS[kind].get(part) or []]
+    """English prose, the documents list included (backend/config/documents.yml has it in English)."""
     prose = _fold(text)
-    for item in quoted:
-        prose = prose.replace(_fold(item), " ")
     return bool(prose.strip()) and not POLISH_MARKERS.search(re.sub(r"https?://\S+", "", prose))
+
+
+def _language_of(text: str) -> str:
+    """The language of an SMS or e-mail the backend sent: Polish when it has Polish prose."""
+    return "pl" if POLISH_MARKERS.search(re.sub(r"https?://\S+", "", text or "")) else "en"
 
 
 def _code_in(message: dict) -> Optional[str]:

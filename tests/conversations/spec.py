@@ -25,7 +25,7 @@ EXPECT_KEYS = {
     "path", "code_sent_to", "codes_sent", "no_code_sent", "email_change_requested", "no_email_change_to",
     "no_email_to", "no_email_sent", "reset_sent", "reset_steps_shown", "login_hint_shown", "documents_listed", "case",
     "no_case", "answered", "not_fallback", "turn_outcome", "english", "shown", "not_shown", "shown_matching",
-    "not_shown_matching", "masked_phone", "buttons_offered", "differs_from_turn",
+    "not_shown_matching", "masked_phone", "buttons_offered", "differs_from_turn", "sms_language", "emails_language",
 }
 TURN_KEYS = {"customer", "repeat", "expect", "backend_down", "clock_minutes"}
 TOP_KEYS = {"name", "written", "language", "office", "clock", "goal", "account", "turns", "known_defect", "notes"}
@@ -120,6 +120,9 @@ def _turn(path: Path, number: int, raw: Any) -> Turn:
         raise _fail(path, f"turn {number}: unknown expect keys {sorted(unknown)}")
     if "path" in expect and expect["path"] not in GOALS:
         raise _fail(path, f"turn {number}: path {expect['path']!r} is not one of {GOALS}")
+    for key in ("sms_language", "emails_language"):
+        if key in expect and expect[key] not in LANGUAGES:
+            raise _fail(path, f"turn {number}: {key} must be one of {LANGUAGES}")
     if "documents_listed" in expect and expect["documents_listed"] not in ("private", "company"):
         raise _fail(path, f"turn {number}: documents_listed must be private or company")
     for key in ("code_sent_to", "masked_phone"):
