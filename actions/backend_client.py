@@ -144,6 +144,13 @@ class Case:
 
 
 @dataclass(frozen=True)
+class Handover:
+    # waiting / talking: a person has the conversation; resolved / unanswered / none: the assistant answers
+    status: str
+    pickup_seconds: int
+
+
+@dataclass(frozen=True)
 class CaseContact:
     case_number: str
     contact_email: str  # masked
@@ -356,6 +363,19 @@ class BackendClient:
         return _read(CaseContact, await self._call(
             "PATCH", f"/api/v1/cases/{case_number}",
             json={"conversation_id": conversation_id, "contact_email": contact_email}))
+
+    async def start_handover(self, conversation_id: str, channel: str, language: str, contact_email: Optional[str],
+                             summary: str, transcript: list) -> Handover:
+        """A person takes the conversation over in the human inbox (BackendUnavailable when none can:
+        no inbox, office closed, inbox failing)."""
+        return _read(Handover, await self._call("POST", "/api/v1/handovers", json={
+            "conversation_id": conversation_id, "channel": channel, "language": language,
+            "contact_email": contact_email, "summary": summary, "transcript": transcript}))
+
+    async def relay_to_person(self, conversation_id: str, text: str) -> Handover:
+        """The customer's message, for the person who has the conversation (if one still has it)."""
+        return _read(Handover, await self._call("POST", "/api/v1/handovers/messages",
+                                                json={"conversation_id": conversation_id, "text": text}))
 
     async def documents(self, account_type: str, language: str = "pl") -> Documents:
         return _read(Documents, await self._call("GET", "/api/v1/documents",

@@ -49,6 +49,9 @@ class ActionTurn(Action):
         metadata = (tracker.latest_message or {}).get("metadata") or {}
         with within(backend_settings().action_deadline), acting_for(metadata.get(CLIENT_KEY)):
             outcome = await turn.run()
+        if turn.silent:
+            # A person has the conversation: the message went to them; no reply, no funnel turn.
+            return [SlotSet(STATE_SLOT, turn.state.to_slot()), SlotSet("turn_outcome", outcome)]
         planned = bool(turn.ctx.lines)
         replies = turn.reply()
         Funnel(turn.procedure, channel_of(tracker)).turn(

@@ -63,7 +63,8 @@ export PUBLIC_RASA_URL="${PUBLIC_RASA_URL:-http://127.0.0.1:${RASA_PORT}}"
 # Browser pages allowed to talk to Rasa (CORS and the web chat's socket.io): the help page only.
 export CHAT_ALLOWED_ORIGINS="${CHAT_ALLOWED_ORIGINS:-http://127.0.0.1:${WEB_PORT} http://localhost:${WEB_PORT}}"
 # A channel whose secrets are empty stays switched off (credentials.yml needs the variables to exist).
-for name in TELEGRAM_BOT_TOKEN TELEGRAM_WEBHOOK_SECRET TELEGRAM_API_BASE SLACK_BOT_TOKEN SLACK_SIGNING_SECRET SLACK_API_BASE; do
+for name in TELEGRAM_BOT_TOKEN TELEGRAM_WEBHOOK_SECRET TELEGRAM_API_BASE SLACK_BOT_TOKEN SLACK_SIGNING_SECRET SLACK_API_BASE \
+            HANDOVER_PUSH_TOKEN; do
   export "$name=${!name:-}"
 done
 export TF_CPP_MIN_LOG_LEVEL=2 SQLALCHEMY_SILENCE_UBER_WARNING=1 PYTHONWARNINGS=ignore RASA_TELEMETRY_ENABLED=false

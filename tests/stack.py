@@ -177,6 +177,7 @@ class Stack:
             "SLACK_BOT_TOKEN": "",
             "SLACK_SIGNING_SECRET": "",
             "SLACK_API_BASE": "",
+            "HANDOVER_PUSH_TOKEN": "",
         }
         env.pop("RECOVERY_NOW", None)
         if self.recovery_now:

@@ -115,6 +115,9 @@ class State:
     call_wanted: Optional[bool] = None           # the customer asked for a call (True) or an SMS (False)
     recall_wanted: Optional[bool] = None         # yes/no to "call again?"
     tries: dict = field(default_factory=dict)    # failed answers per step (limits in data/procedure/)
+    # A person has the conversation (a live hand-over, set only from the backend's answer): the
+    # customer's messages are relayed to them and the assistant says nothing (engine/turn.py).
+    with_person: bool = False
     at: list = field(default_factory=list)       # where the procedure stands: `path:step` frames (actions/engine)
     started_at: Optional[float] = None           # epoch seconds of the conversation's first turn (funnel)
     funnel: list = field(default_factory=list)   # `path:stage` reached once (actions/engine/funnel.py)

@@ -331,6 +331,13 @@ TEXTS: dict[str, dict[str, str]] = {
         "pl": "Poprawiłem adres kontaktowy w zgłoszeniu {case_number} na {contact}.",
         "en": "I've updated the contact address of case {case_number} to {contact}."},
     "today_in_hours": {"pl": "w godzinach pracy", "en": "during office hours"},
+    "handoff_live": {
+        "pl": "Przekazuję rozmowę konsultantowi z naszego zespołu — od teraz odpisuje tu człowiek, nie ja "
+              "(asystent). Widzi to, co [[Pan/Pani już napisał(a)|Państwo już napisali]], bez kodów i pełnych numerów. "
+              "Jeśli nikt nie odpisze w ciągu {minutes} min, zaproponuję zgłoszenie e-mailowe.",
+        "en": "I'm handing this conversation to a person from our support team — from now on a human replies here, "
+              "not me (the assistant). They see what you've written so far, without codes or full numbers. "
+              "If nobody replies within {minutes} min, I'll offer you a case by e-mail instead."},
     "handoff_office_closed": {
         "pl": "Teraz biuro jest zamknięte (pracujemy {hours_text}). Sprawę przekażę pracownikowi — zajmie się nią "
               "{when}.",

@@ -10,7 +10,7 @@ from typing import Optional
 
 from contact_rules import mask_email
 
-from ..backend_client import (BackendUnavailable, CaseRequest, InvalidInput, NotCallable, NotFound, RateLimited,
+from ..backend_client import (BackendError, BackendUnavailable, CaseRequest, InvalidInput, NotCallable, NotFound, RateLimited,
                               TokenInvalid)
 from ..dialogue import texts
 from ..dialogue.state import Path
@@ -97,6 +97,22 @@ async def open_case(ctx: Context, reason: str = "human_handoff") -> Result:
     contact = mask_email(collected(state.private.contact_email, "contact_email"))
     return Result("opened", {"case_number": case.case_number, "contact": contact,
                              "handling": await _handling(ctx, case), "passed": case_text.passed(state, path)})
+
+
+@operation("connected", "unavailable")
+async def live_handover(ctx: Context) -> Result:
+    """In office hours a person takes the conversation over in the human inbox, with the facts and the
+    redacted transcript; the backend says whether one can (an inbox configured, the office open)."""
+    state = ctx.state
+    path = state.previous_path if state.path == Path.HANDOFF else state.path
+    try:
+        handover = await ctx.backend.start_handover(ctx.conversation_id, ctx.channel, state.language,
+                                                    state.private.contact_email,
+                                                    case_text.summary(state, ctx.channel, path), list(ctx.transcript))
+    except BackendError:
+        return Result("unavailable")
+    state.with_person = True
+    return Result("connected", {"minutes": max(1, round(handover.pickup_seconds / 60))})
 
 
 @operation("open", "closed", "unknown")

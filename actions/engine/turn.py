@@ -42,6 +42,7 @@ class Turn:
                  company: Company, clock: Callable[[], float] = time.time, steps: Optional[Procedure] = None,
                  answers: Optional[Answers] = None, transcript: Optional[list] = None):
         self.message, self.procedure = message, steps or procedure()
+        self.silent = False   # a person has the conversation: this turn says nothing
         facts = extract(message.text, expecting_code=bool(
             state.step in (Step.CODE, Step.RESEND, Step.RECALL) or (state.verification_id and not state.proven)))
         self.ctx = Context(state, facts, backend, conversation_id, channel, company, clock, state.step,
@@ -60,6 +61,8 @@ class Turn:
 
     async def run(self) -> Optional[str]:
         ctx = self.ctx
+        if ctx.state.with_person and await self._with_person():
+            return ctx.outcome
         ctx.state.language = language_of(self.message, ctx.facts, ctx.state)
         if not ctx.state.register_known and (ctx.facts.plural or ctx.facts.singular):
             # One register per conversation: the first message that shows one decides it ("nasza firma":
@@ -89,6 +92,26 @@ class Turn:
         if ctx.outcome is None:
             self._fallback()
         return ctx.outcome
+
+    async def _with_person(self) -> bool:
+        """A person has the conversation (a live hand-over): the message is theirs to answer, relayed
+        by the backend, and the assistant stays silent. When the backend says the hand-over ended the
+        turn goes on as usual: after a resolution the message starts afresh, after nobody picked up
+        the hand-over path goes on to the case. Only the backend's answer ends it."""
+        ctx, state = self.ctx, self.ctx.state
+        try:
+            handover = await ctx.backend.relay_to_person(ctx.conversation_id, self.message.text)
+        except BackendError:
+            return False   # the backend is away: an answer from the assistant beats silence
+        if handover.status in ("waiting", "talking"):
+            self.silent = True
+            ctx.mark(Outcome.ANSWERED)
+            return True
+        state.with_person = False
+        if handover.status == "resolved":
+            state.previous_path, state.finished, state.path = state.path, state.path, None
+            state.at, state.step = [], None
+        return False
 
     def _end(self, intent: str) -> None:
         ctx = self.ctx
@@ -225,6 +248,8 @@ class Turn:
 
     def reply(self) -> list[Reply]:
         """The turn's one reply: planned lines composed, never empty (the pending question at least)."""
+        if self.silent:
+            return []   # a person has the conversation and answers it
         rules = self.procedure.patterns.contradictions
         composed = compose(self.ctx.lines, rules)
         if not composed:

@@ -41,6 +41,9 @@ PROVIDER_SECRETS = {
 }
 
 
+UNUSED = "empty (unused while HUMAN_INBOX=none)"
+
+
 def secret(value: Optional[SecretStr]) -> str:
     return value.get_secret_value() if value is not None else ""
 
@@ -78,24 +81,24 @@ class Settings(BaseSettings):
         "where staff work on conversations: `chatwoot` (live hand-over in office hours, cases as Chatwoot "
         "conversations; docs/chatwoot.md) or `none` (cases in the staff API, WHMCS tickets with ACCOUNT_SOURCE=whmcs)")
     chatwoot_url: str = setting("", "CHATWOOT_URL", "the Chatwoot server, e.g. `https://chat.example.pl` "
-                                "(HUMAN_INBOX=chatwoot: required)")
+                                "(HUMAN_INBOX=chatwoot: required)", shown=UNUSED)
     chatwoot_api_token: Optional[SecretStr] = setting(None, "CHATWOOT_API_TOKEN",
-                                                      "an agent's or agent bot's access token (`api_access_token`)")
-    chatwoot_account_id: Optional[int] = setting(None, "CHATWOOT_ACCOUNT_ID", "the Chatwoot account's number")
+                                                      "an agent's or agent bot's access token (`api_access_token`)", shown=UNUSED)
+    chatwoot_account_id: Optional[int] = setting(None, "CHATWOOT_ACCOUNT_ID", "the Chatwoot account's number", shown=UNUSED)
     chatwoot_inbox_id: Optional[int] = setting(None, "CHATWOOT_INBOX_ID",
-                                               "the API-channel inbox the conversations are opened in")
+                                               "the API-channel inbox the conversations are opened in", shown=UNUSED)
     chatwoot_webhook_secret: Optional[SecretStr] = setting(
         None, "CHATWOOT_WEBHOOK_SECRET",
         "the secret of the Chatwoot webhook (message_created, conversation_status_changed) that posts to "
-        "`/chatwoot/webhook`: unsigned or wrongly signed deliveries are refused")
+        "`/chatwoot/webhook`: unsigned or wrongly signed deliveries are refused", shown=UNUSED)
     handover_pickup_seconds: float = setting(
         300.0, "HANDOVER_PICKUP_SECONDS",
         "a live hand-over no agent answered within this is offered as a case to the customer")
     assistant_push_url: str = setting(
         "", "ASSISTANT_PUSH_URL",
-        "Rasa's hand-over channel, where agents' replies go to the customer (`http://RASA/webhooks/handover/push`)")
+        "Rasa's hand-over channel, where agents' replies go to the customer (`http://RASA/webhooks/handover/push`)", shown=UNUSED)
     assistant_push_token: Optional[SecretStr] = setting(
-        None, "HANDOVER_PUSH_TOKEN", "shared with Rasa's hand-over channel (16+ characters)")
+        None, "HANDOVER_PUSH_TOKEN", "shared with Rasa's hand-over channel (16+ characters)", shown=UNUSED)
     index_sync_seconds: float = setting(60.0, "WHMCS_SYNC_SECONDS",
                                         "how often new WHMCS clients are added to the phone index (full rebuild hourly)")
     index_max_age_seconds: float = setting(3 * 3600.0, "INDEX_MAX_AGE_SECONDS",

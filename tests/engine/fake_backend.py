@@ -8,8 +8,8 @@ from typing import Callable
 
 from contact_rules import phone_kind
 
-from actions.backend_client import (CallStatus, Case, CaseContact, CaseRequest, CodeCheck, Documents, EmailChange,
-                                    EmailCheck, EmailHint, InvalidInput, NotCallable, NotFound, OfficeHours,
+from actions.backend_client import (BackendUnavailable, CallStatus, Case, CaseContact, CaseRequest, CodeCheck, Documents, EmailChange,
+                                    EmailCheck, EmailHint, Handover, InvalidInput, NotCallable, NotFound, OfficeHours,
                                     RateLimited, Sent, TokenInvalid, VerificationStarted)
 
 def is_landline(phone: str) -> bool:
@@ -36,6 +36,10 @@ class FakeBackend:
         self.languages: list[str] = []          # of every SMS and e-mail change asked for
         self.call_outcome = "answered"
         self.spent: dict[str, str] = {}         # phone -> the token an e-mail change spent
+        self.inbox = False                      # a human inbox (Chatwoot) configured: live hand-overs
+        self.handover: str | None = None        # its status, as the inbox's webhook left it
+        self.relayed: list[str] = []            # what the customer wrote to the person
+        self.handed_over: list[tuple[str, list]] = []   # (summary, transcript) of each hand-over
 
     def _open(self) -> bool:
         return self.now.weekday() < 5 and 9 <= self.now.hour < 17
@@ -64,6 +68,20 @@ class FakeBackend:
         if not any(f"KYL-{n:05d}" == case_number for n in range(1, len(self.cases) + 1)):
             raise NotFound("case_not_found")
         return CaseContact(case_number, "x***@y***.pl")
+
+    async def start_handover(self, conversation_id: str, channel: str, language: str, contact_email, summary: str,
+                             transcript: list) -> Handover:
+        self.calls.append(("start_handover", channel))
+        if not self.inbox or not self._open():
+            raise BackendUnavailable("HTTP 409 " + ("no_inbox" if not self.inbox else "office_closed"))
+        self.handover = "waiting"
+        self.handed_over.append((summary, transcript))
+        return Handover("waiting", 300)
+
+    async def relay_to_person(self, conversation_id: str, text: str) -> Handover:
+        if self.handover in ("waiting", "talking"):
+            self.relayed.append(text)
+        return Handover(self.handover or "none", 300)
 
     async def office_hours(self) -> OfficeHours:
         self.calls.append(("office_hours", None))
