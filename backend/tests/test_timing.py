@@ -18,7 +18,7 @@ import pytest
 
 from conftest import API_KEY, BackendProcess, make_backend
 from fake_gateway import FakeGateway
-from fake_voice import FakeTwilioVerify
+from fake_voice import FakeSerwerSmsVoice, FakeTwilioVerify
 from fake_whmcs import IDENTIFIER, SECRET, FakeWhmcs
 
 ROUNDS, BATCHES, LIMIT = 8, 4, 0.002
@@ -256,21 +256,29 @@ def test_call_starts_take_as_long_for_registered_and_unregistered_landlines(tmp_
         voice.close()
 
 
-@pytest.mark.parametrize("twilio_latency", [0.05, 2.0], ids=["twilio-50ms", "twilio-2s-over-the-deadline"])
-def test_call_status_answers_take_as_long_whatever_the_number(tmp_path, twilio_latency):
-    """A status asked of the provider (Twilio, 50 ms or 2 s: past the deadline) and one of a number
-    that got no call answer alike."""
-    voice = FakeTwilioVerify()
+VOICE_PROVIDERS = {
+    "twilio": (FakeTwilioVerify, {"VOICE_SENDER": "twilio_verify", "TWILIO_ACCOUNT_SID": "AC1", "TWILIO_AUTH_TOKEN": "t",
+                                  "TWILIO_VERIFY_SERVICE_SID": "VA1"}, "TWILIO_BASE_URL", "/v2/Attempts"),
+    "serwersms": (FakeSerwerSmsVoice, {"VOICE_SENDER": "serwersms", "SERWERSMS_TOKEN": FakeSerwerSmsVoice.TOKEN},
+                  "SERWERSMS_BASE_URL", "/messages/reports"),
+}
+
+
+@pytest.mark.parametrize("provider, latency", [("twilio", 0.05), ("twilio", 2.0), ("serwersms", 2.0)],
+                         ids=["twilio-50ms", "twilio-2s-over-the-deadline", "serwersms-2s-over-the-deadline"])
+def test_call_status_answers_take_as_long_whatever_the_number(tmp_path, provider, latency):
+    """A status asked of the provider (50 ms, or 2 s: past the deadline) and one of a number that
+    got no call answer alike; SerwerSMS is asked for statuses the same way as Twilio."""
+    fake, env, base_url, status_path = VOICE_PROVIDERS[provider]
+    voice = fake()
     loop = asyncio.new_event_loop()
     try:
-        backend = make_backend(tmp_path, VOICE_SENDER="twilio_verify", TWILIO_ACCOUNT_SID="AC1",
-                               TWILIO_AUTH_TOKEN="t", TWILIO_VERIFY_SERVICE_SID="VA1", TWILIO_BASE_URL=voice.url,
-                               TWILIO_CHECK_DEADLINE_SECONDS="0.3")
-        voice.fate["+48221112233"] = "calling"  # still ringing: every status is asked of Twilio
+        backend = make_backend(tmp_path, **env, **{base_url: voice.url}, TWILIO_CHECK_DEADLINE_SECONDS="0.3")
+        voice.fate["+48221112233"] = "calling"  # still ringing: every status is asked of the provider
         registered = backend.start_call("+48221112233", "a").json()["verification_id"]
         unregistered = backend.start_call("+48227770000", "b").json()["verification_id"]
         backend.client.app.state.services.outbox.join()
-        voice.latency = twilio_latency
+        voice.latency = latency
         service = backend.client.app.state.services.verification
         ids = {"registered": registered, "unregistered": unregistered}
 
@@ -280,7 +288,7 @@ def test_call_status_answers_take_as_long_whatever_the_number(tmp_path, twilio_l
             return time.perf_counter() - started
 
         assert_same_timing(measure, list(ids))
-        assert any("/v2/Attempts" in seen.path for seen in voice.gateway.seen)
+        assert any(status_path in seen.path for seen in voice.gateway.seen)
     finally:
         loop.close()
         voice.close()
