@@ -79,7 +79,7 @@ class LocalAccountSource:
             f"{self._reset_url}\n\nNa tej stronie prosimy podać ten adres e-mail. Jeśli to nie Pan/Pani "
             "prosił(a) o zmianę, prosimy zignorować tę wiadomość.\n\nZespół Kylos")
 
-    def change_email(self, account: Account, new_email: str) -> None:
+    def change_email(self, account: Account, new_email: str, approved_by_staff: bool = False) -> None:
         with self._engine.begin() as db:
             db.execute(accounts.update().where(accounts.c.id == account.id).values(email=new_email))
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, Optional
@@ -77,6 +78,18 @@ class HandoverService:
         self._engine, self._clock, self._hours = engine, clock, hours
         self.inbox, self._push, self.pickup_seconds = inbox, push, pickup_seconds
         self._stopping = threading.Event()
+        self._seen: OrderedDict[str, None] = OrderedDict()   # agents' message ids already delivered
+        self._seen_lock = threading.Lock()
+
+    def first_delivery(self, key: str, keep: int = 5000) -> bool:
+        """A signed delivery sent again (a replay within the signature's window) is delivered once."""
+        with self._seen_lock:
+            if key in self._seen:
+                return False
+            self._seen[key] = None
+            while len(self._seen) > keep:
+                self._seen.popitem(last=False)
+            return True
 
     def _active(self, db, column, value) -> Optional[Any]:
         return db.execute(sa.select(handovers).where(column == value, handovers.c.status.in_(ACTIVE))

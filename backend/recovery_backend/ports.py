@@ -36,8 +36,9 @@ class AccountSource(Protocol):
     def send_password_reset(self, account: Account) -> None:
         """Make the panel send its password-reset link to the account's email."""
 
-    def change_email(self, account: Account, new_email: str) -> None:
-        """Apply a confirmed email change."""
+    def change_email(self, account: Account, new_email: str, approved_by_staff: bool = False) -> None:
+        """Apply a confirmed email change. `approved_by_staff`: a person checked the owner's documents and
+        approved it, so it applies even where customers' own changes become staff tickets."""
 
     def open_staff_ticket(self, account: Account | None, subject: str, message: str) -> str:
         """Hand something to staff; returns the source's reference (e.g. WHMCS ticket id)."""

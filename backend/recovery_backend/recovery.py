@@ -144,7 +144,7 @@ class RecoveryService:
             db.execute(email_changes.update().where(email_changes.c.account_id == account.id,
                                                     email_changes.c.status.in_(("pending", "confirmed")))
                        .values(status="superseded"))
-        self._accounts.change_email(account, new_email)
+        self._accounts.change_email(account, new_email, approved_by_staff=True)
         masked = f"{mask_email(old)} -> {mask_email(new_email)}"
         self._audit.record("email_changed_by_staff", "staff", account.id,
                            f"case {case_number}, documents approved by {approved_by[:100]}: {masked}")

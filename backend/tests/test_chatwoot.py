@@ -83,6 +83,10 @@ def test_a_live_hand_over_from_start_to_resolution(tmp_path, chatwoot, pushed):
                    ).json() == {"handled": True}
     assert pushed.received[-1]["conversation_id"] == "sio:abc" and pushed.received[-1]["speaker"] == "agent"
     assert "Anna" in pushed.received[-1]["text"] and "Już sprawdzam." in pushed.received[-1]["text"]
+    first = chatwoot.agent_message(conversation["id"], "Proszę chwilę poczekać.")
+    assert webhook(backend, first).json() == {"handled": True}
+    assert webhook(backend, first).json() == {"handled": False}, "a replayed delivery is delivered once"
+    assert [p["text"] for p in pushed.received].count(pushed.received[-1]["text"]) == 1
     assert relay(backend, "dziękuję") == "talking"
 
     assert webhook(backend, chatwoot.status_change(conversation["id"], "resolved")).json() == {"handled": True}

@@ -73,3 +73,21 @@ def test_only_documents_cases_are_approved(tmp_path):
     response = backend.post("/api/v1/cases", {"reason": "human_handoff", "contact_email": "a@b.pl",
                                               "conversation_id": "sio:h"})
     assert approve(backend, response.json()["case_number"]).json() == {"error": "not_a_documents_case"}
+
+
+def test_with_whmcs_in_ticket_mode_an_approval_still_changes_the_client(tmp_path):
+    """EMAIL_CHANGE_MODE=staff turns customers' own changes into tickets; a person's approval is the
+    person acting, so WHMCS gets UpdateClient."""
+    from fake_whmcs import FakeWhmcs
+    from test_whmcs import wait_for_index, whmcs_env
+    fake = FakeWhmcs()
+    try:
+        backend = make_backend(tmp_path, EMAIL_CHANGE_MODE="staff", **whmcs_env(fake))
+        wait_for_index(backend)
+        number = documents_case(backend)
+        assert backend.post(f"/api/v1/cases/{number}/email-change", {"account_id": 1, "approved_by": "Ola"},
+                            key=STAFF_KEY).status_code == 200
+        assert fake.clients[1]["email"] == "marek@nowa-domena.pl"
+        assert "UpdateClient" in [action for action, _ in fake.actions]
+    finally:
+        fake.close()

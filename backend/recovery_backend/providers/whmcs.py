@@ -203,8 +203,8 @@ class WhmcsAccountSource:
     def send_password_reset(self, account: Account) -> None:
         self.api.call("ResetPassword", email=account.email)
 
-    def change_email(self, account: Account, new_email: str) -> None:
-        if self.via_ticket:
+    def change_email(self, account: Account, new_email: str, approved_by_staff: bool = False) -> None:
+        if self.via_ticket and not approved_by_staff:
             self.open_staff_ticket(account, "Zmiana adresu e-mail po weryfikacji telefonu",
                                    f"Prośba o zmianę adresu {mask_email(account.email)} -> {mask_email(new_email)}.")
             return

@@ -66,7 +66,8 @@ async def chatwoot_webhook(request: Request, services: ServicesDep):
         content = event.get("content")
         # An agent's public reply: outgoing, not a private note, written by a user (not a bot or the contact).
         if event.get("message_type") == "outgoing" and not event.get("private") and sender.get("type") == "user" \
-                and isinstance(content, str) and content.strip() and conversation.get("id") is not None:
+                and isinstance(content, str) and content.strip() and conversation.get("id") is not None \
+                and services.handovers.first_delivery(f"message:{event.get('id')}:{conversation['id']}"):
             name = str(sender.get("available_name") or sender.get("name") or "").strip()
             handled = await run_in_threadpool(services.handovers.agent_replied, str(conversation["id"]), name,
                                               content.strip())
