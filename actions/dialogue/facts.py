@@ -35,8 +35,9 @@ _CORRECTION = re.compile(r"^\s*(nie[,.! ]+nie\b|nie[,.!]|pomylk|pomylil|poprawk|
 _PRIVATE = re.compile(r"prywatn|osob\w* fizyczn|na siebie|na mnie|na moje nazwisko|na osobe|private|personal")
 _COMPANY = re.compile(r"\bfirm|jednoosobow|sp\.? ?z o\.? ?o|spolk|dzialalnosc|jdg|organizacj|stowarzysz|fundacj|szkol|"
                       r"urzad|\bs\.?a\.?\b|\bnip\b|company|business|organisation|organization|ltd")
-_PLURAL = re.compile(r"w imieniu firmy|\bnasz\w*|\bmamy\b|\bpiszemy\b|\bjestesmy\b|\bchcemy\b|\bprosimy\b|"
-                     r"\bzapomnielismy\b|\bnie mamy\b")
+_PLURAL = re.compile(r"w imieniu firmy|\bnasz\w*|\b(mamy|piszemy|jestesmy|chcemy|prosimy|pamietamy|wiemy|"
+                     r"potrzebujemy|mozemy|uzywamy|dostajemy|widzimy|zmienimy|wyslemy)\b|"
+                     r"\b\w+(li|ly)smy\b")     # the past tense of "we": zmienilismy, stracilysmy
 # The customer writing as one person ("nie pamiętam", "mam", "mój"): with no plural sign in the same
 # message, the conversation's register is "Pan/Pani" from then on (turn.py).
 _SINGULAR = re.compile(r"\b(mam|nie mam|jestem|pamietam|zapomnial[ea]m|chce|chcial[ea]m|moge|moj\w*|mnie|mi|"

@@ -64,10 +64,13 @@ class Turn:
         if ctx.state.with_person and await self._with_person():
             return ctx.outcome
         ctx.state.language = language_of(self.message, ctx.facts, ctx.state)
-        if not ctx.state.register_known and (ctx.facts.plural or ctx.facts.singular):
-            # One register per conversation: the first message that shows one decides it ("nasza firma":
-            # "Państwo", "nie pamiętam": "Pan/Pani"); a switch later would read as two different people.
-            ctx.state.plural, ctx.state.register_known = ctx.facts.plural, True
+        company = ctx.facts.account_type == "company"
+        if not ctx.state.register_known and (ctx.facts.plural or ctx.facts.singular or company):
+            # One register per conversation: the first message that shows one decides it ("nasza firma",
+            # a company's account: "Państwo"; "nie pamiętam", "mam firmę": "Pan/Pani"); a switch later
+            # would read as two different people.
+            ctx.state.plural = ctx.facts.plural or (company and not ctx.facts.singular)
+            ctx.state.register_known = True
         ctx.meaning = understand(self.message, ctx.facts, ctx.state, patterns.answerable(self.procedure, ctx.answers))
         intent = ctx.meaning.intent
         if intent in ("start_over", "stop"):

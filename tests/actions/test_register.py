@@ -111,3 +111,19 @@ async def test_one_register_per_conversation_decided_by_the_first_message_that_s
     await person.say("nasza firma ma konto, telefon 601 234 567", "inform_phone")
     assert not person.state.plural, "a later 'nasza' keeps 'Pan/Pani'"
     assert "mają Państwo" in texts.say("ask_has_phone", "pl", company.state.plural)
+
+
+@pytest.mark.parametrize("text, plural", [
+    ("zmienilismy operatora i numer firmowy, a domena wygasla", True),
+    ("konto firmowe, EkoKlima Serwis sp. z o.o., NIP 4710497466", True),
+    ("mam firmę jednoosobową i zapomniałem hasła", False),
+    ("nie pamiętam hasła", False),
+    ("problemy z logowaniem", None),
+])
+async def test_the_first_message_that_shows_a_register_decides_it(text, plural):
+    from tests.engine.conftest import Chat
+    from tests.engine.fake_backend import FakeBackend
+
+    chat = Chat(FakeBackend(lambda: 1_800_000_000.0))
+    await chat.say(text, "lost_access")
+    assert (chat.state.plural if chat.state.register_known else None) == plural
