@@ -11,7 +11,7 @@ export PYTHONWARNINGS := ignore
 export RASA_TELEMETRY_ENABLED := false
 
 # `make diagrams`: the pictures of the procedure in docs/dialogue.md, redrawn from data/procedure/.
-.PHONY: diagrams setup setup-test train validate lint settings-tables run shell purge test test-contact-rules test-backend test-stories test-assistant test-faults bench clean
+.PHONY: report learn diagrams setup setup-test train validate lint settings-tables run shell purge test test-contact-rules test-backend test-stories test-assistant test-faults bench clean
 
 setup: .venv/.installed backend/.venv/.installed web/node_modules/.installed
 
@@ -67,6 +67,15 @@ shell: .venv/.installed
 # Deletes stored conversations older than TRACKER_RETENTION_DAYS (30); run it daily.
 purge: .venv/.installed
 	source scripts/env.sh && .venv/bin/python -m runtime.purge
+
+# The funnel and its rates as PNG plots (results/report/) from the stored conversations, for those
+# without Grafana; `make learn`: the conversations that went wrong, as conversation-suite YAML
+# (results/learn/). ARGS="--days 7", ARGS="--since 2026-12-01 --until 2026-12-08" (docs/operations.md).
+report: .venv/.installed
+	source scripts/env.sh && .venv/bin/python -m runtime.report $(ARGS)
+
+learn: .venv/.installed
+	source scripts/env.sh && .venv/bin/python -m runtime.export_conversations $(ARGS)
 
 # The shared rules, under both Pythons that use them (3.10: actions and channels; 3.11: backend).
 test-contact-rules: .venv/.installed backend/.venv/.installed

@@ -33,6 +33,9 @@ class RasaProcessSettings(BaseSettings):
                                          "how long Rasa waits for a lost conversation database before a message fails")
     tracker_retention_days: float = setting(30.0, "TRACKER_RETENTION_DAYS",
                                             "`make purge` deletes conversations whose last message is older")
+    action_server_token: SecretStr = setting(
+        "", "ACTION_SERVER_TOKEN", "the secret Rasa sends the action server (endpoints.yml); it also keys the "
+        "conversations' pseudonyms in logs and exports (runtime/pseudonym.py)", shown="— (required by `make run`)")
     endpoints: str = setting("endpoints.yml", "RASA_ENDPOINTS",
                              "the endpoints file: `endpoints-scaled.yml` for several instances (PostgreSQL + Redis); "
                              "its tracker store is the one purged")
