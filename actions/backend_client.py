@@ -236,6 +236,22 @@ def acting_for(client_key: Optional[str]) -> Iterator[None]:
         _CLIENT.reset(reset)
 
 
+# The message being answered, for the backend's log line (runtime/message_log.py): its request id and
+# the conversation's pseudonym, never the conversation's id.
+_TRACE: contextvars.ContextVar[tuple[Optional[str], Optional[str]]] = contextvars.ContextVar(
+    "backend_trace", default=(None, None))
+
+
+@contextmanager
+def tracing(request_id: Optional[str], conversation_ref: Optional[str]) -> Iterator[None]:
+    """Backend calls made inside carry `X-Request-ID` and `X-Conversation-Ref`."""
+    reset = _TRACE.set((request_id, conversation_ref))
+    try:
+        yield
+    finally:
+        _TRACE.reset(reset)
+
+
 class BackendClient:
     def __init__(self, settings: Optional[BackendSettings] = None, session: Optional[requests.Session] = None):
         self.settings = settings or backend_settings()
@@ -268,6 +284,11 @@ class BackendClient:
         client_key = _CLIENT.get()
         if client_key:
             headers["X-Client-Key"] = client_key[:200]
+        request_id, conversation_ref = _TRACE.get()
+        if request_id:
+            headers["X-Request-ID"] = request_id
+        if conversation_ref:
+            headers["X-Conversation-Ref"] = conversation_ref
         timeout = self._remaining()
         if timeout <= 0.05:
             raise BackendUnavailable("deadline passed")

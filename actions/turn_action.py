@@ -4,24 +4,35 @@ turn within one backend deadline and turns the result into events."""
 from __future__ import annotations
 
 import copy
+import logging
 import time
+from functools import lru_cache
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from .backend_client import acting_for, backend, within
+from runtime.message_log import REQUEST_ID_KEY, line
+from runtime.pseudonym import pseudonym, request_id_or_none
+
+from .backend_client import acting_for, backend, tracing, within
 from .dialogue.answers import Answers
 from .dialogue.state import STATE_SLOT, State, Step
 from .engine import case_text
 from .engine.funnel import Funnel, previous_session
 from .engine.turn import Message, Turn
 from .engine.validation import procedure
-from .settings import backend_settings, company
+from .settings import action_server_settings, backend_settings, company
 
 procedure()   # loaded and checked when the action server imports its actions: a broken file stops the start
 CLIENT_KEY = "client_key"  # message metadata set by the channel (channels/client.py)
+log = logging.getLogger("actions.turn")
+
+
+@lru_cache(maxsize=1)
+def _pseudonym_secret() -> str:
+    return action_server_settings().token.get_secret_value()
 
 
 def channel_of(tracker: Tracker) -> str:
@@ -47,16 +58,25 @@ class ActionTurn(Action):
         turn = Turn(state, message_of(tracker), backend(), tracker.sender_id, channel_of(tracker), company(),
                     answers=Answers.from_domain(domain), transcript=case_text.transcript(tracker.events))
         metadata = (tracker.latest_message or {}).get("metadata") or {}
-        with within(backend_settings().action_deadline), acting_for(metadata.get(CLIENT_KEY)):
+        started = time.perf_counter()
+        request_id = request_id_or_none(metadata.get(REQUEST_ID_KEY))
+        conversation = pseudonym(tracker.sender_id, _pseudonym_secret())
+        with within(backend_settings().action_deadline), acting_for(metadata.get(CLIENT_KEY)), \
+                tracing(request_id, conversation):
             outcome = await turn.run()
         if turn.silent:
             # A person has the conversation: the message went to them; no reply, no funnel turn.
             return [SlotSet(STATE_SLOT, turn.state.to_slot()), SlotSet("turn_outcome", outcome)]
         planned = bool(turn.ctx.lines)
         replies = turn.reply()
-        Funnel(turn.procedure, channel_of(tracker)).turn(
+        funnel = Funnel(turn.procedure, channel_of(tracker)).turn(
             before, turn.state, turn.ctx.milestones, outcome, time.time(), empty=not planned,
-            previous_session=previous_session(tracker.events) if before.started_at is None else None).count()
+            previous_session=previous_session(tracker.events) if before.started_at is None else None)
+        funnel.count()
+        log.info(line(event="turn", conversation=conversation, channel=channel_of(tracker), request_id=request_id,
+                      intent=turn.message.intent, outcome=outcome, path=turn.state.path,
+                      stages=[stage for stage, _ in funnel.stages if stage != "turn"] or None,
+                      ms=round((time.perf_counter() - started) * 1000)))
         for reply in replies:
             if reply.response:
                 dispatcher.utter_message(response=reply.response)

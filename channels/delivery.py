@@ -4,6 +4,11 @@ A send that fails for a passing reason (network, 5xx, rate limit) is retried a
 few times at once and then in the background; a send the provider refuses for
 good is logged (never with the text) and dropped. Nothing raises into Rasa, so
 a provider's hiccup never aborts a turn that already happened (and was saved).
+
+Every failed try, every recovery (delivered after a failed try) and every final failure is a
+structured log line with the message's request id and conversation pseudonym (runtime/message_log.py)
+and is counted in `assistant_deliveries_total{channel, outcome}`; a send delivered at first try is only
+counted.
 """
 from __future__ import annotations
 
@@ -12,9 +17,15 @@ import logging
 
 import aiohttp
 from dataclasses import dataclass
+from prometheus_client import Counter
 from typing import Awaitable, Callable, Optional, Set
 
+from runtime.message_log import current, line
+
 log = logging.getLogger(__name__)
+DELIVERIES = Counter("assistant_deliveries_total", "Sends to a channel's provider by outcome: delivered (at first "
+                     "try), retrying (a try failed for a passing reason), recovered (delivered after failed tries), "
+                     "failed (refused, or given up)", ["channel", "outcome"])
 INLINE_DELAYS = (0.3, 1.0)           # retries while the turn is being answered
 BACKGROUND_DELAYS = (5, 15, 45, 120)  # then, off the turn
 MAX_WAIT = 30.0
@@ -31,33 +42,68 @@ class Outcome:
 _background: Set[asyncio.Task] = set()
 
 
-async def deliver(attempt: Callable[[], Awaitable[Outcome]], what: str) -> bool:
+async def deliver(attempt: Callable[[], Awaitable[Outcome]], what: str, channel: str) -> bool:
     """True once delivered; False when refused for good (or handed to the background)."""
+    tries = 1
     outcome = await _try(attempt, what)
     for delay in INLINE_DELAYS:
         if outcome.ok or not outcome.retry:
             break
+        _failed_try(channel, what, outcome, tries)
         await asyncio.sleep(min(outcome.retry_after or delay, MAX_WAIT))
         outcome = await _try(attempt, what)
+        tries += 1
     if outcome.ok:
+        _delivered(channel, what, tries)
         return True
     if outcome.retry:
-        task = asyncio.ensure_future(_later(attempt, what, outcome))
+        _failed_try(channel, what, outcome, tries)
+        task = asyncio.ensure_future(_later(attempt, what, channel, outcome, tries))
         _background.add(task)
         task.add_done_callback(_background.discard)
     else:
-        log.error("%s refused: %s", what, outcome.error)
+        _gave_up(channel, what, outcome, tries, "refused")
     return False
 
 
-async def _later(attempt: Callable[[], Awaitable[Outcome]], what: str, outcome: Outcome) -> None:
-    for delay in BACKGROUND_DELAYS:
+async def _later(attempt: Callable[[], Awaitable[Outcome]], what: str, channel: str, outcome: Outcome,
+                 tries: int) -> None:
+    for number, delay in enumerate(BACKGROUND_DELAYS):
         await asyncio.sleep(min(outcome.retry_after or delay, MAX_WAIT * 4))
         outcome = await _try(attempt, what)
+        tries += 1
         if outcome.ok or not outcome.retry:
             break
-    if not outcome.ok:
-        log.error("%s not delivered: %s", what, outcome.error)
+        if number < len(BACKGROUND_DELAYS) - 1:
+            _failed_try(channel, what, outcome, tries)
+    if outcome.ok:
+        _delivered(channel, what, tries)
+    else:
+        _gave_up(channel, what, outcome, tries, "not delivered")
+
+
+def _fields(channel: str, what: str, tries: int) -> dict:
+    request_id, conversation = current()
+    return {"event": "delivery", "channel": channel, "what": what, "conversation": conversation,
+            "request_id": request_id, "tries": tries}
+
+
+def _failed_try(channel: str, what: str, outcome: Outcome, tries: int) -> None:
+    DELIVERIES.labels(channel, "retrying").inc()
+    log.warning(line(**_fields(channel, what, tries), outcome="retrying", error=outcome.error))
+
+
+def _delivered(channel: str, what: str, tries: int) -> None:
+    if tries == 1:
+        DELIVERIES.labels(channel, "delivered").inc()
+        return
+    DELIVERIES.labels(channel, "recovered").inc()
+    log.info(line(**_fields(channel, what, tries), outcome="recovered"))
+
+
+def _gave_up(channel: str, what: str, outcome: Outcome, tries: int, why: str) -> None:
+    DELIVERIES.labels(channel, "failed").inc()
+    log.error(line(**_fields(channel, what, tries), outcome="failed", why=why, error=outcome.error))
 
 
 async def _try(attempt: Callable[[], Awaitable[Outcome]], what: str) -> Outcome:

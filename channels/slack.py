@@ -108,7 +108,7 @@ class SlackOutput(OutputChannel):
         body["channel"] = self.channel
         if self.thread_ts:
             body["thread_ts"] = self.thread_ts
-        await deliver(lambda: self._attempt(body), "Slack chat.postMessage")
+        await deliver(lambda: self._attempt(body), "Slack chat.postMessage", "slack")
 
     async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
         for piece in pieces(text):

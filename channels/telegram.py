@@ -94,7 +94,7 @@ class TelegramOutput(OutputChannel):
                        error=f"{status} {body.get('description', '')}")
 
     async def call(self, method: str, payload: Dict[str, Any]) -> bool:
-        return await deliver(lambda: self._attempt(method, payload), f"Telegram {method}")
+        return await deliver(lambda: self._attempt(method, payload), f"Telegram {method}", "telegram")
 
     async def send(self, recipient_id: Text, text: Text, reply_markup: Optional[Dict[str, Any]] = None) -> None:
         text = (text or "").strip()

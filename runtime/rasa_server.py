@@ -1,6 +1,7 @@
 """`python -m runtime.rasa_server run …`: `rasa run …` with private logs
 (runtime/log_privacy.py) and, on Rasa's own server, `/healthz`, `/readyz` (the model is
-loaded) and `/metrics` (messages per channel).
+loaded) and `/metrics` (messages per channel), and one log line per customer message with its request
+id (runtime/message_log.py).
 
 Rasa 3.6 offers no hook for extra routes, so its `configure_app` is wrapped before
 its command line runs.
@@ -8,7 +9,8 @@ its command line runs.
 from __future__ import annotations
 
 import rasa_patches
-from runtime import log_privacy
+from runtime import log_privacy, message_log
+from runtime.settings import rasa_process_settings
 
 
 def _agent_ready(app) -> bool:
@@ -34,6 +36,7 @@ def main() -> None:
         return app
 
     rasa.core.run.configure_app = configure_app_with_probes
+    message_log.install(rasa_process_settings().action_server_token.get_secret_value())
     rasa_main()
 
 

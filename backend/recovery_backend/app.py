@@ -3,6 +3,8 @@ the key, latency measured), the error answers, and the routers (api/routes/)."""
 from __future__ import annotations
 
 import hmac
+import logging
+import re
 import time
 
 from fastapi import FastAPI, Request
@@ -14,6 +16,15 @@ from .api.routes import (cases, documents, email_change_links, handovers, health
 from .api.schemas import CONTROL
 from .services import build_services
 from .settings import Settings
+
+# One line per request (docs/operations.md): the action server's request id and the conversation's
+# pseudonym when it sends them (letters, digits, `-` and `_` only: nothing a caller writes reaches the log).
+requests_log = logging.getLogger("recovery.requests")
+_TRACE_VALUE = re.compile(r"[A-Za-z0-9_-]{1,64}")
+
+
+def _trace(value: str | None) -> str | None:
+    return value if value and _TRACE_VALUE.fullmatch(value) else None
 
 # Paths under /api/v1/ that need no key.
 OPEN_API_PATHS = ("/api/v1/health", "/api/v1/openapi.json")
@@ -56,9 +67,14 @@ def create_app(settings: Settings) -> FastAPI:
     async def measure(request: Request, call_next):
         started = time.perf_counter()
         response = await call_next(request)
-        route = request.scope.get("route")
-        services.metrics.latency.labels(getattr(route, "path", "unmatched"), request.method,
-                                        str(response.status_code)).observe(time.perf_counter() - started)
+        route = getattr(request.scope.get("route"), "path", "unmatched")
+        elapsed = time.perf_counter() - started
+        services.metrics.latency.labels(route, request.method, str(response.status_code)).observe(elapsed)
+        if route.startswith("/api/v1/") and route not in OPEN_API_PATHS:
+            requests_log.info("request", extra={
+                "event": "request", "request_id": _trace(request.headers.get("x-request-id")),
+                "conversation": _trace(request.headers.get("x-conversation-ref")), "route": route,
+                "method": request.method, "status": response.status_code, "ms": round(elapsed * 1000)})
         return response
 
     for resource in (health, phone_verifications, recovery, email_change_links, cases, documents, office_hours,
