@@ -123,7 +123,11 @@ class VerificationService:
     async def _answer_by(self, asked: Future, until: float, fallback):
         """The provider's answer if it came by `until`, else `fallback` (the question is dropped if it
         still waits for a thread)."""
-        await asyncio.wait({asyncio.wrap_future(asked)}, timeout=max(until - time.monotonic(), 0))
+        waiting = asyncio.wrap_future(asked)
+        # Its outcome is read from `asked`; reading it here too keeps asyncio from logging a late
+        # failure as "never retrieved".
+        waiting.add_done_callback(lambda done: done.cancelled() or done.exception())
+        await asyncio.wait({waiting}, timeout=max(until - time.monotonic(), 0))
         if not asked.done():
             asked.cancel()
             log.warning("provider did not answer by the deadline")

@@ -161,6 +161,33 @@ def test_a_code_twilio_approves_after_the_deadline_verifies_when_typed_again(tmp
         twilio.close()
 
 
+def test_a_twilio_failure_after_the_deadline_leaves_no_stray_error_in_the_log(tmp_path):
+    def failing_late(seen):
+        if seen.path.endswith("/VerificationCheck"):
+            time.sleep(0.6)
+            return 503, {"code": 20503, "message": "Service unavailable", "status": 503}
+        return 201, {"sid": "VE1", "status": "pending"}
+
+    twilio = FakeGateway(failing_late)
+    loop = asyncio.new_event_loop()  # one loop that runs on, as the server's does
+    stray = []
+    loop.set_exception_handler(lambda _loop, context: stray.append(context["message"]))
+    try:
+        backend = make_backend(tmp_path, **TWILIO, TWILIO_CHECK_DEADLINE_SECONDS="0.3", TWILIO_BASE_URL=twilio.url)
+        verification = backend.start("+48601234567").json()["verification_id"]
+        backend.client.app.state.services.outbox.join()
+        service = backend.client.app.state.services.verification
+        answer = loop.run_until_complete(service.check(verification, "123456"))
+        assert (answer.verified, answer.tries_left, answer.reason) == (False, 4, "wrong_code")
+        loop.run_until_complete(asyncio.sleep(0.8))  # Twilio's failure comes back to nobody
+        gc.collect()
+        loop.run_until_complete(asyncio.sleep(0.05))
+        assert stray == []
+    finally:
+        loop.close()
+        twilio.close()
+
+
 def test_a_check_whose_tries_are_spent_answers_at_once_without_asking_twilio(tmp_path):
     twilio = FakeTwilioVerify(latency=2.0)
     try:
