@@ -263,3 +263,21 @@ async def test_a_call_asked_for_with_no_phone_path_places_no_call(chat: Chat, ba
     await chat.say("chce rozmawiac z konsultantem", "request_human")
     said = await chat.say("a czy ktos moze do mnie zadzwonic?", "request_call")
     assert said[0] == "call_only_code" and not backend.codes
+
+
+async def test_after_a_call_the_code_not_received_reads_the_call_and_a_resend_is_a_call(chat: Chat, backend, clock):
+    await chat.say("poczta nie dziala, tel stacjonarny 22 731 40 15", "email_not_working")
+    backend.call_outcome = "busy"
+    assert await chat.say("kod nie przyszedl", "code_not_received") == ["call_busy"]
+    clock.now += 61
+    assert await chat.say("wyslij jeszcze raz", "resend_code") == ["code_called"]
+    assert backend.deliveries() == [(LANDLINE, "call")] * 2
+
+
+async def test_an_expired_call_code_is_renewed_by_a_call_not_an_sms(chat: Chat, backend, clock):
+    backend.accounts[LANDLINE] = "sekretariat@kancelaria.pl"
+    await chat.say("poczta nie dziala, tel stacjonarny 22 731 40 15", "email_not_working")
+    clock.now += 11 * 60
+    assert await chat.say(backend.latest_code(LANDLINE), "inform_code") == ["code_expired"]
+    assert await chat.say("tak", "affirm") == ["code_called"]
+    assert backend.deliveries() == [(LANDLINE, "call")] * 2

@@ -76,3 +76,13 @@ def test_a_step_the_patterns_name_renamed_in_a_file(procedure_copy):
     _edit(procedure_copy / "prove_phone.yml", "      id: resend\n", "      id: new_code\n")
     _edit(procedure_copy / "prove_phone.yml", "next: resend\n", "next: new_code\n")
     assert "step `resend` (Step.RESEND) is in no path" in _problem(procedure_copy)
+
+
+def test_a_step_only_the_patterns_enter_is_reachable_and_must_still_lead_somewhere(procedure_copy):
+    # call_status is entered by "nie odebrałem" (patterns.py), by no step: valid as written …
+    checked(procedure_copy)
+    # … but a step the patterns enter still needs a way to an end
+    _edit(procedure_copy / "prove_phone.yml", "      id: recall\n", "      id: recall\n      next: recall\n")
+    _edit(procedure_copy / "prove_phone.yml", "      next:\n        - if: recall_wanted\n          then: call_code\n"
+          "        - else: code\n", "")
+    assert "from step `recall` the path can never end" in _problem(procedure_copy)
