@@ -60,6 +60,10 @@ export WEB_HOST="${WEB_HOST:-127.0.0.1}" WEB_PORT="${WEB_PORT:-8080}"
 # The address the customer's browser uses for Rasa's socket.io (behind a proxy: the public one).
 export PUBLIC_RASA_URL="${PUBLIC_RASA_URL:-http://127.0.0.1:${RASA_PORT}}"
 
+# Where the backend pushes a person's replies during a live hand-over (HUMAN_INBOX=chatwoot, docs/chatwoot.md):
+# Rasa's hand-over channel, open only when HANDOVER_PUSH_TOKEN is set (for both).
+export ASSISTANT_PUSH_URL="${ASSISTANT_PUSH_URL:-http://127.0.0.1:${RASA_PORT}/webhooks/handover/push}"
+
 # Browser pages allowed to talk to Rasa (CORS and the web chat's socket.io): the help page only.
 export CHAT_ALLOWED_ORIGINS="${CHAT_ALLOWED_ORIGINS:-http://127.0.0.1:${WEB_PORT} http://localhost:${WEB_PORT}}"
 # A channel whose secrets are empty stays switched off (credentials.yml needs the variables to exist).
