@@ -100,3 +100,21 @@ def test_pushes_need_the_token(handover):
     with pytest.raises(urllib.error.HTTPError) as refused:
         urllib.request.urlopen(request, timeout=10)
     assert refused.value.code == 404
+
+
+def test_nobody_picks_up_so_the_customer_is_offered_a_case(handover):
+    stack, chatwoot, bot_api, _ = handover
+    assert post(stack, message(703, text="proszę o kontakt z konsultantem")) == 200
+    conversation = chatwoot.conversation_for("tg:703")
+    told = len(texts(bot_api, 703))
+    # The backend's clock moves past the pickup time (HANDOVER_PICKUP_SECONDS, 300 s) with no reply.
+    stack.restart_backend(recovery_now="2026-11-30T11:10:00+01:00")
+    try:
+        assert wait_for(lambda: len(texts(bot_api, 703)) > told), "the customer hears nobody picked up"
+        assert any("Klient nie doczekał" in m["content"] for m in chatwoot.messages_of(conversation["id"], private=True))
+        assert post(stack, message(703, text="jan.czeka@example.pl")) == 200
+        case = [c for c in stack.cases() if c["conversation_id"] == "tg:703"]
+        assert case and case[0]["reason"] == "human_handoff" and case[0]["contact_email"] == "jan.czeka@example.pl"
+        assert any(case[0]["case_number"] in t for t in texts(bot_api, 703))
+    finally:
+        stack.restart_backend(recovery_now=OFFICE_OPEN)
