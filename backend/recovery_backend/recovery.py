@@ -118,17 +118,17 @@ class RecoveryService:
                 new_email=new_email, channel=channel[:30], created_at=now, expires_at=now + CONFIRMATION_TTL,
                 status="pending", applies_after=applies_after, language=notices.language_of(language),
                 grant_hash=grant_hash))
-        base = self._settings.public_base_url
+        base, plural = self._settings.public_base_url, account.type == "company"
         self._email.send(new_email, *notices.confirm_new_address(f"{base}/email-change/confirm?t={link_token}",
-                                                                 applies_after, language))
+                                                                 applies_after, language, plural))
         cancel = f"{base}/email-change/cancel?t={cancel_token}"
         self._email.send(account.email, *notices.change_requested(now, mask_email(new_email), applies_after, cancel,
-                                                                  language))
+                                                                  language, plural))
         if applies_after:
             for phone in account.phones:
                 if phone_kind(phone) == "mobile":
                     self._sms(phone, notices.change_requested_sms(mask_email(new_email), applies_after, cancel,
-                                                                  language))
+                                                                  language, plural))
         self._audit.record("email_change_requested", channel, account.id, masked)
         return EmailChangeRequested("confirmation_sent", applies_after)
 
@@ -149,7 +149,8 @@ class RecoveryService:
         self._audit.record("email_changed_by_staff", "staff", account.id,
                            f"case {case_number}, documents approved by {approved_by[:100]}: {masked}")
         for to in (old, new_email):
-            self._email.send(to, *notices.address_changed(self._clock.now(), mask_email(new_email), language))
+            self._email.send(to, *notices.address_changed(self._clock.now(), mask_email(new_email), language,
+                                                          account.type == "company"))
         return masked
 
     def correct_email_change(self, account_id: int, grant_hash: str, new_email: str, channel: str,
@@ -164,6 +165,21 @@ class RecoveryService:
             raise NotCorrectable()
         self._audit.record("email_change_corrected", channel, account.id, f"-> {mask_email(new_email)}")
         return self.request_email_change(account_id, new_email, channel, language, grant_hash)
+
+    def link_reader(self, link_token: str, cancel: bool = False) -> tuple[str, bool]:
+        """Who reads a link's page: the language of the conversation that asked, and whether the account
+        is a company's ("Państwo"); Polish and "Pan/Pani" when the link or the account is unknown."""
+        column = email_changes.c.cancel_hash if cancel else email_changes.c.token_hash
+        with self._engine.connect() as db:
+            row = db.execute(sa.select(email_changes.c.language, email_changes.c.account_id).where(
+                column == _hash(link_token or ""))).first()
+        if row is None:
+            return "pl", False
+        try:
+            account = self._accounts.get(row.account_id)
+        except Exception:  # noqa: BLE001 — the account source away: the page still shows
+            account = None
+        return notices.language_of(row.language), bool(account and account.type == "company")
 
     def link_state(self, link_token: str, cancel: bool = False) -> Optional[str]:
         """The status of the change a confirm (or cancel) link belongs to, None when unknown or expired."""
@@ -229,7 +245,7 @@ class RecoveryService:
         self._audit.record("email_changed", row["channel"], account.id, masked)
         for to in (old, row["new_email"]):
             self._email.send(to, *notices.address_changed(self._clock.now(), mask_email(row["new_email"]),
-                                                          row["language"] or "pl"))
+                                                          row["language"] or "pl", account.type == "company"))
         return "applied"
 
     def cancel_email_change(self, cancel_token: str) -> bool:

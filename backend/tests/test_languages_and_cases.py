@@ -153,3 +153,45 @@ def test_the_dead_mailbox_domain_is_refused_as_the_new_address(backend):
     assert change(backend, token, "marek@zielinski-domena.pl").json() == {"error": "same_email"}
     assert change(backend, token, "marek@gmail.com").status_code == 202, "the refusals did not spend the proof"
 
+
+
+def test_the_links_pages_are_in_the_language_of_the_conversation(backend):
+    token = english_token(backend)
+    change(backend, token, "marek@nowy.pl", language="en")
+    confirmation, notice = backend.emails()[-2:]
+    for mail, path in ((confirmation, "/email-change/confirm"), (notice, "/email-change/cancel")):
+        link = next(word for word in mail["body"].split() if path in word)
+        page = backend.client.get(urlparse(link).path, params={"t": parse_qs(urlparse(link).query)["t"][0]})
+        assert page.status_code == 200 and "lang='en'" in page.text and not POLISH.search(page.text), page.text
+    assert "lang='pl'" in backend.client.get("/email-change/confirm", params={"t": "unknown"}).text
+
+
+def test_every_polish_notice_agrees_with_the_accounts_register():
+    """Issue 18 #6 for what the backend writes: a company's owner is "Państwo" with plural verbs, a
+    person "Pan/Pani" with singular ones (the one verb these texts use next to it: prosił(a)/prosili)."""
+    from datetime import datetime, timezone
+
+    from recovery_backend import notices
+
+    moment = datetime(2026, 11, 24, 10, tzinfo=timezone.utc)
+    for plural in (False, True):
+        rendered = [
+            *notices.confirm_new_address("https://x/l", moment, "pl", plural),
+            *notices.change_requested(moment, "ma***@n***.pl", moment, "https://x/c", "pl", plural),
+            notices.change_requested_sms("ma***@n***.pl", moment, "https://x/c", "pl", plural),
+            *notices.address_changed(moment, "ma***@n***.pl", "pl", plural),
+            *[text for key in notices.PAGES["pl"] for text in notices.page_text(key, "pl", plural, when="x",
+                                                                                password_reset_url="x")]]
+        text = "\n".join(rendered)
+        if plural:
+            assert "Państwo" in text and "Pan/Pani" not in text and "prosił(a)" not in text
+        else:
+            assert "Pan/Pani" in text and "Państw" not in text and "prosili" not in text
+
+
+def test_a_company_accounts_owner_is_addressed_as_panstwo(backend):
+    token = backend.verified_token("+48602345678", "conv-company")      # biuro@przykladowa-firma.pl
+    change(backend, token, "firma.biuro@gmail.com")
+    confirmation, notice = backend.emails()[-2:]
+    assert "Państwo prosili" in confirmation["body"] and "Jeśli to nie Państwo" in notice["body"]
+    assert "Pan/Pani" not in confirmation["body"] + notice["body"]

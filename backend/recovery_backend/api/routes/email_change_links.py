@@ -10,60 +10,56 @@ from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse
 
-from ...recovery import local_time
+from ...notices import local_time, page_text
 from ..deps import ServicesDep
 from ..schemas import CONTROL
 
 router = APIRouter(prefix="/email-change", tags=["e-mail change links"])
 GONE = {410: {"description": "Link no longer valid"}}
-INVALID_PAGE = ("Link nieważny", "Ten link wygasł, został już użyty albo zastąpiony nowszą prośbą. "
-                "Prosimy wrócić do czatu pomocy.")
 
 
 @router.get("/confirm", response_class=HTMLResponse, responses=GONE)
 def confirm_page(services: ServicesDep, t: str = ""):
+    language, plural = services.recovery.link_reader(t)
     if services.recovery.link_state(t) != "pending":
-        return HTMLResponse(page(*INVALID_PAGE), status_code=410)
-    return HTMLResponse(page("Potwierdzenie nowego adresu e-mail",
-                             "Prosimy potwierdzić, że ten adres ma być adresem logowania do Panelu Klienta.",
-                             form=("/email-change/confirm", t, "Potwierdzam zmianę adresu")))
+        return HTMLResponse(page(*page_text("invalid", language), language), status_code=410)
+    return HTMLResponse(page(*page_text("confirm", language, plural), language,
+                             form=("/email-change/confirm", t, page_text("confirm_button", language)[0])))
 
 
 @router.post("/confirm", response_class=HTMLResponse,
              responses={**GONE, 503: {"description": "Account source away"}})
 async def confirm_email_change(request: Request, services: ServicesDep):
     token = await form_token(request)
+    language, plural = await run_in_threadpool(services.recovery.link_reader, token)
     outcome, applies_after = await run_in_threadpool(services.recovery.confirm_email_change, token)
     if outcome == "applied":
-        return HTMLResponse(page("Adres e-mail zmieniony",
-                                 "Nowy adres jest już adresem logowania do Panelu Klienta. Teraz można "
-                                 f"ustawić hasło: {services.settings.password_reset_url}"))
-    if outcome == "waiting":
-        return HTMLResponse(page("Zmiana potwierdzona",
-                                 f"Ze względów bezpieczeństwa nowy adres zacznie działać {local_time(applies_after)}, "
-                                 "o ile zmiana nie zostanie wcześniej anulowana."))
+        return HTMLResponse(page(*page_text("applied", language, plural,
+                                            password_reset_url=services.settings.password_reset_url), language))
+    if outcome == "waiting" and applies_after is not None:
+        return HTMLResponse(page(*page_text("waiting", language, plural, when=local_time(applies_after, language)),
+                                 language))
     if outcome == "unavailable":
-        return HTMLResponse(page("Chwilowy problem", "Nie udało się teraz zmienić adresu. Link nadal działa — "
-                                 "prosimy spróbować ponownie za kilka minut."), status_code=503)
-    return HTMLResponse(page(*INVALID_PAGE), status_code=410)
+        return HTMLResponse(page(*page_text("unavailable", language), language), status_code=503)
+    return HTMLResponse(page(*page_text("invalid", language), language), status_code=410)
 
 
 @router.get("/cancel", response_class=HTMLResponse, responses=GONE)
 def cancel_page(services: ServicesDep, t: str = ""):
+    language, plural = services.recovery.link_reader(t, cancel=True)
     if services.recovery.link_state(t, cancel=True) not in ("pending", "confirmed"):
-        return HTMLResponse(page(*INVALID_PAGE), status_code=410)
-    return HTMLResponse(page("Anulowanie zmiany adresu e-mail",
-                             "Jeśli to nie Pan/Pani prosił(a) o zmianę adresu, prosimy ją anulować.",
-                             form=("/email-change/cancel", t, "Anuluj zmianę adresu")))
+        return HTMLResponse(page(*page_text("invalid", language), language), status_code=410)
+    return HTMLResponse(page(*page_text("cancel", language, plural), language,
+                             form=("/email-change/cancel", t, page_text("cancel_button", language)[0])))
 
 
 @router.post("/cancel", response_class=HTMLResponse, responses=GONE)
 async def cancel_email_change(request: Request, services: ServicesDep):
     token = await form_token(request)
+    language, plural = await run_in_threadpool(services.recovery.link_reader, token, True)
     if await run_in_threadpool(services.recovery.cancel_email_change, token):
-        return HTMLResponse(page("Zmiana anulowana", "Adres logowania pozostaje bez zmian. Jeśli to nie "
-                                 "Pan/Pani prosił(a) o zmianę, prosimy o kontakt: https://www.kylos.pl/pomoc/"))
-    return HTMLResponse(page(*INVALID_PAGE), status_code=410)
+        return HTMLResponse(page(*page_text("cancelled", language, plural), language))
+    return HTMLResponse(page(*page_text("invalid", language), language), status_code=410)
 
 
 async def form_token(request: Request) -> str:
@@ -73,12 +69,12 @@ async def form_token(request: Request) -> str:
     return "" if CONTROL.search(token) else token
 
 
-def page(title: str, text: str, form: Optional[tuple[str, str, str]] = None) -> str:
+def page(title: str, text: str, language: str = "pl", form: Optional[tuple[str, str, str]] = None) -> str:
     button = ""
     if form:
         action, token, label = form
         button = (f"<form method='post' action='{escape(action)}'><input type='hidden' name='t' "
                   f"value='{escape(token)}'><button type='submit'>{escape(label)}</button></form>")
-    return (f"<!doctype html><html lang='pl'><meta charset='utf-8'><meta name='referrer' content='no-referrer'>"
+    return (f"<!doctype html><html lang='{escape(language)}'><meta charset='utf-8'><meta name='referrer' content='no-referrer'>"
             f"<title>{escape(title)}</title><body style='font-family:sans-serif;max-width:40em;margin:3em auto'>"
             f"<h1>{escape(title)}</h1><p>{escape(text)}</p>{button}</body></html>")
