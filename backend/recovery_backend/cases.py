@@ -225,6 +225,27 @@ class CaseService:
             raise InvalidCase("invalid_request")   # no key to seal it with: never kept in clear
         return self._sealer.seal(e164)
 
+    def reseal_callbacks(self) -> int:
+        """Call-back numbers sealed with an older SEAL_KEYS key sealed again with the newest (at start,
+        like the outbox), so an old key can go once every replica ran; cases keep them indefinitely."""
+        if self._sealer is None:
+            return 0
+        moved = 0
+        with self._engine.begin() as db:
+            rows = db.execute(sa.select(cases.c.id, cases.c.callback_phone).where(
+                cases.c.callback_phone.is_not(None))).all()
+            for row in rows:
+                if self._sealer.is_current(row.callback_phone):
+                    continue
+                try:
+                    phone = self._sealer.unseal(row.callback_phone)
+                except SealBroken:
+                    continue
+                db.execute(cases.update().where(cases.c.id == row.id, cases.c.callback_phone == row.callback_phone)
+                           .values(callback_phone=self._sealer.seal(phone)))
+                moved += 1
+        return moved
+
     def _opened_callback(self, sealed: Optional[str]) -> Optional[str]:
         if not sealed or self._sealer is None:
             return None

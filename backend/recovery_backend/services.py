@@ -62,6 +62,7 @@ class Services:
 
     def start(self) -> None:
         self.outbox.start(legacy_secret=self.settings.code_key)
+        self.cases.reseal_callbacks()
         threading.Thread(target=self._apply_due_changes, name="email-changes", daemon=True).start()
         if hasattr(self.accounts, "start_sync"):
             self.accounts.start_sync(self.settings.index_sync_seconds)

@@ -195,3 +195,16 @@ def test_a_company_accounts_owner_is_addressed_as_panstwo(backend):
     confirmation, notice = backend.emails()[-2:]
     assert "Państwo prosili" in confirmation["body"] and "Jeśli to nie Państwo" in notice["body"]
     assert "Pan/Pani" not in confirmation["body"] + notice["body"]
+
+
+def test_call_back_numbers_are_sealed_again_with_a_new_key_at_start(tmp_path):
+    first = make_backend(tmp_path, SEAL_KEYS=f"k1={'o' * 32}")
+    assert open_case(first, "conv-k", callback_phone="+48 601 234 567").status_code == 201
+    first.client.app.state.services.outbox.stop()
+    again = make_backend(tmp_path, SEAL_KEYS=f"k2={'n' * 32},k1={'o' * 32}")
+    engine = sa.create_engine(f"sqlite:///{tmp_path / 'backend.sqlite3'}")
+    with engine.connect() as db:
+        assert db.execute(sa.text("SELECT callback_phone FROM cases")).scalar().startswith("g1.k2.")
+    only_new = make_backend(tmp_path, SEAL_KEYS=f"k2={'n' * 32}")
+    assert only_new.get("/api/v1/cases", key=STAFF_KEY).json()["cases"][0]["callback_phone"] == "+48601234567"
+    assert again.get("/api/v1/cases", key=STAFF_KEY).status_code == 200
