@@ -62,6 +62,14 @@ async def test_proof_started_counts_the_attempt_alike_for_an_unregistered_number
     assert stages(fchat) == [("started", "none"), ("path_chosen", "dead_email"), ("proof_started", "dead_email")]
 
 
+async def test_a_landline_s_call_goes_down_the_funnel_as_an_sms_does(backend, fchat: FunnelChat):
+    backend.accounts["+48227314015"] = "biuro@kancelaria.pl"
+    await fchat.say("poczta nie dziala, w panelu stacjonarny 22 731 40 15", "email_not_working")
+    await fchat.say(backend.latest_code("+48227314015"), "inform_code")
+    assert stages(fchat) == [("started", "none"), ("path_chosen", "dead_email"), ("proof_started", "dead_email"),
+                             ("proof_passed", "dead_email")]
+
+
 async def test_documents_goal_is_a_handover_too_and_a_fallback_is_counted(fchat: FunnelChat):
     await fchat.say("qwerty asdf", None, 0.1)
     await fchat.say("nie mam juz tego telefonu", "no_phone_access")
