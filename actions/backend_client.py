@@ -358,9 +358,10 @@ class BackendClient:
         return _read(EmailCheck, await self._call("POST", "/api/v1/recovery/email-check", token=token,
                                                   conversation_id=conversation_id, json={"email": email}))
 
-    async def password_reset(self, token: str, conversation_id: str, channel: str) -> Sent:
+    async def password_reset(self, token: str, conversation_id: str, channel: str, language: str = "pl") -> Sent:
         return _read(Sent, await self._call("POST", "/api/v1/recovery/password-reset", token=token,
-                                            conversation_id=conversation_id, json={"channel": channel}))
+                                            conversation_id=conversation_id,
+                                            json={"channel": channel, "language": language}))
 
     async def change_email(self, token: str, conversation_id: str, new_email: str, channel: str,
                            language: str = "pl") -> EmailChange:

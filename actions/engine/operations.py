@@ -297,7 +297,7 @@ async def password_reset(ctx: Context) -> Result:
     if token is None:
         return _proof_lost(ctx)
     try:
-        await ctx.backend.password_reset(token, ctx.conversation_id, ctx.channel)
+        await ctx.backend.password_reset(token, ctx.conversation_id, ctx.channel, language=ctx.state.language)
     except TokenInvalid:
         return _proof_lost(ctx)
     except RateLimited:

@@ -10,6 +10,7 @@ import yaml
 
 from contact_rules import to_e164
 
+from . import notices
 from .ports import Account, EmailSender
 from .storage import account_phones, accounts
 
@@ -72,12 +73,8 @@ class LocalAccountSource:
     def get(self, account_id: int) -> Optional[Account]:
         return self._account(accounts.c.id == account_id)
 
-    def send_password_reset(self, account: Account) -> None:
-        self._email.send(
-            account.email, "Kylos: ustawienie nowego hasła do Panelu Klienta",
-            "Dzień dobry,\n\nna prośbę złożoną na czacie pomocy wysyłamy link do ustawienia nowego hasła:\n"
-            f"{self._reset_url}\n\nNa tej stronie prosimy podać ten adres e-mail. Jeśli to nie Pan/Pani "
-            "prosił(a) o zmianę, prosimy zignorować tę wiadomość.\n\nZespół Kylos")
+    def send_password_reset(self, account: Account, language: str = "pl") -> None:
+        self._email.send(account.email, *notices.password_reset(self._reset_url, language, account.type == "company"))
 
     def change_email(self, account: Account, new_email: str, approved_by_staff: bool = False) -> None:
         with self._engine.begin() as db:

@@ -89,6 +89,20 @@ def change_requested_sms(masked_new: str, wait_until: datetime, cancel_link: str
             + f", prosimy ją anulować: {cancel_link}")
 
 
+def password_reset(reset_url: str, language: str = "pl", plural: bool = False) -> tuple[str, str]:
+    """(subject, body) the local account source sends (WHMCS sends its own)."""
+    if language_of(language) == "en":
+        return ("Kylos: set a new Client Panel password",
+                f"Hello,\n\nas requested in the help chat, here is the link to set a new password:\n{reset_url}\n\n"
+                "On that page, please enter this e-mail address. If you did not ask for this, please ignore "
+                f"this message.\n\n{SIGNATURE['en']}")
+    return ("Kylos: ustawienie nowego hasła do Panelu Klienta",
+            "Dzień dobry,\n\nna prośbę złożoną na czacie pomocy wysyłamy link do ustawienia nowego hasła:\n"
+            f"{reset_url}\n\nNa tej stronie prosimy podać ten adres e-mail. "
+            + in_register("Jeśli to nie [[Pan/Pani prosił(a)|Państwo prosili]] o zmianę, prosimy zignorować tę "
+                          "wiadomość.", plural) + f"\n\n{SIGNATURE['pl']}")
+
+
 def address_changed(when: datetime, masked_new: str, language: str = "pl", plural: bool = False) -> tuple[str, str]:
     """(subject, body) to the old and the new address once the change applied."""
     if language_of(language) == "en":

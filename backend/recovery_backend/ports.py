@@ -33,8 +33,9 @@ class AccountSource(Protocol):
 
     def get(self, account_id: int) -> Account | None: ...
 
-    def send_password_reset(self, account: Account) -> None:
-        """Make the panel send its password-reset link to the account's email."""
+    def send_password_reset(self, account: Account, language: str = "pl") -> None:
+        """Make the panel send its password-reset link to the account's email (in `language` where the
+        source writes the mail itself; WHMCS uses the client's own language)."""
 
     def change_email(self, account: Account, new_email: str, approved_by_staff: bool = False) -> None:
         """Apply a confirmed email change. `approved_by_staff`: a person checked the owner's documents and

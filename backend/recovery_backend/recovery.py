@@ -73,9 +73,9 @@ class RecoveryService:
                            f"{mask_email((email or '').strip())} {'matches' if matches else 'differs'}")
         return matches
 
-    def password_reset(self, account_id: int, channel: str) -> None:
+    def password_reset(self, account_id: int, channel: str, language: str = "pl") -> None:
         account = self._account(account_id)
-        self._accounts.send_password_reset(account)
+        self._accounts.send_password_reset(account, language)
         self._audit.record("password_reset_sent", channel, account.id, f"to {mask_email(account.email)}")
 
     def check_new_email(self, account_id: int, new_email: str) -> tuple[Account, str]:

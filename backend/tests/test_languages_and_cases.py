@@ -208,3 +208,11 @@ def test_call_back_numbers_are_sealed_again_with_a_new_key_at_start(tmp_path):
     only_new = make_backend(tmp_path, SEAL_KEYS=f"k2={'n' * 32}")
     assert only_new.get("/api/v1/cases", key=STAFF_KEY).json()["cases"][0]["callback_phone"] == "+48601234567"
     assert again.get("/api/v1/cases", key=STAFF_KEY).status_code == 200
+
+
+def test_the_reset_mail_the_backend_writes_is_in_the_conversations_language(backend):
+    token = english_token(backend)
+    assert backend.post("/api/v1/recovery/password-reset", {"channel": "rest", "language": "en"},
+                        token=token).status_code == 202
+    mail = backend.emails()[-1]
+    assert "password/reset" in mail["body"] and not POLISH.search(mail["subject"] + mail["body"])

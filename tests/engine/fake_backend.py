@@ -138,7 +138,8 @@ class FakeBackend:
     async def check_email(self, token: str, conversation_id: str, email: str) -> EmailCheck:
         return EmailCheck(email.lower() == self._login(token).lower(), 4)
 
-    async def password_reset(self, token: str, conversation_id: str, channel: str) -> Sent:
+    async def password_reset(self, token: str, conversation_id: str, channel: str, language: str = "pl") -> Sent:
+        self.languages.append(language)
         self.resets.append(self._login(token))
         return Sent("sent")
 

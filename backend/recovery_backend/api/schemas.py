@@ -53,6 +53,10 @@ class ChannelBody(Body):
     channel: Optional[str] = Field(default=None, max_length=30)
 
 
+class PasswordResetBody(ChannelBody):
+    language: Literal["pl", "en"] = "pl"   # of the conversation: the mail's, where the backend writes it
+
+
 class EmailChangeBody(ChannelBody):
     new_email: str = Field(max_length=320)
     language: Literal["pl", "en"] = "pl"   # of the conversation: the e-mails' and the SMS's language

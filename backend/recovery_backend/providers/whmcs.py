@@ -200,7 +200,7 @@ class WhmcsAccountSource:
         except ProviderError:
             return None
 
-    def send_password_reset(self, account: Account) -> None:
+    def send_password_reset(self, account: Account, language: str = "pl") -> None:
         self.api.call("ResetPassword", email=account.email)
 
     def change_email(self, account: Account, new_email: str, approved_by_staff: bool = False) -> None:

@@ -10,7 +10,7 @@ from ...office_hours import WARSAW
 from ...recovery import InvalidEmail, NotCorrectable
 from ..deps import CorrectionGrantDep, GrantDep, ServicesDep, assistant, count_use
 from ..errors import ApiError, answers
-from ..schemas import ChannelBody, EmailChangeAnswer, EmailChangeBody, EmailCheckAnswer, EmailCheckBody, \
+from ..schemas import EmailChangeAnswer, PasswordResetBody, EmailChangeBody, EmailCheckAnswer, EmailCheckBody, \
     EmailHintAnswer, SentAnswer
 
 router = APIRouter(prefix="/api/v1/recovery", tags=["recovery"], dependencies=[Depends(assistant)])
@@ -29,9 +29,9 @@ def email_check(body: EmailCheckBody, grant: GrantDep, services: ServicesDep):
 
 
 @router.post("/password-reset", status_code=202, response_model=SentAnswer, responses=answers(403, 429))
-def password_reset(body: ChannelBody, grant: GrantDep, services: ServicesDep):
+def password_reset(body: PasswordResetBody, grant: GrantDep, services: ServicesDep):
     count_use(services, grant, "password_resets", services.settings.password_resets_per_token)
-    services.recovery.password_reset(grant.account_id, grant.channel)
+    services.recovery.password_reset(grant.account_id, grant.channel, body.language)
     return {"status": "sent"}
 
 
