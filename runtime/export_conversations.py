@@ -45,8 +45,13 @@ def _quoted(text: str) -> str:
     return json.dumps(text, ensure_ascii=False)
 
 
+def _printable(line: str) -> str:
+    # A comment holds any character YAML allows; a control character would make the file unreadable.
+    return "".join(ch if ch.isprintable() else f"\\u{ord(ch):04x}" for ch in line)
+
+
 def _comment(label: str, text: str) -> list[str]:
-    lines = redact(text).splitlines() or [""]
+    lines = [_printable(line) for line in redact(text).splitlines()] or [""]
     return [f"    # {label}: {lines[0]}", *(f"    #   {line}" for line in lines[1:])]
 
 

@@ -53,7 +53,7 @@ CONVERSATIONS = {
                       state("no_login", "no_login:path_chosen"))],
     # not understood, then a person: fallback and hand-over
     "sio:abc": [SessionStarted(timestamp=NOW - 600),
-                *turn(NOW - 600, "qwerty", "socketio", ["Nie zrozumiałem."], "fallback", state(None)),
+                *turn(NOW - 600, "qwerty", "socketio", ["Nie zrozumiałem.\x1b[31m\x00"], "fallback", state(None)),
                 *turn(NOW - 500, "konsultant, jan@example.pl, tel 601 234 568", "socketio", ["Sprawa K-1."], "progress",
                       state("handoff", "handoff:path_chosen", "handoff:goal", previous_path="password",
                             case_number="K-1"))],
