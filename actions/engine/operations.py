@@ -77,6 +77,8 @@ async def open_case(ctx: Context, reason: str = "human_handoff") -> Result:
     state = ctx.state
     reason = state.case_reason or reason
     path = state.previous_path if state.path == Path.HANDOFF else state.path
+    if path is None and (state.documents_listed or state.has_phone is False):
+        path = Path.DOCUMENTS      # without the registered phone only documents prove the owner: staff need those
     request = CaseRequest(
         reason=reason, conversation_id=ctx.conversation_id, channel=ctx.channel,
         summary=case_text.summary(state, ctx.channel, path), account_type=state.account_type,

@@ -106,3 +106,10 @@ async def test_the_case_keeps_the_customers_real_questions_not_a_halo(chat: Chat
     await chat.say("halo?", None)
     await chat.say("ala@example.pl", "inform_email")
     assert backend.cases[0].open_question == "czy moge przeslac zdjecie zamiast skanu? | a czy to cos kosztuje?"
+
+
+async def test_a_person_asked_for_without_the_phone_is_filed_as_a_documents_case(chat: Chat, backend):
+    await chat.say("chce rozmawiac z konsultantem", "request_human")
+    await chat.say("telefonu z panelu już nie mam, mail ala@example.pl", "inform_email")
+    assert backend.cases[-1].path == "documents"
+    assert "prośba o pracownika" not in backend.cases[-1].summary
