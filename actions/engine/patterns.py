@@ -117,6 +117,9 @@ async def call_asked(ctx: Context, procedure: Procedure) -> None:
             switch_path(ctx, state.previous_path)
         else:
             ctx.say("call_only_code")
+            if state.path is None and state.step is None:      # with no path yet: what happened?
+                ctx.say("ask_problem", texts.PROBLEM_BUTTONS, question=True)
+                state.step = Step.PROBLEM
             ctx.mark(Outcome.ANSWERED)
             return
     state.call_wanted, state.has_phone = True, True

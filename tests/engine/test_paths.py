@@ -265,6 +265,11 @@ async def test_a_call_asked_for_with_no_phone_path_places_no_call(chat: Chat, ba
     assert said[0] == "call_only_code" and not backend.codes
 
 
+async def test_a_call_asked_for_first_is_explained_and_the_problem_asked(chat: Chat, backend):
+    assert await chat.say("zadzwoncie do mnie z kodem", "request_call") == ["call_only_code", "ask_problem"]
+    assert not backend.codes and chat.state.step == "problem"
+
+
 async def test_after_a_call_the_code_not_received_reads_the_call_and_a_resend_is_a_call(chat: Chat, backend, clock):
     await chat.say("poczta nie dziala, tel stacjonarny 22 731 40 15", "email_not_working")
     backend.call_outcome = "busy"
