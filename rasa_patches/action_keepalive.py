@@ -57,6 +57,16 @@ def session(self: EndpointConfig):
     return _KeptOpen(kept)
 
 
+async def close_sessions(*_: Any) -> None:
+    """Closes this loop's kept sessions; the server calls it when it stops (asyncio logs an
+    "Unclosed client session" ERROR for each session still open when the loop ends)."""
+    loop = asyncio.get_running_loop()
+    for key, kept in list(_sessions.items()):
+        if key[0] == id(loop):
+            del _sessions[key]
+            await kept.close()
+
+
 def is_applied() -> bool:
     return EndpointConfig.session is session
 

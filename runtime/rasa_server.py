@@ -9,7 +9,7 @@ its command line runs.
 from __future__ import annotations
 
 import rasa_patches
-from runtime import log_privacy, message_log
+from runtime import log_privacy, message_log, quiet_warnings
 from runtime.settings import rasa_process_settings
 
 
@@ -19,11 +19,13 @@ def _agent_ready(app) -> bool:
 
 
 def main() -> None:
-    rasa_patches.apply()  # first: before anything imports Rasa (rasa_patches/__init__.py)
+    quiet_warnings.install()  # Sanic's import (not Rasa's) turns library deprecation warnings back on
+    rasa_patches.apply()  # before anything imports Rasa (rasa_patches/__init__.py)
     log_privacy.install()
     import rasa.core.run
     from rasa.__main__ import main as rasa_main
 
+    from rasa_patches import action_keepalive
     from runtime.health import add_health_routes
     from runtime.metrics import add_metrics_route
 
@@ -33,6 +35,7 @@ def main() -> None:
         app = configure_app(*args, **kwargs)
         add_health_routes(app, _agent_ready)
         add_metrics_route(app)
+        app.register_listener(action_keepalive.close_sessions, "after_server_stop")
         return app
 
     rasa.core.run.configure_app = configure_app_with_probes

@@ -3,16 +3,20 @@ dies at start stops it within 10 s naming the part and the reason; a part that d
 the rest; a clean stop exits 0."""
 from __future__ import annotations
 
+import json
 import os
+import re
 import signal
 import socket
 import subprocess
 import time
+import urllib.request
 from pathlib import Path
 
 from tests.stack import REPO, free_port
 
 PORTS = ("BACKEND_PORT", "ACTIONS_PORT", "RASA_PORT", "WEB_PORT")
+PARTS = ("backend", "actions", "rasa", "web")
 
 
 def run_env(var: Path, **overrides: str) -> dict[str, str]:
@@ -65,11 +69,37 @@ def parts_of(group: int) -> dict[str, int]:
     return found
 
 
+# A line a healthy run should never log: Python's warnings (DeprecationWarning, UserWarning…), the
+# parts' WARNING/ERROR lines (Rasa's and the action server's format, the backend's JSON) and tracebacks.
+ALARMING = re.compile(r"Warning\b|\b(WARNING|ERROR|CRITICAL)\b|\"level\": \"(WARNING|ERROR|CRITICAL)\"|Traceback")
+
+
+def use_it_as_a_customer_would(env: dict[str, str], var: Path) -> None:
+    """A conversation over REST up to the SMS code, and the help page with its icon."""
+    token = next(line.split("=", 1)[1] for line in (var / "dev-secrets.env").read_text().splitlines()
+                 if line.startswith("REST_API_TOKEN="))
+    for text in ("dzień dobry", "nie działa mi poczta", "601 234 567"):
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{env['RASA_PORT']}/webhooks/rest/webhook",
+            data=json.dumps({"sender": "healthy-run", "message": text}).encode(),
+            headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=30) as answer:
+            assert json.loads(answer.read()), text
+    for path in ("/", "/favicon.svg", "/config.js", "/chat.js", "/chat.css", "/vendor/socket.io.min.js"):
+        with urllib.request.urlopen(f"http://127.0.0.1:{env['WEB_PORT']}{path}", timeout=10) as answer:
+            assert answer.status == 200, path
+
+
 def test_a_part_that_dies_later_stops_the_assistant_naming_it_and_a_clean_stop_exits_0(tmp_path):
+    """Issue 19 #7/#8 besides: a healthy run (a conversation, the help page) logs no warning or error
+    in any part's log, and a stop by SIGTERM (`docker stop`, systemd; make showed "Error 143") or
+    Ctrl-C exits 0."""
     env = run_env(tmp_path / "var")
     runs = []
-    for ending in ("a part dies", "ctrl-c"):
+    for ending in ("a part dies", "ctrl-c", "sigterm"):
         log = (tmp_path / f"{len(runs)}.log").open("w+")
+        logged = {part: len(var_log.read_text()) if (var_log := tmp_path / "var" / f"{part}.log").exists() else 0
+                  for part in PARTS}  # the parts' logs go on from the earlier runs
         process = subprocess.Popen(["scripts/run.sh"], cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
                                    text=True, start_new_session=True)
         runs.append(process)
@@ -86,10 +116,21 @@ def test_a_part_that_dies_later_stops_the_assistant_naming_it_and_a_clean_stop_e
                 assert status != 0 and time.monotonic() - killed < 5, output
                 assert "The action server stopped" in output, output
             else:
-                os.killpg(process.pid, signal.SIGINT)  # as Ctrl-C in a terminal
+                if ending == "sigterm":
+                    use_it_as_a_customer_would(env, tmp_path / "var")
+                # Ctrl-C in a terminal signals the whole group; a service manager signals the script.
+                if ending == "ctrl-c":
+                    os.killpg(process.pid, signal.SIGINT)
+                else:
+                    os.kill(process.pid, signal.SIGTERM)
                 assert process.wait(timeout=30) == 0
                 output = Path(log.name).read_text()
                 assert "Traceback" not in output and "stopped (exit status" not in output, output
+                if ending == "sigterm":
+                    for part in PARTS:
+                        text = (tmp_path / "var" / f"{part}.log").read_text()[logged[part]:]
+                        assert "--- started" in text and len(text.splitlines()) > 1, f"{part}.log"
+                        assert [line for line in text.splitlines() if ALARMING.search(line)] == [], f"{part}.log"
             assert not parts_of(process.pid), "a part outlived scripts/run.sh"
         finally:
             if process.poll() is None:
