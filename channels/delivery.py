@@ -82,6 +82,17 @@ async def _later(attempt: Callable[[], Awaitable[Outcome]], what: str, channel: 
         _gave_up(channel, what, outcome, tries, "not delivered")
 
 
+def sent(channel: str) -> None:
+    """A message handed to a client connected to this process (the web chat)."""
+    DELIVERIES.labels(channel, "delivered").inc()
+
+
+def lost(channel: str, what: str, why: str) -> None:
+    """A message nobody could receive (the web chat's client gone before its answer)."""
+    DELIVERIES.labels(channel, "failed").inc()
+    log.warning(line(**_fields(channel, what, 1), outcome="failed", why=why))
+
+
 def _fields(channel: str, what: str, tries: int) -> dict:
     request_id, conversation = current()
     return {"event": "delivery", "channel": channel, "what": what, "conversation": conversation,

@@ -36,7 +36,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
-from channels import client, inbound
+from channels import client, delivery, inbound
 from channels.conversation import conversation_id
 from channels.cors import without_credentials
 from channels.idempotency import deliveries
@@ -91,6 +91,12 @@ class SocketIOOutput(RasaSocketIOOutput):
     """Text escaped for clients that render Markdown (the community rasa-webchat),
     buttons as quick replies, hints for other channels left out."""
 
+    def _connected(self, room: Text) -> bool:
+        try:
+            return any(True for _ in self.sio.manager.get_participants("/", room))
+        except KeyError:
+            return False
+
     async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
         await super().send_text_message(recipient_id, escape_markdown(text), **kwargs)
 
@@ -103,6 +109,12 @@ class SocketIOOutput(RasaSocketIOOutput):
             await self._send_message(recipient_id, json_message)
 
     async def _send_message(self, socket_id: Text, response: Any) -> None:
+        # `socket_id` is the conversation's room; the Ingress keeps a web chat on one instance, so
+        # this process's rooms tell whether its client is still there (channels/delivery.py counts).
+        if self._connected(socket_id):
+            delivery.sent("socketio")
+        else:
+            delivery.lost("socketio", "socket.io bot_uttered", "no client connected")
         await super()._send_message(socket_id, response)
         if isinstance(response, dict) and isinstance(response.get("text"), str):
             # Redacted as written, so a masked `pa***@n***.pl` is recognised as masked. A separate

@@ -76,3 +76,36 @@ def test_a_send_delivered_at_once_is_only_counted(caplog):
     with caplog.at_level(logging.INFO, logger=delivery.log.name):
         assert asyncio.run(deliver(provider(Outcome(True)), "Telegram sendMessage", "telegram"))
     assert not lines(caplog) and count("telegram", "delivered") - before == 1
+
+
+class Rooms:
+    """python-socketio's manager as the web chat's output reads it: who is in a room."""
+
+    def __init__(self, rooms: dict):
+        self.rooms = rooms
+
+    def get_participants(self, namespace, room):
+        yield from ((sid, sid) for sid in self.rooms[namespace][room])
+
+
+class Server:
+    def __init__(self, rooms: dict):
+        self.manager, self.emitted = Rooms(rooms), []
+
+    async def emit(self, event, data, room=None, **kwargs):
+        self.emitted.append((event, room))
+
+
+def test_a_web_chat_answer_with_no_client_left_is_logged_and_counted(caplog):
+    from channels.socketio import SocketIOOutput
+
+    server = Server({"/": {"sio:here": ["a1"]}})
+    output = SocketIOOutput(server, "bot_uttered")
+    delivered, failed = count("socketio", "delivered"), count("socketio", "failed")
+    with caplog.at_level(logging.INFO, logger=delivery.log.name):
+        asyncio.run(output.send_text_message("sio:here", "Dzień dobry"))
+        asyncio.run(output.send_text_message("sio:gone", "Dzień dobry"))
+    assert count("socketio", "delivered") - delivered == 1 and count("socketio", "failed") - failed == 1
+    [line] = lines(caplog)
+    assert (line["channel"], line["outcome"], line["why"]) == ("socketio", "failed", "no client connected")
+    assert ("bot_uttered", "sio:gone") in server.emitted
