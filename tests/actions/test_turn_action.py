@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from prometheus_client import REGISTRY
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
@@ -21,10 +22,10 @@ def turn(services, monkeypatch):
     backend_client.backend.cache_clear()
 
     async def run(sender: str, text: str, intent: str, slots: dict | None = None, confidence: float = 0.95,
-                  metadata: dict | None = None):
+                  metadata: dict | None = None, events: list | None = None):
         tracker = Tracker(sender, slots or {}, {"text": text, "intent": {"name": intent, "confidence": confidence},
                                                 "entities": [], "metadata": metadata or {}},
-                          [], False, None, None, "action_listen")
+                          events or [], False, None, None, "action_listen")
         dispatcher = CollectingDispatcher()
         events = await ActionTurn().run(dispatcher, tracker, {})
         return dispatcher.messages, {event["name"]: event["value"] for event in events if event["event"] == "slot"}
@@ -113,3 +114,19 @@ async def test_a_case_carries_the_conversation_id_and_a_redacted_transcript(turn
     for secret in ("123456", "605 111 222", "stara-firma.pl", "anna@kontakt-firma.pl"):
         assert secret not in text
     assert "człowiekiem" in text
+
+
+async def test_a_new_session_after_a_path_left_without_its_goal_counts_one_abandonment(turn, sender_id):
+    """Rasa sends the expired session's events with the new session's start (actions/engine/funnel.py)."""
+    left = State(path="no_login", started_at=1.0, funnel=["none:started", "no_login:path_chosen"]).to_slot()
+    events = [{"event": "session_started"}, {"event": "slot", "name": STATE_SLOT, "value": left},
+              {"event": "session_started"}]
+
+    def abandoned() -> float:
+        return REGISTRY.get_sample_value("assistant_conversations_abandoned_total",
+                                         {"path": "no_login", "channel": "rest"}) or 0.0
+    before = abandoned()
+    _, slots = await turn(sender_id, "dzien dobry", "greet", events=events)
+    assert abandoned() - before == 1
+    await turn(sender_id, "dzien dobry", "greet", slots, events=events)
+    assert abandoned() - before == 1, "counted at the new session's first turn only"
