@@ -12,6 +12,8 @@ from typing import Optional
 
 from contact_rules import mask_email, mask_phone
 
+from .ports import CallStatus
+
 
 log = logging.getLogger("recovery_backend.messaging")
 _append_lock = threading.Lock()
@@ -34,7 +36,7 @@ class OutboxSmsSender:
 
 class OutboxVoiceSender:
     """Development calls: the text the call would read, one JSON line each; every call is answered."""
-    languages = ("pl", "en")
+    languages: tuple[str, ...] = ("pl", "en")
 
     def __init__(self, path: Path):
         self.path = path
@@ -45,7 +47,7 @@ class OutboxVoiceSender:
         log.info("call written to outbox", extra={"to": mask_phone(to_e164)})
         return reference
 
-    def call_status(self, reference: str) -> str:
+    def call_status(self, reference: str) -> CallStatus:
         return "answered"
 
 

@@ -7,7 +7,7 @@ are interchangeable implementations chosen in configuration.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal, Protocol
+from typing import Literal, Protocol, runtime_checkable
 
 AccountType = Literal["private", "company"]
 
@@ -49,17 +49,23 @@ class ProviderError(Exception):
     """A third-party provider (SMS gateway, WHMCS) refused or failed a request."""
 
 
+# The code-delivery ports are told apart by what they can do (isinstance against the port), since
+# one setting chooses either kind: a gateway that sends our text, or a verifier that owns the code.
+@runtime_checkable
 class SmsSender(Protocol):
     """Gateways that deliver a text we composed (outbox, SMSAPI.pl, SerwerSMS)."""
 
     def send_text(self, to_e164: str, text: str) -> None: ...
 
 
+@runtime_checkable
 class ExternalVerifier(Protocol):
     """Gateways that own the code themselves (Twilio Verify): they generate,
-    send and check it; we never see the code."""
+    send and check it; we never see the code. They send no text of ours."""
 
-    def start(self, to_e164: str) -> None: ...
+    def start(self, to_e164: str, channel: str = "sms", locale: str | None = None) -> str:
+        """Sends a code by SMS or, `channel="call"`, reads it in a call in `locale`; returns the
+        provider's reference for the verification."""
 
     def check(self, to_e164: str, code: str) -> bool: ...
 
@@ -67,16 +73,26 @@ class ExternalVerifier(Protocol):
 CallStatus = Literal["calling", "answered", "busy", "no_answer", "failed"]
 
 
-class VoiceSender(Protocol):
-    """Gateways that place a call reading a text we composed (outbox, SMSAPI VMS, SerwerSMS voice)."""
+class CallStatusSource(Protocol):
+    """What a call-placing provider tells about its calls."""
 
     languages: tuple[str, ...]  # the languages its voices speak; any other is read in Polish
+
+    def call_status(self, reference: str) -> CallStatus:
+        """What became of the call, asked of the provider ("calling" until it is known)."""
+
+
+@runtime_checkable
+class VoiceSender(CallStatusSource, Protocol):
+    """Gateways that place a call reading a text we composed (outbox, SMSAPI VMS, SerwerSMS voice)."""
 
     def call(self, to_e164: str, text: str, language: str) -> str:
         """Places the call; returns the provider's reference for its status."""
 
-    def call_status(self, reference: str) -> CallStatus:
-        """What became of the call, asked of the provider ("calling" until it is known)."""
+
+@runtime_checkable
+class CallingVerifier(ExternalVerifier, CallStatusSource, Protocol):
+    """A verifier that also reads its own code in a call (Twilio Verify with `channel="call"`)."""
 
 
 class EmailSender(Protocol):

@@ -19,7 +19,7 @@ from .handovers import AssistantPush, HandoverService
 from .metrics import Metrics
 from .office_hours import OfficeHours
 from .outbox import Outbox
-from .ports import AccountSource, ProviderError
+from .ports import AccountSource, ExternalVerifier, ProviderError, SmsSender, VoiceSender
 from .rate_limits import RateLimits
 from .recovery import RecoveryService
 from .sealing import sealer_for
@@ -122,17 +122,34 @@ def build_services(settings: Settings) -> Services:
 
     verification: VerificationService  # the call senders record the provider's reference through it
 
+    # Each kind goes to the port that can send it. A row of a kind the configured provider cannot
+    # send (an SMS text with Twilio Verify, which sends only its own codes; or a row queued under an
+    # earlier SMS_SENDER/VOICE_SENDER) fails like any refused send, retried until it is useless.
+    def send_text(message: dict) -> None:
+        if not isinstance(sms, SmsSender):
+            raise ProviderError(f"SMS_SENDER={settings.sms_sender} sends no text of ours")
+        sms.send_text(message["to"], message["text"])
+
+    def start_verify(message: dict) -> None:
+        if not isinstance(sms, ExternalVerifier):
+            raise ProviderError(f"SMS_SENDER={settings.sms_sender} draws no codes of its own")
+        sms.start(message["to"])
+
     def place_call(message: dict) -> None:
+        if not isinstance(voice, VoiceSender):
+            raise ProviderError(f"VOICE_SENDER={settings.voice_sender} reads no text of ours")
         reference = voice.call(message["to"], message["text"], message["language"])
         verification.record_call_placed(message["verification_id"], reference)
 
     def start_verify_call(message: dict) -> None:
+        if not isinstance(voice, ExternalVerifier):
+            raise ProviderError(f"VOICE_SENDER={settings.voice_sender} draws no codes of its own")
         verification.record_call_placed(message["verification_id"],
                                         voice.start(message["to"], channel="call", locale=message["language"]))
 
     outbox = Outbox(engine, clock, sealer, audit, {
-        "sms": within_budget(lambda message: sms.send_text(message["to"], message["text"])),
-        "verify_start": within_budget(lambda message: sms.start(message["to"])),
+        "sms": within_budget(send_text),
+        "verify_start": within_budget(start_verify),
         "call": place_call,
         "verify_call": start_verify_call,
         "none": lambda message: None,

@@ -22,7 +22,7 @@ import unicodedata
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from typing import Optional, Union
+from typing import Optional
 
 import sqlalchemy as sa
 from anyio import to_thread
@@ -31,7 +31,8 @@ from contact_rules import mask_phone, phone_kind
 
 from .clock import Clock
 from .notices import sms_code
-from .ports import AccountSource, ExternalVerifier, ProviderError, SmsSender, VoiceSender
+from .ports import (AccountSource, CallingVerifier, CallStatus, ExternalVerifier, ProviderError, SmsSender,
+                    VoiceSender)
 from .settings import Settings
 from .outbox import Outbox
 from .storage import attestation_nonces, lock_keys, tokens, verifications, voice_calls
@@ -98,13 +99,14 @@ def normalise_code(text: str) -> str:
 
 class VerificationService:
     def __init__(self, engine: sa.Engine, settings: Settings, clock: Clock, accounts: AccountSource,
-                 delivery: Union[SmsSender, ExternalVerifier], outbox: Outbox, audit=None,
-                 voice: Optional[Union[VoiceSender, ExternalVerifier]] = None, metrics=None):
+                 delivery: SmsSender | ExternalVerifier, outbox: Outbox, audit=None,
+                 voice: VoiceSender | CallingVerifier | None = None, metrics=None):
         self._engine, self._settings, self._clock, self._audit = engine, settings, clock, audit
         self._accounts, self._delivery, self._outbox = accounts, delivery, outbox
         self._voice, self._metrics = voice, metrics
-        self._external = hasattr(delivery, "check") and not hasattr(delivery, "send_text")
-        self._voice_external = hasattr(voice, "check") and not hasattr(voice, "call")
+        # A gateway that sends our text gets our code (services.py hands each outbox kind to its port).
+        self._external = not isinstance(delivery, SmsSender)
+        self._voice_external = voice is not None and not isinstance(voice, VoiceSender)
         # Providers that are asked for a call's status while the assistant waits (the others report it
         # by callback or, in development, at once): such answers all wait for one deadline.
         self._status_asked = settings.voice_sender in ("serwersms", "twilio_verify")
@@ -192,11 +194,12 @@ class VerificationService:
     def start(self, phone_e164: str, conversation_id: str, channel: str, attested: bool = False,
               delivery: str = "sms", language: str = "pl", client_key: Optional[str] = None) -> Started:
         s, now = self._settings, self._clock.now()
-        call = delivery == "call"
+        call, spoken = delivery == "call", language
         if call:
             # From the number alone, before anything is looked up or counted: nothing told about an account.
             if self._voice is None:
                 raise NotCallable("calls_unavailable")
+            spoken = language if language in self._voice.languages else "pl"
             refused = not_callable(phone_e164, s.call_countries)
             if refused:
                 log.info("call refused", extra={"phone": mask_phone(phone_e164), "reason": refused})
@@ -234,7 +237,6 @@ class VerificationService:
                 # that get none get a row of kind "none" with the same content, so every start does the same
                 # work here and in the workers (timing, issue 9 H1).
                 if call:
-                    spoken = language if language in self._voice.languages else "pl"
                     kind = ("verify_call" if external else "call") if deliverable else "none"
                     message = {"text": call_text(code, spoken), "language": spoken, "verification_id": verification_id}
                 else:
@@ -270,7 +272,7 @@ class VerificationService:
             db.execute(voice_calls.update().where(voice_calls.c.verification_id == verification_id).values(
                 provider_ref=reference[:64], updated_at=self._clock.now()))
 
-    def record_call_status(self, reference: str, status: str) -> bool:
+    def record_call_status(self, reference: str, status: CallStatus) -> bool:
         """A provider's report (callback) on the call it knows by `reference`; False when unknown."""
         if status == "calling":
             return False
@@ -286,7 +288,8 @@ class VerificationService:
         comes at the deadline, "calling" when the provider had not answered by then."""
         deadline = time.monotonic() + self._settings.external_check_deadline_seconds
         status, reference = await to_thread.run_sync(self._known_call_status, verification_id)
-        if reference is not None:
+        # A reference exists only for a call a VOICE_SENDER placed; with none configured since, nobody is asked.
+        if reference is not None and self._voice is not None:
             status = await self._answer_by(self._asking.submit(self._voice.call_status, reference),
                                            self._provider_until(deadline), "calling")
             if status != "calling":
@@ -402,6 +405,8 @@ class VerificationService:
         (hashed), so that when it came after the deadline, and the customer was told "wrong code",
         the same code typed again verifies without asking Twilio."""
         provider = self._voice if row["delivery"] == "call" else self._delivery
+        if not isinstance(provider, ExternalVerifier):  # the verifier was configured away since the start
+            raise ProviderError(f"the {row['delivery']} provider now configured checks no codes of its own")
         approved = provider.check(row["provider_phone"], code) is True
         if approved:
             with self._engine.begin() as db:

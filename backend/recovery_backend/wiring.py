@@ -1,13 +1,11 @@
 """Builds the parts chosen in settings: account source, SMS, call and e-mail delivery."""
 from __future__ import annotations
 
-from typing import Optional, Union
-
 import sqlalchemy as sa
 
 from .accounts import LocalAccountSource
 from .messaging import OutboxEmailSender, OutboxSmsSender, OutboxVoiceSender, SmtpEmailSender
-from .ports import AccountSource, EmailSender, ExternalVerifier, HumanInbox, SmsSender, VoiceSender
+from .ports import AccountSource, CallingVerifier, EmailSender, ExternalVerifier, HumanInbox, SmsSender, VoiceSender
 from .settings import Settings, secret
 
 
@@ -20,7 +18,7 @@ def email_sender(settings: Settings) -> EmailSender:
     raise SystemExit(f"EMAIL_SENDER must be outbox or smtp, not {settings.email_sender!r}")
 
 
-def sms_delivery(settings: Settings) -> Union[SmsSender, ExternalVerifier]:
+def sms_delivery(settings: Settings) -> SmsSender | ExternalVerifier:
     if settings.sms_sender == "outbox":
         return OutboxSmsSender(settings.sms_outbox)
     if settings.sms_sender == "smsapi":
@@ -36,7 +34,7 @@ def sms_delivery(settings: Settings) -> Union[SmsSender, ExternalVerifier]:
     raise SystemExit(f"unknown SMS_SENDER {settings.sms_sender!r}")
 
 
-def voice_delivery(settings: Settings) -> Optional[Union[VoiceSender, ExternalVerifier]]:
+def voice_delivery(settings: Settings) -> VoiceSender | CallingVerifier | None:
     """Who places the calls (None: VOICE_SENDER=none, calls are refused)."""
     if settings.voice_sender == "outbox":
         return OutboxVoiceSender(settings.voice_outbox)
@@ -66,7 +64,7 @@ def account_source(settings: Settings, engine: sa.Engine, email: EmailSender, st
     raise SystemExit(f"ACCOUNT_SOURCE must be local or whmcs, not {source!r}")
 
 
-def human_inbox(settings: Settings) -> Optional[HumanInbox]:
+def human_inbox(settings: Settings) -> HumanInbox | None:
     """Where staff work on conversations (None: HUMAN_INBOX=none, cases stay in the staff API)."""
     if settings.human_inbox == "chatwoot":
         from .providers.chatwoot import ChatwootInbox

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from contact_rules import mask_phone
 
-from ..ports import ProviderError
+from ..ports import CallStatus, ProviderError
 from .http_gateway import HttpGateway
 
 # SerwerSMS's report statuses for a voice message, as our call statuses.
-STATUSES = {"delivered": "answered", "undelivered": "no_answer", "unsent": "failed", "failed": "failed"}
+STATUSES: dict[str, CallStatus] = {"delivered": "answered", "undelivered": "no_answer", "unsent": "failed", "failed": "failed"}
 
 
 class SerwerSmsVoiceSender(HttpGateway):
     provider = "SerwerSMS voice"
-    languages = ("pl",)  # its text-to-speech voice is Polish
+    languages: tuple[str, ...] = ("pl",)  # its text-to-speech voice is Polish
 
     def __init__(self, token: str, base_url: str = "https://api2.serwersms.pl"):
         super().__init__(base_url)
@@ -30,7 +30,7 @@ class SerwerSmsVoiceSender(HttpGateway):
             raise ProviderError(f"SerwerSMS queued no call for {mask_phone(to_e164)}")
         return str(items[0]["id"])
 
-    def call_status(self, reference: str) -> str:
+    def call_status(self, reference: str) -> CallStatus:
         status, body = self.post("/messages/reports", "", json={"id": [reference]})
         if status >= 400 or "error" in body:
             raise ProviderError(f"SerwerSMS reports error {(body.get('error') or {}).get('code')}")

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from contact_rules import mask_phone
 
-from ..ports import ProviderError
+from ..ports import CallStatus, ProviderError
 from .http_gateway import HttpGateway
 
 # SMSAPI's delivery report names for a voice message, as our call statuses. SMSAPI does not tell a
 # busy line from one nobody answered: both are UNDELIVERED.
-STATUSES = {"DELIVERED": "answered", "UNDELIVERED": "no_answer", "EXPIRED": "no_answer", "FAILED": "failed",
+STATUSES: dict[str, CallStatus] = {"DELIVERED": "answered", "UNDELIVERED": "no_answer", "EXPIRED": "no_answer", "FAILED": "failed",
             "REJECTED": "failed", "NOT_FOUND": "failed", "UNKNOWN": "failed"}
 
 
@@ -34,9 +34,9 @@ class SmsapiVoiceSender(HttpGateway):
             raise ProviderError(f"SMSAPI VMS accepted nothing for {mask_phone(to_e164)}")
         return str(placed[0]["id"])
 
-    def call_status(self, reference: str) -> str:
+    def call_status(self, reference: str) -> CallStatus:
         return "calling"  # known only from the callback
 
 
-def status_from_report(status_name: str) -> str:
+def status_from_report(status_name: str) -> CallStatus:
     return STATUSES.get((status_name or "").upper(), "calling")

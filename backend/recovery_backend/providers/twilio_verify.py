@@ -5,18 +5,18 @@ from __future__ import annotations
 
 from contact_rules import mask_phone
 
-from ..ports import ProviderError
+from ..ports import CallStatus, ProviderError
 from .http_gateway import HttpGateway
 
 
 # Twilio call statuses as ours ("queued", "ringing", "in-progress": still calling).
-CALL_STATUSES = {"completed": "answered", "busy": "busy", "no-answer": "no_answer", "failed": "failed",
+CALL_STATUSES: dict[str, CallStatus] = {"completed": "answered", "busy": "busy", "no-answer": "no_answer", "failed": "failed",
                  "canceled": "failed"}
 
 
 class TwilioVerifier(HttpGateway):
     provider = "Twilio Verify"
-    languages = ("pl", "en")  # Locale of a call
+    languages: tuple[str, ...] = ("pl", "en")  # Locale of a call
 
     def __init__(self, account_sid: str, auth_token: str, service_sid: str,
                  base_url: str = "https://verify.twilio.com"):
@@ -31,7 +31,7 @@ class TwilioVerifier(HttpGateway):
             raise ProviderError(f"Twilio Verify error {body.get('code')} (HTTP {status}) for {mask_phone(to_e164)}")
         return str(body.get("sid", ""))
 
-    def call_status(self, verification_sid: str) -> str:
+    def call_status(self, verification_sid: str) -> CallStatus:
         status, body = self.request("GET", "/v2/Attempts", "", params={"VerificationSid": verification_sid})
         if status >= 400:
             raise ProviderError(f"Twilio Verify attempts error {body.get('code')} (HTTP {status})")
