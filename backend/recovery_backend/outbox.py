@@ -32,8 +32,9 @@ from .storage import outbox
 log = logging.getLogger("recovery_backend.outbox")
 
 
-def _utc(moment: Optional[datetime]) -> Optional[datetime]:
-    return moment if moment is None or moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+def _utc(moment: datetime) -> datetime:
+    """Datetimes read back from SQLite lose their offset; they were stored in UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
 class Outbox:

@@ -67,7 +67,9 @@ class RateLimits:
     def hit(self, operation: str, client: Optional[str]) -> None:
         """Counts one `operation` for `client` (if any) and for everybody; Limited when a window is full."""
         for scope, key in (("client", client), ("global", "all")):
-            for item in self._rules.get(f"{operation}.{scope}", ()) if key else ():
+            if not key:
+                continue
+            for item in self._rules.get(f"{operation}.{scope}", ()):
                 if not self._limiter.hit(item, operation, scope, key):
                     raise Limited(self._retry_after(item, operation, scope, key), f"{operation} per {scope}")
 

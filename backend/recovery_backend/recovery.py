@@ -104,7 +104,7 @@ class RecoveryService:
             self._store_change(None, account.id, new_email, channel, "queued_for_staff")
             self._audit.record("email_change_queued", channel, account.id, masked)
             return EmailChangeRequested("queued_for_staff", None)
-        delay = timedelta(hours=self._settings.email_change_delay_hours)
+        delay = self._settings.email_change_delay
         applies_after = now + delay if delay else None
         link_token, cancel_token = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
         with self._engine.begin() as db:
@@ -222,11 +222,11 @@ class RecoveryService:
 
     def _apply(self, token_hash: str, from_status: str) -> str:
         with self._engine.begin() as db:
-            claimed = db.execute(email_changes.update().where(email_changes.c.token_hash == token_hash,
-                                                              email_changes.c.status == from_status)
-                                 .values(status="applying")).rowcount == 1
-            row = db.execute(sa.select(email_changes).where(email_changes.c.token_hash == token_hash)).mappings().first()
-        if not claimed:
+            # The claimed change, or None when it is not (or no longer) in `from_status`.
+            row = db.execute(email_changes.update().where(email_changes.c.token_hash == token_hash,
+                                                          email_changes.c.status == from_status)
+                             .values(status="applying").returning(*email_changes.c)).mappings().first()
+        if row is None:
             return "invalid"
         try:
             account = self._account(row["account_id"])

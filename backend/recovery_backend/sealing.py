@@ -38,7 +38,7 @@ class Sealer:
     """`keys`: (key id, secret) pairs, the newest first; it seals, every one of them opens."""
 
     def __init__(self, keys: Iterable[tuple[str, bytes]]):
-        self._keys = {}
+        self._keys: dict[str, AESGCM] = {}
         for key_id, secret in keys:
             if not key_id or "." in key_id or key_id in self._keys:
                 raise ValueError(f"seal key ids must be unique, non-empty and without dots: {key_id!r}")

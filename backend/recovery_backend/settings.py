@@ -7,7 +7,7 @@ A wrong value stops the start with every problem named, by variable.
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Literal, Mapping, Optional
 
@@ -340,6 +340,13 @@ class Settings(BaseSettings):
     @property
     def code_key(self) -> bytes:
         return secret(self.code_secret).encode()
+
+    @property
+    def email_change_delay(self) -> timedelta:
+        """EMAIL_CHANGE_DELAY_HOURS as the validation resolved it for the environment."""
+        if self.email_change_delay_hours is None:  # only settings that skipped validation lack it
+            raise RuntimeError("EMAIL_CHANGE_DELAY_HOURS is unresolved: build Settings through Settings.from_env")
+        return timedelta(hours=self.email_change_delay_hours)
 
     @classmethod
     def from_env(cls, env: Optional[Mapping[str, str]] = None) -> "Settings":
