@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import logging
-from typing import Optional
+from typing import Any, Optional
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -12,6 +12,9 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
 log = logging.getLogger("recovery_backend.api")
+
+# What a route's `responses=` documents, keyed by status code: FastAPI's declared type.
+Responses = dict[int | str, dict[str, Any]]
 
 
 class ApiError(Exception):
@@ -35,7 +38,7 @@ _DESCRIBED = {400: "Control characters in the path or query", 401: "Missing or w
               503: "A provider the request needs (the account source) is unavailable"}
 
 
-def answers(*codes: int) -> dict:
+def answers(*codes: int) -> Responses:
     """The error answers a keyed route can give, for the OpenAPI document (all JSON ErrorAnswer)."""
     return {code: {"model": ErrorAnswer, "description": _DESCRIBED[code]} for code in (400, 401, 422) + codes}
 

@@ -12,10 +12,11 @@ from fastapi.responses import HTMLResponse
 
 from ...notices import local_time, page_text
 from ..deps import ServicesDep
+from ..errors import Responses
 from ..schemas import CONTROL
 
 router = APIRouter(prefix="/email-change", tags=["e-mail change links"])
-GONE = {410: {"description": "Link no longer valid"}}
+GONE: Responses = {410: {"description": "Link no longer valid"}}
 
 
 @router.get("/confirm", response_class=HTMLResponse, responses=GONE)

@@ -3,6 +3,7 @@ messages; the human inbox's webhook (Chatwoot) brings the agents' replies and th
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.concurrency import run_in_threadpool
@@ -61,8 +62,7 @@ async def chatwoot_webhook(request: Request, services: ServicesDep):
         raise ApiError(422, "invalid_request")
     handled = False
     if event.get("event") == "message_created":
-        sender = event.get("sender") if isinstance(event.get("sender"), dict) else {}
-        conversation = event.get("conversation") if isinstance(event.get("conversation"), dict) else {}
+        sender, conversation = json_object(event.get("sender")), json_object(event.get("conversation"))
         content = event.get("content")
         # An agent's public reply: outgoing, not a private note, written by a user (not a bot or the contact).
         if event.get("message_type") == "outgoing" and not event.get("private") and sender.get("type") == "user" \
@@ -75,3 +75,8 @@ async def chatwoot_webhook(request: Request, services: ServicesDep):
             and event.get("id") is not None:
         handled = await run_in_threadpool(services.handovers.given_back, str(event["id"]))
     return {"handled": handled}
+
+
+def json_object(value: Any) -> dict[str, Any]:
+    """A webhook field that should be a JSON object; {} when it is missing or something else."""
+    return value if isinstance(value, dict) else {}

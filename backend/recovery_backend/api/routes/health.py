@@ -28,7 +28,8 @@ def live():
 @router.get("/readyz", responses={200: {"model": ReadyAnswer}, 503: {"model": ReadyAnswer, "description": "Not ready"}})
 def ready(services: ServicesDep):
     """Readiness: the database answers and the phone index is fresh enough to decide "registered?"."""
-    checks, ready = {}, True
+    checks: dict[str, str | float | None] = {}
+    ready = True
     try:
         with services.engine.connect() as db:
             db.execute(sa.text("SELECT 1"))

@@ -12,10 +12,10 @@ from fastapi.responses import PlainTextResponse
 
 from ...providers.smsapi_vms import status_from_report
 from ..deps import ServicesDep
-from ..errors import ApiError, ErrorAnswer
+from ..errors import ApiError, ErrorAnswer, Responses
 
 router = APIRouter(prefix="/voice-status", tags=["call status callbacks"])
-ANSWERS = {200: {"description": "OK (plain text), which SMSAPI waits for", "content": {"text/plain": {}}},
+ANSWERS: Responses = {200: {"description": "OK (plain text), which SMSAPI waits for", "content": {"text/plain": {}}},
            400: {"model": ErrorAnswer, "description": "Control characters in the path or query"},
            404: {"model": ErrorAnswer, "description": "not_found (also for a wrong secret)"}}
 
