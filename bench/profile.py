@@ -18,7 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.conversations import accounts_fixture, spoken  # noqa: E402
+from bench.conversations import NO_REQUEST_LIMITS, accounts_fixture, spoken  # noqa: E402
 from tests.stack import ASSISTANT_BIN, Stack  # noqa: E402
 
 SECONDS = 12
@@ -39,7 +39,7 @@ def main() -> None:
     parser.add_argument("--part", choices=("rasa", "actions", "backend"), default="rasa")
     part = parser.parse_args().part
     workdir = Path(tempfile.mkdtemp(prefix="profile-"))
-    stack = Stack(workdir)
+    stack = Stack(workdir, extra_env=NO_REQUEST_LIMITS)
     workdir.mkdir(parents=True, exist_ok=True)
     stack.accounts = workdir / "accounts.yml"
     phones = iter(accounts_fixture(stack.accounts, 1000))

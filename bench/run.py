@@ -26,7 +26,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench import page, scaleout  # noqa: E402
-from bench.conversations import Load, accounts_fixture, cpu_seconds  # noqa: E402
+from bench.conversations import NO_REQUEST_LIMITS, Load, accounts_fixture, cpu_seconds  # noqa: E402
 from bench.stats import percentile  # noqa: E402
 from tests.stack import ASSISTANT_BIN, QUIET, REPO, Stack  # noqa: E402
 
@@ -135,7 +135,7 @@ def rss_mb(pid: int) -> float:
 
 def measure(model: Path, workdir: Path, sizes: Sizes, stock: bool = False) -> dict:
     """`stock`: served as Rasa ships it — `rasa run` without `rasa_patches/`, Rasa's own SQL store on SQLite."""
-    stack = Stack(workdir)
+    stack = Stack(workdir, extra_env=NO_REQUEST_LIMITS)
     workdir.mkdir(parents=True, exist_ok=True)
     stack.accounts = workdir / "accounts.yml"
     phones = accounts_fixture(stack.accounts, sizes.phones_needed())
@@ -171,7 +171,7 @@ def backend_load(workdir: Path, workers: int = 8, per_worker: int = 40) -> dict:
     import threading
     import urllib.request
 
-    stack = Stack(workdir)
+    stack = Stack(workdir, extra_env=NO_REQUEST_LIMITS)
     workdir.mkdir(parents=True, exist_ok=True)
     stack.accounts = workdir / "accounts.yml"
     phones = accounts_fixture(stack.accounts, workers * per_worker)

@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 from typing import Iterator
 
-from bench.conversations import Load, cpu_seconds
+from bench.conversations import NO_REQUEST_LIMITS, Load, cpu_seconds
 from tests.stack import Nginx, Stack, free_port
 
 PG = {"host": os.environ.get("POSTGRES_HOST", "127.0.0.1"), "port": int(os.environ.get("POSTGRES_PORT", "5432")),
@@ -51,7 +51,7 @@ def database_pids(database: str) -> list[int]:
 
 def scale_out(model: Path, workdir: Path, phones: list[str], workers: int, conversations_per_worker: int,
               repetitions: int) -> dict:
-    stack = Stack(workdir)
+    stack = Stack(workdir, extra_env=NO_REQUEST_LIMITS)
     stack.accounts = workdir / "accounts.yml"
     nginx = Nginx(workdir)
     with own_database() as database:

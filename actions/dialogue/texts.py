@@ -70,6 +70,11 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "If the mailbox works, just set a new password: open {password_reset_url}, enter the account's "
               "e-mail address and click the link in the message. Step by step: {change_password_article_url}\n"
               "If the message doesn't arrive, tell me — we'll check which address the account uses."},
+    "password_after_email_change": {
+        "pl": "Nowe hasło ustawi [[Pan/Pani|Państwo]] po zmianie adresu: gdy nowy adres będzie już adresem logowania, "
+              "proszę otworzyć {password_reset_url} i wpisać go — link do ustawienia hasła przyjdzie na nową skrzynkę.",
+        "en": "You'll set a new password once the address has changed: when the new address is the login, open "
+              "{password_reset_url} and enter it — the link to set the password arrives in the new mailbox."},
     "dead_email_intro": {
         "pl": "Zmienię adres e-mail konta na działający. Najpierw potwierdzę kodem, że [[to Pan/Pani|to Państwo]]: "
               "kod przyjdzie SMS-em na numer telefonu zapisany w Panelu Klienta (na numer stacjonarny przeczyta "
@@ -85,6 +90,11 @@ TEXTS: dict[str, dict[str, str]] = {
     "code_not_sent_have_number": {
         "pl": "Kodu jeszcze nie wysłałem; numer {masked} mam zapisany.",
         "en": "I haven't sent a code yet; I have your number {masked}."},
+    "phone_gone_documents": {
+        "pl": "Skoro nie ma już dostępu ani do tej skrzynki, ani do telefonu zapisanego w panelu, potwierdzimy, "
+              "że konto [[należy do Pana/Pani|należy do Państwa]], dokumentami.",
+        "en": "Since neither that mailbox nor the phone registered in the panel is available, we'll confirm the "
+              "account is yours with documents."},
     "no_login_intro": {
         "pl": "Podpowiem, jakim adresem logować się do panelu — po potwierdzeniu numeru telefonu kodem z SMS-a "
               "(na numer stacjonarny kod przeczyta automat w połączeniu).",

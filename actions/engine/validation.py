@@ -42,12 +42,14 @@ def _targets(flow: Flow, step: Step, gotos: tuple[Goto, ...]) -> list[str]:
 
 
 def edges(flow: Flow, step: Step) -> list[str]:
-    """The steps (or END) that may follow `step`."""
+    """The steps (or END) that may follow `step`; a step whose `if` fails is passed over."""
+    passed_over = [flow.after(step)] if step.guard is not None else []
     if step.kind in ("end", "link"):
-        return []
+        return passed_over
     if step.kind in ("call", "flow"):
-        return [target for branch in step.outcomes.values() for target in _targets(flow, step, branch.next or step.next)]
-    return _targets(flow, step, step.next)
+        return passed_over + [target for branch in step.outcomes.values()
+                              for target in _targets(flow, step, branch.next or step.next)]
+    return passed_over + _targets(flow, step, step.next)
 
 
 class _Checker:

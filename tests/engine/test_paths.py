@@ -4,7 +4,7 @@ reply per turn with its one question last."""
 from __future__ import annotations
 
 from actions.engine.validation import checked
-from tests.engine.conftest import Chat
+from tests.engine.conftest import Engine, Chat
 
 PHONE = "+48601234567"
 
@@ -286,3 +286,16 @@ async def test_an_expired_call_code_is_renewed_by_a_call_not_an_sms(chat: Chat, 
     assert await chat.say(backend.latest_code(LANDLINE), "inform_code") == ["code_expired"]
     assert await chat.say("tak", "affirm") == ["code_called"]
     assert backend.deliveries() == [(LANDLINE, "call")] * 2
+
+
+async def test_a_dead_mailbox_with_the_phone_gone_promises_no_sms_and_goes_to_documents(engine: Engine, backend):
+    engine.state.has_phone = False
+    await engine.turn("dead_email")
+    assert engine.said == ["phone_gone_documents", "ask_account_type"]
+    assert not any(call[0] == "start_verification" for call in backend.calls)
+
+
+async def test_a_password_asked_after_the_email_change_goes_to_the_new_mailbox(engine: Engine, backend):
+    engine.state.email_change = "sent"
+    await engine.turn("password")
+    assert engine.said == ["password_after_email_change"] and engine.state.finished == "password"
