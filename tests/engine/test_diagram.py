@@ -12,6 +12,6 @@ def test_a_changed_procedure_changes_the_picture(procedure_copy):
     from actions.engine.validation import checked
     before = diagram.section(checked())
     (procedure_copy / "password.yml").write_text(
-        (procedure_copy / "password.yml").read_text().replace("    - say: password_steps\n", "    - say: password_steps\n    - say: thank\n"))
+        (procedure_copy / "password.yml").read_text().replace("    - id: finished\n", "    - say: thank\n    - id: finished\n"))
     after = diagram.section(checked(procedure_copy))
     assert after.count("say: Nie ma za co.") == before.count("say: Nie ma za co.") + 1
