@@ -391,8 +391,8 @@ TEXTS: dict[str, dict[str, str]] = {
               "once you click the link. Documents are checked by a person during office hours "
               "(Mon–Fri 9:00–17:00 Polish time)."},
     "safety": {
-        "pl": "Kod z SMS-a przychodzi tylko na numer zapisany w Panelu Klienta, więc potwierdza, że [[rozmawiam z "
-              "właścicielem konta|rozmawiam z właścicielem konta]] — tak samo jak telefon z tego numeru do biura. "
+        "pl": "Kod z SMS-a przychodzi tylko na numer zapisany w Panelu Klienta, więc potwierdza, że rozmawiam z "
+              "właścicielem konta — tak samo jak telefon z tego numeru do biura. "
               "Nie proszę o hasło ani dane karty; kodu proszę nie podawać nikomu poza tym czatem.",
         "en": "The SMS code only goes to the number registered in the Client Panel, so it proves I'm talking to "
               "the account holder — like a call from that number to our office. I never ask for passwords or "

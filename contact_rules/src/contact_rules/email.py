@@ -43,7 +43,7 @@ COMMON_DOMAINS = (
     "gmail.com", "googlemail.com", "wp.pl", "o2.pl", "onet.pl", "onet.eu", "op.pl", "poczta.onet.pl", "vp.pl",
     "interia.pl", "interia.eu", "poczta.fm", "int.pl", "gazeta.pl", "tlen.pl", "go2.pl", "autograf.pl",
     "yahoo.com", "hotmail.com", "outlook.com", "live.com", "icloud.com", "me.com", "mail.com", "gmx.com",
-    "gmx.net", "gmx.de", "protonmail.com", "proton.me", "aol.com", "yandex.com", "kylos.pl",
+    "gmx.net", "gmx.de", "protonmail.com", "proton.me", "aol.com", "yandex.com",
 )
 
 
