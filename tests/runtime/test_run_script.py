@@ -75,7 +75,8 @@ ALARMING = re.compile(r"Warning\b|\b(WARNING|ERROR|CRITICAL)\b|\"level\": \"(WAR
 
 
 def use_it_as_a_customer_would(env: dict[str, str], var: Path) -> None:
-    """A conversation over REST up to the SMS code, and the help page with its icon."""
+    """A conversation over REST up to the SMS code, README's REST example twice, and the help page
+    with its icon."""
     token = next(line.split("=", 1)[1] for line in (var / "dev-secrets.env").read_text().splitlines()
                  if line.startswith("REST_API_TOKEN="))
     for text in ("dzień dobry", "nie działa mi poczta", "601 234 567"):
@@ -85,6 +86,15 @@ def use_it_as_a_customer_would(env: dict[str, str], var: Path) -> None:
             headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
         with urllib.request.urlopen(request, timeout=30) as answer:
             assert json.loads(answer.read()), text
+    # README's REST example, run twice as a reader would: the same first answer both times.
+    block = (REPO / "README.md").read_text().split("# then, in another terminal", 1)[1].split("```", 1)[0]
+    script = block.split("\n", 1)[1].replace("var/", f"{var}/").replace("localhost:5005", f"localhost:{env['RASA_PORT']}")
+    answers = []
+    for _ in range(2):
+        ran = subprocess.run(["bash", "-c", script], cwd=REPO, env=env, capture_output=True, text=True, timeout=60)
+        answers.append([reply.get("text") for reply in json.loads(ran.stdout)])
+        time.sleep(1.1)  # the example names its conversation by the second
+    assert answers[0] and answers[0] == answers[1], answers
     for path in ("/", "/favicon.svg", "/config.js", "/chat.js", "/chat.css", "/vendor/socket.io.min.js"):
         with urllib.request.urlopen(f"http://127.0.0.1:{env['WEB_PORT']}{path}", timeout=10) as answer:
             assert answer.status == 200, path
