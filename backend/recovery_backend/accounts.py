@@ -3,7 +3,7 @@ source); WHMCS is the production source (providers/whmcs.py)."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Callable, Optional
+from typing import Optional
 
 import sqlalchemy as sa
 import yaml
@@ -11,7 +11,7 @@ import yaml
 from contact_rules import to_e164
 
 from . import notices
-from .ports import Account, EmailSender
+from .ports import Account, EmailSender, StaffTicket
 from .storage import account_phones, accounts
 
 
@@ -45,13 +45,13 @@ def load_fixture(engine: sa.Engine, path: Path) -> int:
 
 class LocalAccountSource:
     def __init__(self, engine: sa.Engine, email: EmailSender, reset_url: str,
-                 staff_ticket: Callable[[Optional[Account], str, str], str]):
+                 staff_ticket: StaffTicket):
         self._engine = engine
         self._email = email
         self._reset_url = reset_url
         self._staff_ticket = staff_ticket
 
-    def _account(self, where) -> Optional[Account]:
+    def _account(self, where: sa.ColumnElement[bool]) -> Optional[Account]:
         with self._engine.connect() as db:
             row = db.execute(sa.select(accounts).where(where)).mappings().first()
             if row is None:

@@ -8,7 +8,8 @@ import re
 import time
 
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
+from starlette.middleware.base import RequestResponseEndpoint
 
 from .api.errors import install_error_handlers
 from .api.routes import (cases, documents, email_change_links, handovers, health, office_hours, phone_verifications,
@@ -42,7 +43,7 @@ def create_app(settings: Settings) -> FastAPI:
     install_error_handlers(app)
 
     @app.middleware("http")
-    async def refuse_control_characters(request: Request, call_next):
+    async def refuse_control_characters(request: Request, call_next: RequestResponseEndpoint) -> Response:
         # Path and query (e.g. a verification id with %00) are checked before anything reads them.
         if CONTROL.search(request.url.path) or CONTROL.search(str(request.query_params)) or \
                 "%00" in request.url.query:
@@ -50,7 +51,7 @@ def create_app(settings: Settings) -> FastAPI:
         return await call_next(request)
 
     @app.middleware("http")
-    async def require_key(request: Request, call_next):
+    async def require_key(request: Request, call_next: RequestResponseEndpoint) -> Response:
         # Authentication runs before body parsing so that a caller without a key learns nothing.
         path = request.url.path
         if path.startswith("/api/v1/") and path not in OPEN_API_PATHS:
@@ -64,7 +65,7 @@ def create_app(settings: Settings) -> FastAPI:
         return await call_next(request)
 
     @app.middleware("http")
-    async def measure(request: Request, call_next):
+    async def measure(request: Request, call_next: RequestResponseEndpoint) -> Response:
         started = time.perf_counter()
         response = await call_next(request)
         route = getattr(request.scope.get("route"), "path", "unmatched")

@@ -5,7 +5,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Optional
+from typing import Iterable, Optional
 
 import sqlalchemy as sa
 from stdnum.pl import nip as polish_nip
@@ -74,7 +74,7 @@ class CaseDetails:
     transcript: tuple[tuple[str, str], ...] = ()   # (speaker, text), oldest first
 
 
-def scrub_transcript(lines) -> list[dict]:
+def scrub_transcript(lines: Iterable[tuple[str, str]]) -> list[dict]:
     """The excerpt as staff may read it: the last lines, each scrubbed like the summary (the
     assistant redacts before sending; this holds even if it did not)."""
     excerpt = []
@@ -100,7 +100,7 @@ def staff_text(summary: str, conversation_id: str, transcript: list[dict]) -> st
     return "\n".join(lines)
 
 
-def checklist(case, documents: dict) -> list[str]:
+def checklist(case: sa.RowMapping, documents: dict) -> list[str]:
     """What staff check before approving a documents case, from the same list the customer was given
     (backend/config/documents.yml), then how to apply the change through the backend."""
     if case["reason"] != "documents":

@@ -91,7 +91,7 @@ class HandoverService:
                 self._seen.popitem(last=False)
             return True
 
-    def _active(self, db, column, value) -> Optional[Any]:
+    def _active(self, db: sa.Connection, column: sa.Column[Any], value: object) -> Optional[sa.RowMapping]:
         return db.execute(sa.select(handovers).where(column == value, handovers.c.status.in_(ACTIVE))
                           .order_by(handovers.c.id.desc()).limit(1)).mappings().first()
 

@@ -17,7 +17,7 @@ import logging
 import threading
 import time
 from datetime import datetime, timedelta, timezone
-from typing import Callable, Optional
+from typing import Any, Callable, Optional
 
 import sqlalchemy as sa
 
@@ -25,6 +25,7 @@ from contact_rules import mask_email, mask_phone
 
 from .audit import AuditLog
 from .clock import Clock
+from .metrics import Metrics
 from .ports import ProviderError
 from .sealing import SealBroken, Sealer, unseal_before_aes_gcm
 from .storage import outbox
@@ -40,7 +41,7 @@ def _utc(moment: datetime) -> datetime:
 class Outbox:
     def __init__(self, engine: sa.Engine, clock: Clock, sealer: Sealer, audit: AuditLog,
                  senders: dict[str, Callable[[dict], None]], workers: int = 4, send_deadline: float = 15,
-                 backoff: float = 2.0, metrics=None):
+                 backoff: float = 2.0, metrics: Optional[Metrics] = None):
         self._engine, self._clock, self._sealer, self._audit = engine, clock, sealer, audit
         self._senders, self._workers, self._deadline, self._backoff = senders, workers, send_deadline, backoff
         self._metrics = metrics
@@ -144,7 +145,7 @@ class Outbox:
             with self._wake:
                 self._wake.wait(0.5)
 
-    def _claim(self):
+    def _claim(self) -> Optional[sa.Row[Any]]:
         now = self._clock.now()
         with self._engine.begin() as db:
             due = sa.select(outbox.c.id).where(outbox.c.status == "pending", outbox.c.next_attempt_at <= now) \
@@ -161,7 +162,7 @@ class Outbox:
                         outbox.c.give_up_at)).first()
         return claimed
 
-    def _deliver(self, row) -> None:
+    def _deliver(self, row: sa.Row[Any]) -> None:
         error = None
         try:
             message = json.loads(self._sealer.unseal(row.payload))
@@ -178,7 +179,7 @@ class Outbox:
             error = f"{type(failure).__name__}"
         self._finish(row, error)
 
-    def _finish(self, row, error: Optional[str], retry: bool = True) -> None:
+    def _finish(self, row: sa.Row[Any], error: Optional[str], retry: bool = True) -> None:
         now = self._clock.now()
         kind = row.kind
         if error is None:

@@ -7,7 +7,7 @@ are interchangeable implementations chosen in configuration.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal, Protocol, runtime_checkable
+from typing import Callable, Literal, Optional, Protocol, runtime_checkable
 
 AccountType = Literal["private", "company"]
 
@@ -43,6 +43,10 @@ class AccountSource(Protocol):
 
     def open_staff_ticket(self, account: Account | None, subject: str, message: str) -> str:
         """Hand something to staff; returns the source's reference (e.g. WHMCS ticket id)."""
+
+
+# Hands something to staff (a case, in services.py): the account if known, subject, message; returns its reference.
+StaffTicket = Callable[[Optional[Account], str, str], str]
 
 
 class ProviderError(Exception):

@@ -5,7 +5,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Optional
+from typing import Callable, Optional
 
 import sqlalchemy as sa
 
@@ -51,7 +51,7 @@ def _hash(token: str) -> str:
 
 class RecoveryService:
     def __init__(self, engine: sa.Engine, settings: Settings, clock: Clock, accounts: AccountSource,
-                 email: EmailSender, audit: AuditLog, sms=None):
+                 email: EmailSender, audit: AuditLog, sms: Optional[Callable[[str, str], None]] = None):
         self._sms = sms or (lambda phone, text: None)  # queues an SMS (the outbox)
         self._engine, self._settings, self._clock = engine, settings, clock
         self._accounts, self._email, self._audit = accounts, email, audit

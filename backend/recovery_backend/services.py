@@ -19,7 +19,7 @@ from .handovers import AssistantPush, HandoverService
 from .metrics import Metrics
 from .office_hours import OfficeHours
 from .outbox import Outbox
-from .ports import AccountSource, ExternalVerifier, ProviderError, SmsSender, VoiceSender
+from .ports import Account, AccountSource, ExternalVerifier, ProviderError, SmsSender, VoiceSender
 from .rate_limits import RateLimits
 from .recovery import RecoveryService
 from .sealing import sealer_for
@@ -157,7 +157,7 @@ def build_services(settings: Settings) -> Services:
     }, workers=settings.outbox_workers, backoff=settings.outbox_backoff_seconds, metrics=metrics)
     email = QueuedEmail(outbox)
 
-    def staff_ticket(account, subject: str, message: str) -> str:
+    def staff_ticket(account: Account | None, subject: str, message: str) -> str:
         opened = cases.open("human_handoff", account.type if account else None, None, None, "backend",
                             f"staff-{subject}", f"{subject}: {message}", from_conversation=False)
         return opened.case_number

@@ -22,14 +22,16 @@ import unicodedata
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from typing import Optional
+from typing import Optional, TypeVar
 
 import sqlalchemy as sa
 from anyio import to_thread
 
 from contact_rules import mask_phone, phone_kind
 
+from .audit import AuditLog
 from .clock import Clock
+from .metrics import Metrics
 from .notices import sms_code
 from .ports import (AccountSource, CallingVerifier, CallStatus, ExternalVerifier, ProviderError, SmsSender,
                     VoiceSender)
@@ -39,6 +41,7 @@ from .storage import attestation_nonces, lock_keys, tokens, verifications, voice
 from .voice import call_text, not_callable
 
 log = logging.getLogger("recovery_backend.verification")
+Answer = TypeVar("Answer")
 
 
 class RateLimited(Exception):
@@ -99,8 +102,8 @@ def normalise_code(text: str) -> str:
 
 class VerificationService:
     def __init__(self, engine: sa.Engine, settings: Settings, clock: Clock, accounts: AccountSource,
-                 delivery: SmsSender | ExternalVerifier, outbox: Outbox, audit=None,
-                 voice: VoiceSender | CallingVerifier | None = None, metrics=None):
+                 delivery: SmsSender | ExternalVerifier, outbox: Outbox, audit: AuditLog | None = None,
+                 voice: VoiceSender | CallingVerifier | None = None, metrics: Metrics | None = None):
         self._engine, self._settings, self._clock, self._audit = engine, settings, clock, audit
         self._accounts, self._delivery, self._outbox = accounts, delivery, outbox
         self._voice, self._metrics = voice, metrics
@@ -122,7 +125,7 @@ class VerificationService:
         # answer Twilio never gave in time still leaves at the deadline, as everyone else's does.
         return deadline - min(0.05, self._settings.external_check_deadline_seconds / 10)
 
-    async def _answer_by(self, asked: Future, until: float, fallback):
+    async def _answer_by(self, asked: Future[Answer], until: float, fallback: Answer) -> Answer:
         """The provider's answer if it came by `until`, else `fallback` (the question is dropped if it
         still waits for a thread)."""
         waiting = asyncio.wrap_future(asked)
@@ -149,7 +152,7 @@ class VerificationService:
     def _hash(self, value: str) -> str:
         return hmac.new(self._settings.code_key, value.encode(), hashlib.sha256).hexdigest()
 
-    def _check_limits(self, db, phone_hash: str, conversation_hash: str, client_hash: str) -> None:
+    def _check_limits(self, db: sa.Connection, phone_hash: str, conversation_hash: str, client_hash: str) -> None:
         """Limits counted alike for every number, registered or not, so they reveal nothing. The caller
         holds the number's, the conversation's and the client's locks (lock_keys).
 
@@ -247,7 +250,7 @@ class VerificationService:
                                                   "attested": attested, "delivery": delivery})
         return Started(verification_id, s.code_ttl_seconds, s.resend_cooldown_seconds)
 
-    def _check_call_caps(self, db, phone_hash: str, conversation_hash: str, phone_e164: str) -> None:
+    def _check_call_caps(self, db: sa.Connection, phone_hash: str, conversation_hash: str, phone_e164: str) -> None:
         """Calls cost several SMS: caps per number, per conversation and for everyone together, counted
         for every call start alike (placed or not). The caller holds CALL_BUDGET_KEY."""
         s, now = self._settings, self._clock.now()
@@ -331,25 +334,25 @@ class VerificationService:
             await self._until(deadline)
         return result
 
-    def _count_try(self, verification_id: str):
+    def _count_try(self, verification_id: str) -> CheckResult | tuple[sa.RowMapping, int]:
         """(the verification, tries counted) when this check counts a try, else the final answer."""
         s, now = self._settings, self._clock.now()
         # The try is counted first, by one conditional UPDATE: of any number of parallel guesses at
         # most max_wrong_tries get past this line, on SQLite and PostgreSQL alike.
         with self._engine.begin() as db:
-            tries = db.execute(verifications.update().where(
+            counted = db.execute(verifications.update().where(
                 verifications.c.id == verification_id, verifications.c.used.is_(False),
                 verifications.c.attested.is_(False), verifications.c.expires_at > now,
                 verifications.c.wrong_tries < s.max_wrong_tries,
-            ).values(wrong_tries=verifications.c.wrong_tries + 1).returning(verifications.c.wrong_tries)).scalar()
+            ).values(wrong_tries=verifications.c.wrong_tries + 1).returning(*verifications.c)).mappings().first()
+            if counted is not None:
+                return counted, counted["wrong_tries"]
             row = db.execute(sa.select(verifications).where(verifications.c.id == verification_id)).mappings().first()
-        if tries is None:
-            if row is not None and not row["used"] and not row["attested"] and now < _utc(row["expires_at"]):
-                return CheckResult(False, 0, "too_many_tries")
-            return CheckResult(False, 0, "expired")
-        return row, tries
+        if row is not None and not row["used"] and not row["attested"] and now < _utc(row["expires_at"]):
+            return CheckResult(False, 0, "too_many_tries")
+        return CheckResult(False, 0, "expired")
 
-    def _outcome(self, row, tries: int, right: bool) -> CheckResult:
+    def _outcome(self, row: sa.RowMapping, tries: int, right: bool) -> CheckResult:
         s, verification_id = self._settings, row["id"]
         right = right and row["account_id"] is not None
         if right:
@@ -368,7 +371,7 @@ class VerificationService:
             self._note_burned(row)
         return CheckResult(False, left, "wrong_code" if left else "too_many_tries")
 
-    def _note_burned(self, row) -> None:
+    def _note_burned(self, row: sa.RowMapping) -> None:
         """A code used up its tries: that counts against its client and conversation (_check_limits).
         A number is never locked by it; when burned_codes_before_lock of its codes burned within a
         day (for every number alike), staff are alerted: someone is guessing at that number."""
@@ -384,14 +387,14 @@ class VerificationService:
                                f"{burned} codes used up their tries within 24 h; their clients are refused, "
                                "the number is not locked")
 
-    def _locally_right(self, row, code: str) -> bool:
+    def _locally_right(self, row: sa.RowMapping, code: str) -> bool:
         """Our own codes, and a Twilio code that Twilio approved after its deadline (remembered hashed)."""
         code = normalise_code(code)
         if not (code.isascii() and code.isdigit() and len(code) == 6) or row["code_hash"] is None:
             return False
         return hmac.compare_digest(row["code_hash"], self._hash(f"{row['id']}:{code}"))
 
-    def _ask_provider(self, row, code: str) -> Optional[Future]:
+    def _ask_provider(self, row: sa.RowMapping, code: str) -> Optional[Future[bool]]:
         """The provider's check of a well-formed code for a verification it holds (a registered number's),
         on the provider threads; None when the provider is not asked."""
         code = normalise_code(code)
@@ -400,7 +403,7 @@ class VerificationService:
             return None
         return self._asking.submit(self._check_at_provider, row, code)
 
-    def _check_at_provider(self, row, code: str) -> bool:
+    def _check_at_provider(self, row: sa.RowMapping, code: str) -> bool:
         """Twilio approves a code once and forgets it (a second check is a 404): an approval is kept
         (hashed), so that when it came after the deadline, and the customer was told "wrong code",
         the same code typed again verifies without asking Twilio."""
@@ -440,7 +443,7 @@ class VerificationService:
             return "nonce already used"
         return None
 
-    def _issue_token(self, db, verification) -> str:
+    def _issue_token(self, db: sa.Connection, verification: sa.RowMapping) -> str:
         token = secrets.token_urlsafe(32)
         db.execute(tokens.insert().values(
             token_hash=self._hash(token), account_id=verification["account_id"], channel=verification["channel"],

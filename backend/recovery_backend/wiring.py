@@ -5,7 +5,8 @@ import sqlalchemy as sa
 
 from .accounts import LocalAccountSource
 from .messaging import OutboxEmailSender, OutboxSmsSender, OutboxVoiceSender, SmtpEmailSender
-from .ports import AccountSource, CallingVerifier, EmailSender, ExternalVerifier, HumanInbox, SmsSender, VoiceSender
+from .ports import (AccountSource, CallingVerifier, EmailSender, ExternalVerifier, HumanInbox, SmsSender, StaffTicket,
+                    VoiceSender)
 from .settings import Settings, secret
 
 
@@ -53,7 +54,8 @@ def voice_delivery(settings: Settings) -> VoiceSender | CallingVerifier | None:
     return None
 
 
-def account_source(settings: Settings, engine: sa.Engine, email: EmailSender, staff_ticket) -> AccountSource:
+def account_source(settings: Settings, engine: sa.Engine, email: EmailSender,
+                   staff_ticket: StaffTicket) -> AccountSource:
     source = settings.account_source
     if source == "local":
         return LocalAccountSource(engine, email, settings.password_reset_url, staff_ticket)

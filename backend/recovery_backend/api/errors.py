@@ -18,7 +18,7 @@ Responses = dict[int | str, dict[str, Any]]
 
 
 class ApiError(Exception):
-    def __init__(self, status: int, code: str, **extra):
+    def __init__(self, status: int, code: str, **extra: Any):
         super().__init__(code)
         self.status, self.body = status, {"error": code, **extra}
 
@@ -45,18 +45,18 @@ def answers(*codes: int) -> Responses:
 
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
-    async def api_error(_request: Request, error: ApiError):
+    async def api_error(_request: Request, error: ApiError) -> JSONResponse:
         retry_after = error.body.get("retry_after")
         # The header for HTTP clients and proxies, the body field for the action server (the same number).
         headers = {"Retry-After": str(retry_after)} if retry_after is not None else None
         return JSONResponse(error.body, status_code=error.status, headers=headers)
 
     @app.exception_handler(RequestValidationError)
-    async def invalid_request(_request: Request, _error: RequestValidationError):
+    async def invalid_request(_request: Request, _error: RequestValidationError) -> JSONResponse:
         return JSONResponse({"error": "invalid_request"}, status_code=422)
 
     @app.exception_handler(StarletteHTTPException)
-    async def http_error(request: Request, error: StarletteHTTPException):
+    async def http_error(request: Request, error: StarletteHTTPException) -> JSONResponse:
         headers = getattr(error, "headers", None)
         if error.status_code == 405:
             # Starlette names only the first route matching the path; a path served by two routes
@@ -69,7 +69,7 @@ def install_error_handlers(app: FastAPI) -> None:
                             status_code=error.status_code, headers=headers)
 
     @app.exception_handler(Exception)
-    async def unexpected(_request: Request, error: Exception):
+    async def unexpected(_request: Request, error: Exception) -> JSONResponse:
         # The type only: a database error's text could carry what the customer typed.
         log.error("unexpected error", extra={"error": type(error).__name__})
         return JSONResponse({"error": "internal"}, status_code=500)

@@ -64,7 +64,7 @@ def _adopt_release_database(connection: sa.Connection) -> None:
     command.stamp(config(connection), RELEASE_BEFORE_MIGRATIONS)
 
 
-def _sqlite_key_nullability(connection: sa.Connection, difference) -> bool:
+def _sqlite_key_nullability(connection: sa.Connection, difference: object) -> bool:
     """SQLite lets a primary key column hold NULL unless declared NOT NULL; a table written by hand
     (as in some releases' tests) may lack it: harmless, the key is never NULL."""
     if connection.dialect.name != "sqlite" or not isinstance(difference, list):

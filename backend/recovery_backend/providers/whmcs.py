@@ -107,11 +107,11 @@ class WhmcsAccountSource:
         return len(entries)
 
     @staticmethod
-    def _state(db, name: str) -> Optional[float]:
+    def _state(db: sa.Connection, name: str) -> Optional[float]:
         return db.execute(sa.select(index_state.c.refreshed_at).where(index_state.c.name == name)).scalar()
 
     @staticmethod
-    def _set_state(db, name: str, value: float) -> None:
+    def _set_state(db: sa.Connection, name: str, value: float) -> None:
         if db.execute(index_state.update().where(index_state.c.name == name).values(refreshed_at=value)).rowcount == 0:
             db.execute(index_state.insert().values(name=name, refreshed_at=value))
 
