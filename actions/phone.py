@@ -1,5 +1,6 @@
-"""Reading a phone number out of what a customer typed, and saying in Polish
-what is wrong with it when it is not one we can send a code to."""
+"""Reading a phone number out of what a customer typed, and what is wrong with it when it is not
+one we can send a code to (the reason's text, in the conversation's language, is in texts.py:
+`phone_<problem>`)."""
 from __future__ import annotations
 
 import re
@@ -15,19 +16,20 @@ Kind = Literal["mobile", "landline", "invalid"]
 class PhoneCheck:
     kind: Kind
     e164: Optional[str] = None
-    problem: Optional[str] = None  # a Polish sentence for the customer when invalid
+    problem: Optional[str] = None  # why it is invalid: no_digits | letters | too_few | too_many | not_a_number
+    digits: int = 0
 
 
 def _problem(digits: str, text: str) -> str:
     if not digits:
-        return "W tej wiadomości nie ma numeru telefonu."
+        return "no_digits"
     if re.search(r"[A-Za-zĄĆĘŁŃÓŚŹŻąćęłńóśźż]", text) and len(digits) < 9:
-        return "Numer telefonu może zawierać tylko cyfry (oraz spacje, myślniki lub +)."
+        return "letters"
     if len(digits) < 9:
-        return f"Ten numer ma za mało cyfr ({len(digits)}) — polski numer ma 9 cyfr."
+        return "too_few"
     if len(digits) > 15:
-        return "Ten numer ma za dużo cyfr."
-    return "To nie wygląda na istniejący numer telefonu."
+        return "too_many"
+    return "not_a_number"
 
 
 def check_phone(text: str, region: str = "PL") -> PhoneCheck:
@@ -40,9 +42,7 @@ def check_phone(text: str, region: str = "PL") -> PhoneCheck:
     candidate = runs[0].text.strip() if runs else ""
     e164 = to_e164(candidate, region)
     if e164 is None:
-        return PhoneCheck("invalid", problem=_problem(re.sub(r"\D", "", candidate), text))
+        digits = re.sub(r"\D", "", candidate)
+        return PhoneCheck("invalid", problem=_problem(digits, text), digits=len(digits))
     return PhoneCheck(phone_kind(e164), e164=e164)
 
-
-FORMAT_HELP = ("Proszę wpisać numer zapisany w Panelu Klienta, np. 601 234 567, +48 601 234 567 "
-               "albo 0048 601 234 567. Numer z innego kraju — z kierunkowym, np. +49 …")

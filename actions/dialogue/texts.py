@@ -111,6 +111,21 @@ TEXTS: dict[str, dict[str, str]] = {
               "0048 601 234 567. Numer z innego kraju — z kierunkowym, np. +49 …",
         "en": "Please type the number registered in the Client Panel, e.g. 601 234 567 or +48 601 234 567; "
               "a foreign number with its country code, e.g. +49 …"},
+    "phone_no_digits": {
+        "pl": "W tej wiadomości nie ma numeru telefonu.",
+        "en": "There is no phone number in this message."},
+    "phone_letters": {
+        "pl": "Numer telefonu może zawierać tylko cyfry (oraz spacje, myślniki lub +).",
+        "en": "A phone number may only hold digits (and spaces, dashes or +)."},
+    "phone_too_few": {
+        "pl": "Ten numer ma za mało cyfr ({count}) — polski numer ma 9 cyfr.",
+        "en": "That number has too few digits ({count}) — a Polish number has 9."},
+    "phone_too_many": {
+        "pl": "Ten numer ma za dużo cyfr.",
+        "en": "That number has too many digits."},
+    "phone_not_a_number": {
+        "pl": "To nie wygląda na istniejący numer telefonu.",
+        "en": "That doesn't look like an existing phone number."},
     "phone_unreadable": {
         "pl": "Nie udało się odczytać numeru telefonu.",
         "en": "I couldn't read a phone number."},

@@ -40,7 +40,8 @@ def _phone_attempt(ctx: Context, again: bool):
     if facts.phones or (ctx.outcome is not None and not facts.phone_attempt):
         return None                 # a number read, or the message was about something else
     attempt = facts.phone_attempt or check_phone(ctx.message_text)
-    return [(None, {"text": attempt.problem or ""}, None, False), ("phone_help", {}, None, True)], True
+    reason = [(f"phone_{attempt.problem}", {"count": attempt.digits}, None, False)] if attempt.problem else []
+    return [*reason, ("phone_help", {}, None, True)], True
 
 
 def _code_attempt(ctx: Context, again: bool):

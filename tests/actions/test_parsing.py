@@ -5,6 +5,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from actions.email_address import email_problem, find_email
+from actions.dialogue import texts
 from actions.phone import check_phone
 from actions.polish_dates import when
 
@@ -24,13 +25,14 @@ def test_landlines_are_recognised_from_the_number_itself(text):
     assert check_phone(text).kind == "landline"
 
 
-@pytest.mark.parametrize("text, fragment", [
-    ("abc", "nie ma numeru"), ("12345", "za mało cyfr"), ("601 23", "za mało cyfr"),
-    ("1234567890123456789", "za dużo"), ("999 999 999", "istniejący"), ("", "nie ma numeru"),
+@pytest.mark.parametrize("text, reason", [
+    ("abc", "no_digits"), ("12345", "too_few"), ("601 23", "too_few"),
+    ("1234567890123456789", "too_many"), ("999 999 999", "not_a_number"), ("", "no_digits"),
 ])
-def test_invalid_numbers_get_a_polish_reason(text, fragment):
+def test_invalid_numbers_get_a_reason_said_in_the_conversations_language(text, reason):
     checked = check_phone(text)
-    assert checked.kind == "invalid" and fragment in checked.problem
+    assert checked.kind == "invalid" and checked.problem == reason
+    assert f"phone_{reason}" in texts.TEXTS and all(texts.TEXTS[f"phone_{reason}"].get(lang) for lang in ("pl", "en"))
 
 
 def test_emails():

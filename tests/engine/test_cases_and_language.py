@@ -113,3 +113,10 @@ async def test_a_person_asked_for_without_the_phone_is_filed_as_a_documents_case
     await chat.say("telefonu z panelu już nie mam, mail ala@example.pl", "inform_email")
     assert backend.cases[-1].path == "documents"
     assert "prośba o pracownika" not in backend.cases[-1].summary
+
+
+async def test_what_is_wrong_with_a_phone_number_is_said_in_english_too(chat: Chat):
+    await chat.say("my mailbox is dead and I can't log in", "email_not_working")
+    await chat.say("my number is 601 23", "inform_phone")
+    said = " ".join(reply.text for reply in chat.replies)
+    assert "may only hold digits" in said and not any(letter in said for letter in "ąćęłńóśźż")
