@@ -12,3 +12,18 @@ def install() -> None:
 
     warnings.filterwarnings("ignore", category=DeprecationWarning)
     warnings.filterwarnings("ignore", category=PendingDeprecationWarning)
+
+
+def keep_over_rasa() -> None:
+    """Rasa's command line puts filters of its own in front when it starts ("once" for UserWarning,
+    which pyparsing's deprecation warnings, raised when Rasa plots, also are): the ignore filters go
+    back in front after them."""
+    import rasa.__main__ as rasa_main
+
+    configure = rasa_main.configure_logging_and_warnings
+
+    def configure_then_quiet(*args, **kwargs):
+        configure(*args, **kwargs)
+        install()
+
+    rasa_main.configure_logging_and_warnings = configure_then_quiet

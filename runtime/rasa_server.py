@@ -22,6 +22,7 @@ def main() -> None:
     quiet_warnings.install()  # Sanic's import (not Rasa's) turns library deprecation warnings back on
     rasa_patches.apply()  # before anything imports Rasa (rasa_patches/__init__.py)
     log_privacy.install()
+    quiet_warnings.keep_over_rasa()
     import rasa.core.run
     from rasa.__main__ import main as rasa_main
 

@@ -11,10 +11,10 @@ inputs=$( { echo "rasa-3.6.21"; cat config.yml; find domain data components -pat
 model="models/assistant-${inputs}.tar.gz"
 if [ ! -f "$model" ]; then
   start=$(date +%s)
-  # `rasa train` without the libraries' deprecation warnings (runtime/rasa_train.py) and without Rasa's
+  # `rasa train` without the libraries' deprecation warnings (runtime/rasa_cli.py) and without Rasa's
   # data validation, which calls every response action_turn renders by name (domain/answers.yml) "not
   # used in any story or rule" at each training; `make validate` runs that check on its own.
-  .venv/bin/python -m runtime.rasa_train train --skip-validation --domain domain \
+  .venv/bin/python -m runtime.rasa_cli train --skip-validation --domain domain \
     --fixed-model-name "assistant-${inputs}" --out models >&2
   echo "trained $model in $(( $(date +%s) - start )) s" >&2
 fi
