@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from fastapi import APIRouter, Depends
 
@@ -11,6 +12,7 @@ from ...cases import CaseDetails, InvalidCase, TooManyCases, scrub_transcript, s
 from ...office_hours import WARSAW
 from ...ports import ProviderError
 from ...recovery import InvalidEmail
+from ...services import Services
 from ..deps import ClientKeyDep, ServicesDep, assistant, limit, staff
 from ..errors import ApiError, answers
 from ..schemas import CaseApprovalBody, CaseApprovedAnswer, CaseBody, CaseContactAnswer, CaseContactBody, CaseOpenedAnswer, CasesAnswer
@@ -21,7 +23,7 @@ log = logging.getLogger("recovery_backend.cases")
 
 @router.post("", status_code=201, dependencies=[Depends(assistant)], response_model=CaseOpenedAnswer,
              responses=answers(403, 429))
-def open_case(body: CaseBody, services: ServicesDep, client_key: ClientKeyDep):
+def open_case(body: CaseBody, services: ServicesDep, client_key: ClientKeyDep) -> dict[str, Any]:
     limit(services, "case", client_key, body.conversation_id)
     details = CaseDetails(body.path, body.company_name, body.phone_proven, tuple(body.phones_tried),
                           body.failure, body.open_question, body.language, body.callback_phone,
@@ -50,7 +52,7 @@ def open_case(body: CaseBody, services: ServicesDep, client_key: ClientKeyDep):
 
 @router.patch("/{case_number}", dependencies=[Depends(assistant)], response_model=CaseContactAnswer,
               responses=answers(403, 404))
-def update_case_contact(case_number: str, body: CaseContactBody, services: ServicesDep):
+def update_case_contact(case_number: str, body: CaseContactBody, services: ServicesDep) -> dict[str, Any]:
     try:
         updated = services.cases.set_contact_email(case_number, body.conversation_id, body.contact_email)
     except InvalidCase as invalid:
@@ -61,13 +63,13 @@ def update_case_contact(case_number: str, body: CaseContactBody, services: Servi
 
 
 @router.get("", dependencies=[Depends(staff)], response_model=CasesAnswer, responses=answers(403))
-def list_cases(services: ServicesDep):
+def list_cases(services: ServicesDep) -> dict[str, Any]:
     return {"cases": services.cases.all()}
 
 
 @router.post("/{case_number}/email-change", dependencies=[Depends(staff)], response_model=CaseApprovedAnswer,
              responses=answers(403, 404, 409, 503))
-def approve_email_change(case_number: str, body: CaseApprovalBody, services: ServicesDep):
+def approve_email_change(case_number: str, body: CaseApprovalBody, services: ServicesDep) -> dict[str, Any]:
     """A person checked a documents case (its `checklist`) and approves: the backend changes the login
     address of the account they identified, with an audit entry, instead of someone doing it by hand."""
     case = services.cases.get(case_number)
@@ -94,7 +96,7 @@ def approve_email_change(case_number: str, body: CaseApprovalBody, services: Ser
     return {"case_number": case_number, "resolution": "email_changed", "change": change}
 
 
-def to_inbox(services, case_number: str, body: CaseBody, text: str, updated: bool) -> None:
+def to_inbox(services: Services, case_number: str, body: CaseBody, text: str, updated: bool) -> None:
     """Staff work in the human inbox (HUMAN_INBOX): the case opens a conversation there (the case
     number first in the note), an update adds a note. The case is kept here either way: an inbox
     that fails is logged, never the customer's problem."""

@@ -15,5 +15,5 @@ router = APIRouter(prefix="/api/v1/documents", tags=["documents"], dependencies=
 
 @router.get("", response_model=DocumentsAnswer, responses=answers(403))
 def list_documents(account_type: Literal["private", "company"], services: ServicesDep,
-                   language: Literal["pl", "en"] = "pl"):
+                   language: Literal["pl", "en"] = "pl") -> dict:
     return documents_for(services.documents, account_type, language)

@@ -20,7 +20,7 @@ GONE: Responses = {410: {"description": "Link no longer valid"}}
 
 
 @router.get("/confirm", response_class=HTMLResponse, responses=GONE)
-def confirm_page(services: ServicesDep, t: str = ""):
+def confirm_page(services: ServicesDep, t: str = "") -> HTMLResponse:
     language, plural = services.recovery.link_reader(t)
     if services.recovery.link_state(t) != "pending":
         return HTMLResponse(page(*page_text("invalid", language), language), status_code=410)
@@ -30,7 +30,7 @@ def confirm_page(services: ServicesDep, t: str = ""):
 
 @router.post("/confirm", response_class=HTMLResponse,
              responses={**GONE, 503: {"description": "Account source away"}})
-async def confirm_email_change(request: Request, services: ServicesDep):
+async def confirm_email_change(request: Request, services: ServicesDep) -> HTMLResponse:
     token = await form_token(request)
     language, plural = await run_in_threadpool(services.recovery.link_reader, token)
     outcome, applies_after = await run_in_threadpool(services.recovery.confirm_email_change, token)
@@ -46,7 +46,7 @@ async def confirm_email_change(request: Request, services: ServicesDep):
 
 
 @router.get("/cancel", response_class=HTMLResponse, responses=GONE)
-def cancel_page(services: ServicesDep, t: str = ""):
+def cancel_page(services: ServicesDep, t: str = "") -> HTMLResponse:
     language, plural = services.recovery.link_reader(t, cancel=True)
     if services.recovery.link_state(t, cancel=True) not in ("pending", "confirmed"):
         return HTMLResponse(page(*page_text("invalid", language), language), status_code=410)
@@ -55,7 +55,7 @@ def cancel_page(services: ServicesDep, t: str = ""):
 
 
 @router.post("/cancel", response_class=HTMLResponse, responses=GONE)
-async def cancel_email_change(request: Request, services: ServicesDep):
+async def cancel_email_change(request: Request, services: ServicesDep) -> HTMLResponse:
     token = await form_token(request)
     language, plural = await run_in_threadpool(services.recovery.link_reader, token, True)
     if await run_in_threadpool(services.recovery.cancel_email_change, token):

@@ -21,7 +21,7 @@ router = APIRouter(tags=["hand-over"])
 
 @router.post("/api/v1/handovers", status_code=201, dependencies=[Depends(assistant)], response_model=HandoverAnswer,
              responses=answers(403, 409, 503))
-def start_handover(body: HandoverBody, services: ServicesDep):
+def start_handover(body: HandoverBody, services: ServicesDep) -> dict[str, Any]:
     try:
         note = staff_text(body.summary, body.conversation_id,
                           scrub_transcript((line.speaker, line.text) for line in body.transcript))
@@ -38,16 +38,16 @@ def start_handover(body: HandoverBody, services: ServicesDep):
 
 @router.post("/api/v1/handovers/messages", dependencies=[Depends(assistant)], response_model=HandoverAnswer,
              responses=answers(403))
-def relay_message(body: RelayBody, services: ServicesDep):
+def relay_message(body: RelayBody, services: ServicesDep) -> dict[str, Any]:
     """A customer's message while a person may have the conversation: relayed if so; the answer says
     whether the assistant stays silent (`waiting`, `talking`) or answers (anything else)."""
     handover = services.handovers.relay(body.conversation_id, body.text)
     return {"status": handover.status, "pickup_seconds": int(handover.pickup_seconds)}
 
 
-@router.post("/chatwoot/webhook", responses={200: {"description": "accepted (or ignored: not an agent's reply)"},
+@router.post("/chatwoot/webhook", response_model=None, responses={200: {"description": "accepted (or ignored: not an agent's reply)"},
                                              401: {"model": ErrorAnswer, "description": "not signed by Chatwoot"}})
-async def chatwoot_webhook(request: Request, services: ServicesDep):
+async def chatwoot_webhook(request: Request, services: ServicesDep) -> dict[str, bool]:
     settings = services.settings
     raw = await request.body()
     if settings.human_inbox != "chatwoot" or not signature_valid(

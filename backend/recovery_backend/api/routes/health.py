@@ -15,18 +15,18 @@ router = APIRouter(tags=["health"])
 
 
 @router.get("/api/v1/health", response_model=HealthAnswer)
-def health():
+def health() -> dict[str, str]:
     return {"status": "ok"}
 
 
 @router.get("/healthz", response_model=HealthAnswer)
-def live():
+def live() -> dict[str, str]:
     """Liveness: the process answers."""
     return {"status": "ok"}
 
 
 @router.get("/readyz", responses={200: {"model": ReadyAnswer}, 503: {"model": ReadyAnswer, "description": "Not ready"}})
-def ready(services: ServicesDep):
+def ready(services: ServicesDep) -> JSONResponse:
     """Readiness: the database answers and the phone index is fresh enough to decide "registered?"."""
     checks: dict[str, str | float | None] = {}
     ready = True
@@ -45,7 +45,7 @@ def ready(services: ServicesDep):
 
 
 @router.get("/metrics", response_class=Response, include_in_schema=False)
-def prometheus(request: Request, services: ServicesDep):
+def prometheus(request: Request, services: ServicesDep) -> Response:
     """Counts of starts and deliveries tell an observer how traffic goes, so only a scraper holding
     METRICS_TOKEN (as a bearer token) reads them; without the token set, there are no metrics."""
     configured = services.settings.metrics_token

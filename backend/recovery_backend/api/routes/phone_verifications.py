@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import Optional
+from typing import Any, Optional
 
 from fastapi import APIRouter, BackgroundTasks, Depends
 from starlette.concurrency import run_in_threadpool
@@ -14,6 +14,7 @@ from ... import attestation
 from ...services import Services
 from ...rate_limits import Limited
 from ...verification import CheckResult, NotCallable, RateLimited
+from ...verification import Started as VerificationStarted
 from ..deps import ClientKeyDep, ServicesDep, assistant, e164_or_422, limit
 from ..errors import ApiError, answers
 from ..schemas import AttestedBody, CallAnswer, CheckAnswer, CheckBody, StartBody, Started
@@ -23,13 +24,13 @@ router = APIRouter(prefix="/api/v1/phone-verifications", tags=["phone verificati
                    dependencies=[Depends(assistant)])
 
 
-def started_body(started) -> dict:
+def started_body(started: VerificationStarted) -> dict:
     return {"verification_id": started.verification_id, "status": "accepted",
             "expires_in": started.expires_in, "resend_after": started.resend_after}
 
 
 @router.post("", status_code=202, response_model=Started, responses=answers(403, 429))
-def start_verification(body: StartBody, after: BackgroundTasks, services: ServicesDep, client_key: ClientKeyDep):
+def start_verification(body: StartBody, after: BackgroundTasks, services: ServicesDep, client_key: ClientKeyDep) -> dict[str, Any]:
     phone = e164_or_422(body.phone)
     limit(services, "start", client_key, body.conversation_id)
     try:
@@ -52,7 +53,7 @@ def start_verification(body: StartBody, after: BackgroundTasks, services: Servic
 
 
 @router.post("/attested", status_code=202, response_model=Started, responses=answers(403, 429))
-def start_attested(body: AttestedBody, services: ServicesDep, client_key: ClientKeyDep):
+def start_attested(body: AttestedBody, services: ServicesDep, client_key: ClientKeyDep) -> dict[str, Any]:
     phone = e164_or_422(body.phone)
     limit(services, "start", client_key, body.conversation_id)
     refused = attestation_refused(services, body)
@@ -85,7 +86,7 @@ def attestation_refused(services: Services, body: AttestedBody) -> Optional[str]
 
 @router.post("/{verification_id}/token", response_model=CheckAnswer, response_model_exclude_none=True,
              responses=answers(403))
-def attested_token(verification_id: str, services: ServicesDep):
+def attested_token(verification_id: str, services: ServicesDep) -> dict[str, Any]:
     return check_body(services, services.verification.token_for_attested(verification_id), "attested")
 
 
@@ -93,7 +94,7 @@ def attested_token(verification_id: str, services: ServicesDep):
 # the provider is asked on threads of its own, so a slow provider cannot starve the server's
 # threads (issue 17 #5); what blocks (database, limits) still runs in the threadpool.
 @router.get("/{verification_id}/call", response_model=CallAnswer, responses=answers(404))
-async def call_status(verification_id: str, services: ServicesDep):
+async def call_status(verification_id: str, services: ServicesDep) -> dict[str, Any]:
     status = await services.verification.call_status(verification_id)
     if status is None:
         raise ApiError(404, "not_found")
@@ -102,7 +103,7 @@ async def call_status(verification_id: str, services: ServicesDep):
 
 @router.post("/{verification_id}/check", response_model=CheckAnswer, response_model_exclude_none=True,
              responses=answers(403, 429))
-async def check_code(verification_id: str, body: CheckBody, services: ServicesDep, client_key: ClientKeyDep):
+async def check_code(verification_id: str, body: CheckBody, services: ServicesDep, client_key: ClientKeyDep) -> dict[str, Any]:
     # A verification's own tries are capped already; checks are counted per client only when the
     # channel named one.
     await run_in_threadpool(limit, services, "check", client_key, None)

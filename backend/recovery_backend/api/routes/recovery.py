@@ -2,6 +2,8 @@
 a yes/no check of an address, a password reset, an e-mail change."""
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Depends
 
 from contact_rules import mask_email
@@ -17,26 +19,26 @@ router = APIRouter(prefix="/api/v1/recovery", tags=["recovery"], dependencies=[D
 
 
 @router.get("/email-hint", response_model=EmailHintAnswer, responses=answers(403))
-def email_hint(grant: GrantDep, services: ServicesDep):
+def email_hint(grant: GrantDep, services: ServicesDep) -> dict[str, Any]:
     return {"masked_email": services.recovery.email_hint(grant.account_id)}
 
 
 @router.post("/email-check", response_model=EmailCheckAnswer, responses=answers(403, 429))
-def email_check(body: EmailCheckBody, grant: GrantDep, services: ServicesDep):
+def email_check(body: EmailCheckBody, grant: GrantDep, services: ServicesDep) -> dict[str, Any]:
     left = count_use(services, grant, "email_checks", services.settings.email_checks_per_token)
     return {"matches": services.recovery.email_matches(grant.account_id, body.email, grant.channel),
             "checks_left": left}
 
 
 @router.post("/password-reset", status_code=202, response_model=SentAnswer, responses=answers(403, 429))
-def password_reset(body: PasswordResetBody, grant: GrantDep, services: ServicesDep):
+def password_reset(body: PasswordResetBody, grant: GrantDep, services: ServicesDep) -> dict[str, Any]:
     count_use(services, grant, "password_resets", services.settings.password_resets_per_token)
     services.recovery.password_reset(grant.account_id, grant.channel, body.language)
     return {"status": "sent"}
 
 
 @router.post("/email-change", status_code=202, response_model=EmailChangeAnswer, responses=answers(403, 429))
-def email_change(body: EmailChangeBody, grant: GrantDep, services: ServicesDep):
+def email_change(body: EmailChangeBody, grant: GrantDep, services: ServicesDep) -> dict[str, Any]:
     recovery = services.recovery
     try:
         recovery.check_new_email(grant.account_id, body.new_email)
@@ -54,7 +56,7 @@ def email_change(body: EmailChangeBody, grant: GrantDep, services: ServicesDep):
 
 @router.post("/email-change/correction", status_code=202, response_model=EmailChangeAnswer,
              responses=answers(403, 409))
-def email_change_correction(body: EmailChangeBody, grant: CorrectionGrantDep, services: ServicesDep):
+def email_change_correction(body: EmailChangeBody, grant: CorrectionGrantDep, services: ServicesDep) -> dict[str, Any]:
     """A mistyped new address corrected from the same conversation, with the proof the change spent,
     while its link is pending: the old link is void, a new one goes to the corrected address."""
     try:

@@ -11,6 +11,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import PlainTextResponse
 
 from ...providers.smsapi_vms import status_from_report
+from ...services import Services
 from ..deps import ServicesDep
 from ..errors import ApiError, ErrorAnswer, Responses
 
@@ -21,16 +22,16 @@ ANSWERS: Responses = {200: {"description": "OK (plain text), which SMSAPI waits 
 
 
 @router.get("/smsapi/{secret}", responses=ANSWERS)
-async def smsapi_report(secret: str, request: Request, services: ServicesDep):
+async def smsapi_report(secret: str, request: Request, services: ServicesDep) -> PlainTextResponse:
     return await record(secret, request, services)
 
 
 @router.post("/smsapi/{secret}", responses=ANSWERS)
-async def smsapi_report_posted(secret: str, request: Request, services: ServicesDep):
+async def smsapi_report_posted(secret: str, request: Request, services: ServicesDep) -> PlainTextResponse:
     return await record(secret, request, services)
 
 
-async def record(secret: str, request: Request, services) -> PlainTextResponse:
+async def record(secret: str, request: Request, services: Services) -> PlainTextResponse:
     configured = services.settings.voice_callback_secret
     expected = configured.get_secret_value() if configured is not None else ""
     if services.settings.voice_sender != "smsapi" or not hmac.compare_digest(secret.encode(), expected.encode()):
