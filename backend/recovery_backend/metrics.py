@@ -8,7 +8,7 @@ from prometheus_client import CONTENT_TYPE_LATEST  # noqa: F401  (re-exported fo
 
 
 class Metrics:
-    def __init__(self):
+    def __init__(self) -> None:
         # One registry per app: tests build many apps in one process.
         self.registry = CollectorRegistry()
         self.verifications_started = Counter(

@@ -6,6 +6,7 @@ import dataclasses
 import logging
 import threading
 from dataclasses import dataclass
+from typing import Callable
 
 import sqlalchemy as sa
 from pydantic import SecretStr
@@ -112,7 +113,7 @@ def build_services(settings: Settings) -> Services:
         "case.client": settings.case_limits_per_client, "case.global": settings.case_limits_global,
     }, settings.sms_daily_budget)
 
-    def within_budget(send):
+    def within_budget(send: Callable[[dict], None]) -> Callable[[dict], None]:
         def budgeted(message: dict) -> None:
             if not limits.spend_sms():
                 # Retried with backoff like any refusal, until the message is useless (a code: when it expires).

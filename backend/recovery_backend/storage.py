@@ -1,10 +1,12 @@
 """Tables of the backend (SQLAlchemy Core): SQLite by default, PostgreSQL by DSN."""
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 import sqlalchemy as sa
 from sqlalchemy import event
+from sqlalchemy.pool import ConnectionPoolEntry
 
 metadata = sa.MetaData()
 
@@ -221,7 +223,7 @@ def create_engine(url: str) -> sa.Engine:
                                   hide_parameters=True)
 
         @event.listens_for(engine, "connect")
-        def _sqlite_pragmas(connection, _record):
+        def _sqlite_pragmas(connection: sqlite3.Connection, _record: ConnectionPoolEntry) -> None:
             # WAL lets readers and a writer work at once; foreign keys are off by default in SQLite.
             cursor = connection.cursor()
             cursor.execute("PRAGMA journal_mode=WAL")
@@ -236,7 +238,7 @@ def create_engine(url: str) -> sa.Engine:
             connection.isolation_level = None
 
         @event.listens_for(engine, "begin")
-        def _sqlite_begin(connection):
+        def _sqlite_begin(connection: sa.Connection) -> None:
             # IMMEDIATE takes SQLite's one write lock at the start: transactions that count and then
             # insert (rate limits) run one after another instead of both seeing the old count.
             connection.exec_driver_sql("BEGIN IMMEDIATE")

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from typing import Literal, Optional
+from typing import Literal, Optional, Self
 
 from pydantic import BaseModel, Field, model_validator
 
@@ -14,7 +14,7 @@ class Body(BaseModel):
     refuses NUL; nothing we store needs them), so they are a clear 422, never a 500."""
 
     @model_validator(mode="after")
-    def _no_control_characters(self):
+    def _no_control_characters(self) -> Self:
         for value in self.__dict__.values():
             texts = value if isinstance(value, list) else [value]
             if any(isinstance(text, str) and CONTROL.search(text) for text in texts):
