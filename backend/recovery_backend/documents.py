@@ -11,6 +11,8 @@ LANGUAGES = ("pl", "en")
 
 def load_documents(path: Path) -> dict:
     config = yaml.safe_load(path.read_text(encoding="utf-8"))
+    if not isinstance(config, dict):
+        raise ValueError(f"{path}: must map private and company to their documents")
     for kind in ("private", "company"):
         section = config.get(kind, {})
         if not section.get("documents"):

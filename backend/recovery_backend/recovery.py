@@ -189,7 +189,8 @@ class RecoveryService:
                 column == _hash(link_token or ""))).first()
         if row is None or (not cancel and self._clock.now() >= _utc(row.expires_at)):
             return None
-        return row.status
+        status: str = row.status
+        return status
 
     def confirm_email_change(self, link_token: str) -> tuple[str, Optional[datetime]]:
         """POST from the confirmation page. Returns (outcome, applies_after): applied, waiting,

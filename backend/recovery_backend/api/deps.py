@@ -20,7 +20,8 @@ API_KEY = APIKeyHeader(name="X-API-Key", auto_error=False,
 
 
 def get_services(request: Request) -> Services:
-    return request.app.state.services
+    services: Services = request.app.state.services  # set by create_app (Starlette's state is untyped)
+    return services
 
 
 ServicesDep = Annotated[Services, Depends(get_services)]

@@ -77,4 +77,5 @@ def differences(engine: sa.Engine) -> list:
     """What the migrated database lacks or has beyond the models (empty when they agree)."""
     from ..storage import metadata
     with engine.connect() as connection:
-        return compare_metadata(MigrationContext.configure(connection), metadata)
+        found: list = compare_metadata(MigrationContext.configure(connection), metadata)  # alembic: -> Any
+        return found

@@ -42,9 +42,12 @@ class ChatwootInbox:
             # 401 a wrong token or account, 404 an unknown conversation or source_id, 422 a field refused.
             raise ProviderError(f"Chatwoot {path.split('/')[1]} (HTTP {response.status_code}): {response.text[:160]}")
         try:
-            return response.json()
+            answer = response.json()
         except ValueError:
             raise ProviderError(f"Chatwoot {path}: not JSON") from None
+        if not isinstance(answer, dict):
+            raise ProviderError(f"Chatwoot {path}: not a JSON object")
+        return answer
 
     def create_conversation(self, conversation_id: str, contact_name: str, contact_email: Optional[str],
                             note: str, live: bool) -> InboxThread:

@@ -46,4 +46,5 @@ class TwilioVerifier(HttpGateway):
             return False  # expired, already approved or never started: Twilio forgets it
         if status >= 400:
             raise ProviderError(f"Twilio Verify error {body.get('code')} (HTTP {status}) for {mask_phone(to_e164)}")
-        return body.get("status") == "approved"
+        verdict: object = body.get("status")
+        return verdict == "approved"

@@ -44,6 +44,8 @@ class WhmcsApi:
             body = response.json()
         except (requests.RequestException, ValueError) as error:
             raise ProviderError(f"WHMCS {action}: {type(error).__name__}") from None
+        if not isinstance(body, dict):
+            raise ProviderError(f"WHMCS {action} (HTTP {response.status_code}): not a JSON object")
         if body.get("result") != "success":
             # WHMCS answers {"result":"error","message":…}, with HTTP 403 for authentication failures.
             raise ProviderError(f"WHMCS {action} (HTTP {response.status_code}): {str(body.get('message'))[:120]}")
