@@ -2,9 +2,11 @@
 changes the login address (audited) instead of someone doing it by hand."""
 from __future__ import annotations
 
+import pytest
 import sqlalchemy as sa
 
 from conftest import STAFF_KEY, make_backend
+from recovery_backend.documents import load_documents
 from recovery_backend.storage import accounts
 
 MAREK_ID = 9001  # tests/fixtures/accounts.yml: Marek, marek@zielinski-domena.pl
@@ -91,3 +93,12 @@ def test_with_whmcs_in_ticket_mode_an_approval_still_changes_the_client(tmp_path
         assert "UpdateClient" in [action for action, _ in fake.actions]
     finally:
         fake.close()
+
+
+def test_a_documents_file_that_is_no_mapping_stops_the_start_naming_the_file(tmp_path):
+    listed = tmp_path / "documents.yml"
+    listed.write_text("- dowód osobisty\n- odpis KRS\n", encoding="utf-8")
+    with pytest.raises(ValueError) as refused:
+        load_documents(listed)
+    assert str(listed) in str(refused.value)
+

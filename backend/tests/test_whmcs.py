@@ -4,10 +4,11 @@ from __future__ import annotations
 import pytest
 
 from conftest import make_backend
+from fake_gateway import FakeGateway
 from fake_whmcs import IDENTIFIER, SECRET, FakeWhmcs
 from recovery_backend.ports import ProviderError
 from recovery_backend.providers import whmcs
-from recovery_backend.providers.whmcs import WhmcsAccountSource
+from recovery_backend.providers.whmcs import WhmcsAccountSource, WhmcsApi
 from recovery_backend.storage import create_engine
 
 
@@ -88,6 +89,17 @@ def test_whmcs_errors_are_provider_errors(fake, tmp_path):
     with pytest.raises(ProviderError) as error:
         wrong.refresh_index()
     assert "403" in str(error.value) and "Authentication Failed" in str(error.value)
+
+
+def test_a_json_answer_that_is_no_object_is_a_provider_error():
+    """A proxy or a broken WHMCS answering a JSON list is refused like any WHMCS error (it was read with .get)."""
+    gateway = FakeGateway(lambda seen: (200, ["not", "an", "object"]))
+    try:
+        with pytest.raises(ProviderError) as error:
+            WhmcsApi(f"{gateway.url}/includes/api.php", IDENTIFIER, SECRET).call("GetClients")
+    finally:
+        gateway.close()
+    assert "GetClients" in str(error.value)
 
 
 def whmcs_env(fake) -> dict:
