@@ -45,6 +45,18 @@ class AccountSource(Protocol):
         """Hand something to staff; returns the source's reference (e.g. WHMCS ticket id)."""
 
 
+@runtime_checkable
+class SyncedAccountSource(AccountSource, Protocol):
+    """An account source whose phone index is copied from elsewhere (WHMCS) by a background sync."""
+
+    def start_sync(self, incremental_every: float = 60) -> None: ...
+
+    def stop_sync(self) -> None: ...
+
+    def index_age(self) -> float | None:
+        """Seconds since the index last heard from the source (None: never synced)."""
+
+
 # Hands something to staff (a case, in services.py): the account if known, subject, message; returns its reference.
 StaffTicket = Callable[[Optional[Account], str, str], str]
 

@@ -20,7 +20,8 @@ from .handovers import AssistantPush, HandoverService
 from .metrics import Metrics
 from .office_hours import OfficeHours
 from .outbox import Outbox
-from .ports import Account, AccountSource, ExternalVerifier, ProviderError, SmsSender, VoiceSender
+from .ports import (Account, AccountSource, ExternalVerifier, ProviderError, SmsSender, SyncedAccountSource,
+                    VoiceSender)
 from .rate_limits import RateLimits
 from .recovery import RecoveryService
 from .sealing import sealer_for
@@ -65,7 +66,7 @@ class Services:
         self.outbox.start(legacy_secret=self.settings.code_key)
         self.cases.reseal_callbacks()
         threading.Thread(target=self._apply_due_changes, name="email-changes", daemon=True).start()
-        if hasattr(self.accounts, "start_sync"):
+        if isinstance(self.accounts, SyncedAccountSource):
             self.accounts.start_sync(self.settings.index_sync_seconds)
         self.handovers.watch(min(5.0, max(0.2, self.settings.handover_pickup_seconds / 5)))
 
@@ -74,7 +75,7 @@ class Services:
         self.handovers.stop()
         self.outbox.stop()
         self.verification.close()
-        if hasattr(self.accounts, "stop_sync"):
+        if isinstance(self.accounts, SyncedAccountSource):
             self.accounts.stop_sync()
 
     def _apply_due_changes(self) -> None:

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
 from ...metrics import CONTENT_TYPE_LATEST
+from ...ports import SyncedAccountSource
 from ..deps import ServicesDep
 from ..schemas import HealthAnswer, ReadyAnswer
 
@@ -36,7 +37,7 @@ def ready(services: ServicesDep) -> JSONResponse:
         checks["database"] = "ok"
     except Exception as error:
         checks["database"], ready = type(error).__name__, False
-    if hasattr(services.accounts, "index_age"):
+    if isinstance(services.accounts, SyncedAccountSource):
         age = services.accounts.index_age()
         checks["phone_index_age_seconds"] = None if age is None else round(age, 1)
         if age is None or age > services.settings.index_max_age_seconds:
