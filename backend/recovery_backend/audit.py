@@ -1,7 +1,7 @@
 """The audit trail of every change made on a customer's behalf (masked values only)."""
 from __future__ import annotations
 
-from typing import Optional
+from typing import Any, Optional
 
 import sqlalchemy as sa
 
@@ -18,6 +18,6 @@ class AuditLog:
             db.execute(audit_log.insert().values(at=self._clock.now(), action=action, channel=channel[:30],
                                                  account_id=account_id, details=details[:500]))
 
-    def entries(self) -> list[dict]:
+    def entries(self) -> list[dict[str, Any]]:
         with self._engine.connect() as db:
             return [dict(row) for row in db.execute(sa.select(audit_log).order_by(audit_log.c.id)).mappings()]

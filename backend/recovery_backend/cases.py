@@ -5,7 +5,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Iterable, Optional
+from typing import Any, Iterable, Optional
 
 import sqlalchemy as sa
 from stdnum.pl import nip as polish_nip
@@ -74,7 +74,7 @@ class CaseDetails:
     transcript: tuple[tuple[str, str], ...] = ()   # (speaker, text), oldest first
 
 
-def scrub_transcript(lines: Iterable[tuple[str, str]]) -> list[dict]:
+def scrub_transcript(lines: Iterable[tuple[str, str]]) -> list[dict[str, str]]:
     """The excerpt as staff may read it: the last lines, each scrubbed like the summary (the
     assistant redacts before sending; this holds even if it did not)."""
     excerpt = []
@@ -90,7 +90,7 @@ def scrub_transcript(lines: Iterable[tuple[str, str]]) -> list[dict]:
 SPEAKER_NAMES = {"customer": "Klient", "assistant": "Asystent", "agent": "Konsultant"}
 
 
-def staff_text(summary: str, conversation_id: str, transcript: list[dict]) -> str:
+def staff_text(summary: str, conversation_id: str, transcript: list[dict[str, str]]) -> str:
     """What a ticket or an inbox conversation shows staff: the summary, where the conversation is,
     and the redacted excerpt."""
     lines = [scrub_summary(summary), "", f"Rozmowa: {conversation_id}"]
@@ -100,7 +100,7 @@ def staff_text(summary: str, conversation_id: str, transcript: list[dict]) -> st
     return "\n".join(lines)
 
 
-def checklist(case: sa.RowMapping, documents: dict) -> list[str]:
+def checklist(case: sa.RowMapping, documents: dict[str, Any]) -> list[str]:
     """What staff check before approving a documents case, from the same list the customer was given
     (backend/config/documents.yml), then how to apply the change through the backend."""
     if case["reason"] != "documents":
@@ -136,7 +136,7 @@ def _conversation_hash(conversation_id: str) -> str:
 
 class CaseService:
     def __init__(self, engine: sa.Engine, clock: Clock, office_hours: OfficeHours, per_conversation_per_day: int = 0,
-                 sealer: Optional[Sealer] = None, documents: Optional[dict] = None):
+                 sealer: Optional[Sealer] = None, documents: Optional[dict[str, Any]] = None):
         self._engine, self._clock, self._hours = engine, clock, office_hours
         self._documents = documents  # documents.yml: what staff check on a documents case
         self._per_conversation_per_day = per_conversation_per_day  # 0: no cap (staff tickets)
@@ -265,7 +265,7 @@ class CaseService:
                 contact_email=contact_email.strip())).rowcount
         return changed == 1
 
-    def get(self, case_number: str) -> Optional[dict]:
+    def get(self, case_number: str) -> Optional[dict[str, Any]]:
         with self._engine.connect() as db:
             row = db.execute(sa.select(cases).where(cases.c.case_number == case_number)).mappings().first()
         return dict(row) if row else None
@@ -287,7 +287,7 @@ class CaseService:
             db.execute(cases.update().where(cases.c.case_number == case_number).values(
                 resolution=None, resolved_at=None, resolved_by=None))
 
-    def all(self) -> list[dict]:
+    def all(self) -> list[dict[str, Any]]:
         with self._engine.connect() as db:
             rows = db.execute(sa.select(cases).order_by(cases.c.id)).mappings().all()
         listed = []

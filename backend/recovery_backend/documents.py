@@ -3,13 +3,14 @@ kept in a YAML file so the company changes it without code."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import yaml
 
 LANGUAGES = ("pl", "en")
 
 
-def load_documents(path: Path) -> dict:
+def load_documents(path: Path) -> dict[str, Any]:
     config = yaml.safe_load(path.read_text(encoding="utf-8"))
     if not isinstance(config, dict):
         raise ValueError(f"{path}: must map private and company to their documents")
@@ -27,7 +28,7 @@ def load_documents(path: Path) -> dict:
     return config
 
 
-def documents_for(config: dict, account_type: str, language: str = "pl") -> dict:
+def documents_for(config: dict[str, Any], account_type: str, language: str = "pl") -> dict[str, Any]:
     section = config[account_type]
     listed = section["en"] if language == "en" else section
     return {

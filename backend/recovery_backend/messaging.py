@@ -8,7 +8,7 @@ import smtplib
 import threading
 from email.message import EmailMessage
 from pathlib import Path
-from typing import Optional
+from typing import Any, Optional
 
 from contact_rules import mask_email, mask_phone
 
@@ -19,7 +19,7 @@ log = logging.getLogger("recovery_backend.messaging")
 _append_lock = threading.Lock()
 
 
-def _append_json_line(path: Path, record: dict) -> None:
+def _append_json_line(path: Path, record: dict[str, Any]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     with _append_lock, path.open("a", encoding="utf-8") as outbox:
         outbox.write(json.dumps(record, ensure_ascii=False) + "\n")

@@ -32,6 +32,9 @@ from .storage import outbox
 
 log = logging.getLogger("recovery_backend.outbox")
 
+# A row's payload as its sender reads it: "to" and the fields of its kind (text, subject, language…).
+Message = dict[str, Any]
+
 
 def _utc(moment: datetime) -> datetime:
     """Datetimes read back from SQLite lose their offset; they were stored in UTC."""
@@ -40,7 +43,7 @@ def _utc(moment: datetime) -> datetime:
 
 class Outbox:
     def __init__(self, engine: sa.Engine, clock: Clock, sealer: Sealer, audit: AuditLog,
-                 senders: dict[str, Callable[[dict], None]], workers: int = 4, send_deadline: float = 15,
+                 senders: dict[str, Callable[[Message], None]], workers: int = 4, send_deadline: float = 15,
                  backoff: float = 2.0, metrics: Optional[Metrics] = None):
         self._engine, self._clock, self._sealer, self._audit = engine, clock, sealer, audit
         self._senders, self._workers, self._deadline, self._backoff = senders, workers, send_deadline, backoff
@@ -51,7 +54,7 @@ class Outbox:
         self._busy = 0
 
     # --- writing -------------------------------------------------------------------------
-    def add(self, db: sa.Connection, kind: str, to: str, message: dict, give_up_after: timedelta) -> None:
+    def add(self, db: sa.Connection, kind: str, to: str, message: Message, give_up_after: timedelta) -> None:
         """Queue a message inside the caller's transaction."""
         now = self._clock.now()
         db.execute(outbox.insert().values(

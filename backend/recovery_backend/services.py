@@ -6,7 +6,7 @@ import dataclasses
 import logging
 import threading
 from dataclasses import dataclass
-from typing import Callable
+from typing import Any, Callable
 
 import sqlalchemy as sa
 from pydantic import SecretStr
@@ -19,7 +19,7 @@ from .documents import load_documents
 from .handovers import AssistantPush, HandoverService
 from .metrics import Metrics
 from .office_hours import OfficeHours
-from .outbox import Outbox
+from .outbox import Message, Outbox
 from .ports import (Account, AccountSource, ExternalVerifier, ProviderError, SmsSender, SyncedAccountSource,
                     VoiceSender)
 from .rate_limits import RateLimits
@@ -50,7 +50,7 @@ class Services:
     clock: Clock
     engine: sa.Engine
     hours: OfficeHours
-    documents: dict
+    documents: dict[str, Any]
     audit: AuditLog
     cases: CaseService
     metrics: Metrics
@@ -114,8 +114,8 @@ def build_services(settings: Settings) -> Services:
         "case.client": settings.case_limits_per_client, "case.global": settings.case_limits_global,
     }, settings.sms_daily_budget)
 
-    def within_budget(send: Callable[[dict], None]) -> Callable[[dict], None]:
-        def budgeted(message: dict) -> None:
+    def within_budget(send: Callable[[Message], None]) -> Callable[[Message], None]:
+        def budgeted(message: Message) -> None:
             if not limits.spend_sms():
                 # Retried with backoff like any refusal, until the message is useless (a code: when it expires).
                 raise ProviderError("the daily SMS budget (SMS_DAILY_BUDGET) is spent")
@@ -127,23 +127,23 @@ def build_services(settings: Settings) -> Services:
     # Each kind goes to the port that can send it. A row of a kind the configured provider cannot
     # send (an SMS text with Twilio Verify, which sends only its own codes; or a row queued under an
     # earlier SMS_SENDER/VOICE_SENDER) fails like any refused send, retried until it is useless.
-    def send_text(message: dict) -> None:
+    def send_text(message: Message) -> None:
         if not isinstance(sms, SmsSender):
             raise ProviderError(f"SMS_SENDER={settings.sms_sender} sends no text of ours")
         sms.send_text(message["to"], message["text"])
 
-    def start_verify(message: dict) -> None:
+    def start_verify(message: Message) -> None:
         if not isinstance(sms, ExternalVerifier):
             raise ProviderError(f"SMS_SENDER={settings.sms_sender} draws no codes of its own")
         sms.start(message["to"])
 
-    def place_call(message: dict) -> None:
+    def place_call(message: Message) -> None:
         if not isinstance(voice, VoiceSender):
             raise ProviderError(f"VOICE_SENDER={settings.voice_sender} reads no text of ours")
         reference = voice.call(message["to"], message["text"], message["language"])
         verification.record_call_placed(message["verification_id"], reference)
 
-    def start_verify_call(message: dict) -> None:
+    def start_verify_call(message: Message) -> None:
         if not isinstance(voice, ExternalVerifier):
             raise ProviderError(f"VOICE_SENDER={settings.voice_sender} draws no codes of its own")
         verification.record_call_placed(message["verification_id"],

@@ -11,6 +11,7 @@ tests/test_migrations.py fails while models and migrations disagree.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
 from alembic import command
@@ -73,9 +74,9 @@ def _sqlite_key_nullability(connection: sa.Connection, difference: object) -> bo
                {column.name for column in release_schema.metadata.tables[change[2]].primary_key} for change in difference)
 
 
-def differences(engine: sa.Engine) -> list:
+def differences(engine: sa.Engine) -> list[Any]:
     """What the migrated database lacks or has beyond the models (empty when they agree)."""
     from ..storage import metadata
     with engine.connect() as connection:
-        found: list = compare_metadata(MigrationContext.configure(connection), metadata)  # alembic: -> Any
+        found: list[Any] = compare_metadata(MigrationContext.configure(connection), metadata)  # alembic: -> Any
         return found

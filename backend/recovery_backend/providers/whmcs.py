@@ -37,7 +37,7 @@ class WhmcsApi:
         self.api_url, self.credentials = api_url, {"identifier": identifier, "secret": secret, "responsetype": "json"}
         self.session = requests.Session()
 
-    def call(self, action: str, **params: Any) -> dict:
+    def call(self, action: str, **params: Any) -> dict[str, Any]:
         try:
             response = self.session.post(self.api_url, data={**self.credentials, "action": action, **params},
                                          timeout=TIMEOUT)
@@ -61,7 +61,7 @@ class WhmcsAccountSource:
         self._stop = threading.Event()
 
     # --- the phone index ----------------------------------------------------------------------
-    def _client_phones(self, clients: list[dict]) -> list[dict]:
+    def _client_phones(self, clients: list[dict[str, Any]]) -> list[dict[str, Any]]:
         entries = []
         for client in clients:
             phone = self._phone(self._details(int(client["id"])))
@@ -169,17 +169,17 @@ class WhmcsAccountSource:
             synced = self._state(db, LAST_SYNC)
         return None if synced is None else max(time.time() - synced, 0.0)
 
-    def _details(self, client_id: int) -> dict:
+    def _details(self, client_id: int) -> dict[str, Any]:
         body = self.api.call("GetClientsDetails", clientid=client_id, stats="false")
         return body.get("client") or body
 
     @staticmethod
-    def _phone(details: dict) -> Optional[str]:
+    def _phone(details: dict[str, Any]) -> Optional[str]:
         raw = details.get("phonenumberformatted") or details.get("phonenumber") or ""
         country = details.get("countrycode") or details.get("country") or "PL"
         return to_e164(str(raw), country) if raw else None
 
-    def _account(self, details: dict) -> Account:
+    def _account(self, details: dict[str, Any]) -> Account:
         company = (details.get("companyname") or "").strip()
         phone = self._phone(details)
         return Account(id=int(details["id"]), type="company" if company else "private",

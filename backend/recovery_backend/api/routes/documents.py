@@ -1,7 +1,7 @@
 """What a customer sends to prove ownership, per account type (backend/config/documents.yml)."""
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from fastapi import APIRouter, Depends
 
@@ -15,5 +15,5 @@ router = APIRouter(prefix="/api/v1/documents", tags=["documents"], dependencies=
 
 @router.get("", response_model=DocumentsAnswer, responses=answers(403))
 def list_documents(account_type: Literal["private", "company"], services: ServicesDep,
-                   language: Literal["pl", "en"] = "pl") -> dict:
+                   language: Literal["pl", "en"] = "pl") -> dict[str, Any]:
     return documents_for(services.documents, account_type, language)

@@ -24,7 +24,7 @@ router = APIRouter(prefix="/api/v1/phone-verifications", tags=["phone verificati
                    dependencies=[Depends(assistant)])
 
 
-def started_body(started: VerificationStarted) -> dict:
+def started_body(started: VerificationStarted) -> dict[str, Any]:
     return {"verification_id": started.verification_id, "status": "accepted",
             "expires_in": started.expires_in, "resend_after": started.resend_after}
 
@@ -110,7 +110,7 @@ async def check_code(verification_id: str, body: CheckBody, services: ServicesDe
     return check_body(services, await services.verification.check(verification_id, body.code.strip()), "sms")
 
 
-def check_body(services: Services, result: CheckResult, kind: str) -> dict:
+def check_body(services: Services, result: CheckResult, kind: str) -> dict[str, Any]:
     if result.verified:
         services.metrics.verifications_proven.labels(kind).inc()
         return {"verified": True, "token": result.token, "token_expires_in": result.token_expires_in}
