@@ -124,6 +124,24 @@ def test_backend_verifies_through_twilio_without_seeing_the_code(tmp_path, gatew
     assert backend.post(f"/api/v1/phone-verifications/{unregistered}/check", {"code": "482113"}).json()["verified"] is False
 
 
+def test_with_twilio_verify_the_sms_of_a_waiting_email_change_is_refused_not_sent(tmp_path, gateway):
+    """Twilio Verify sends only the codes it draws: our SIM-swap notice fails in the outbox, naming
+    SMS_SENDER, and Twilio is not asked (docs/security.md: the cancel e-mail is the only warning)."""
+    fake = gateway(twilio)
+    backend = make_backend(tmp_path, SMS_SENDER="twilio_verify", TWILIO_CHECK_DEADLINE_SECONDS="0.5",
+                           TWILIO_ACCOUNT_SID="AC123", TWILIO_AUTH_TOKEN="secret", TWILIO_VERIFY_SERVICE_SID="VA123",
+                           TWILIO_BASE_URL=fake.url, EMAIL_CHANGE_DELAY_HOURS="24", OUTBOX_BACKOFF_SECONDS="600")
+    verification = backend.start(PHONE).json()["verification_id"]
+    token = backend.post(f"/api/v1/phone-verifications/{verification}/check", {"code": "482113"}).json()["token"]
+    backend.conversations[token] = "conv-1"
+    asked = len(fake.seen)
+    assert backend.post("/api/v1/recovery/email-change", {"new_email": "marek@nowy.pl"}, token=token).status_code == 202
+    refused = [entry for entry in backend.audit(outbox=True) if entry["action"].startswith("outbox_sms_")]
+    assert [entry["action"] for entry in refused] == ["outbox_sms_retried"]
+    assert "SMS_SENDER=twilio_verify" in refused[0]["details"]
+    assert len(fake.seen) == asked
+
+
 def test_backend_keeps_answering_when_the_gateway_fails(tmp_path, gateway):
     fake = gateway(lambda seen: (200, {"error": 103, "message": "Insufficient credits"}))
     # a retry far beyond the test: exactly one attempt is due, whatever the machine's load
