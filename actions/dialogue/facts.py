@@ -63,7 +63,8 @@ _NO_PHONE = re.compile(
     r"nie ma(m|my)\W+((juz|tez|ani|tego|starego|tamtego|dostepu|do|z|panelu)\W+){0,3}" + _PHONE_WORD + "|"
     + _PHONE_WORD + r"\W+((z|w|panelu|konta|tego|starego)\W+){0,2}(juz |chyba |tez |niestety )?nie ma(m|my)\b|"
     r"ani (do )?" + _PHONE_WORD + "|" + _PHONE_WORD + _NOT_ACROSS + r"(przepadl|zgubil|ukradl|ukradzion|skradzion|"
-    r"stracil|nieaktywn|nieaktualn|nie istnieje|wylaczon)|(stracil\w*|zgubil\w*|ukradli\w*) .{0,15}" + _PHONE_WORD
+    r"stracil|nieaktywn|nieaktualn|nie istnieje|wylaczon|oddal|gone\b|disconnected|"
+    r"belonged to [^.;!?]{0,30}(left|quit))|(stracil\w*|zgubil\w*|ukradli\w*) .{0,15}" + _PHONE_WORD
     + r"|bez " + _PHONE_WORD + r"|zmienil\w* (numer|operatora i numer)|numeru juz nie|"
     r"no longer have (the|that|my) (phone|number)|lost (my |the )?phone|(don'?t|do not) have (the|that|my) "
     r"(phone|number)|changed my (phone )?number|neither the phone")

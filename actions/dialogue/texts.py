@@ -347,6 +347,11 @@ TEXTS: dict[str, dict[str, str]] = {
               "z adresu {contact} na {documents_email}. {handling}",
         "en": "Case number: {case_number}. Please put it in the subject of the e-mail with the documents and "
               "send it from {contact} to {documents_email}. {handling}"},
+    "handoff_call_us": {
+        "pl": "Można też zadzwonić do nas w godzinach pracy ({hours_text}) — numery telefonów są na {contact_url}. "
+              "Jeśli [[woli Pan/Pani|wolą Państwo]] pisać, pracownik odpowie e-mailem.",
+        "en": "You can also call us during office hours ({hours_text}) — the phone numbers are at {contact_url}. "
+              "If you'd rather write, a person will reply by e-mail."},
     "handoff_case": {
         "pl": "Przekazałem sprawę pracownikowi — zgłoszenie {case_number}. Pracownik zobaczy: {passed}. "
               "Odpowiemy na {contact}. {handling}",

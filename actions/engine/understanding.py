@@ -20,7 +20,7 @@ What this module adds are the rules *between* the model's signals, each written 
    "The phone is gone" comes from the model's ranking (at least 0.3) or, as a fact, from the words
    (facts.py); a message that gives a number says nothing of the kind.
 5. A message that states a problem and asks a question means both: the problem decides the
-   path and the question is answered too.
+   path and the question is answered too — whichever of the two the model ranked first.
 6. Inside a step, a weak guess that would end or reset it (stop, start over, greeting,
    out of scope) ends nothing; below the fallback threshold nothing is decided.
 7. Once the login is shown and the phone proven, asking for the reset link is the offer accepted,
@@ -112,6 +112,12 @@ def decide(text: str, intent: Optional[str], confidence: float, ranking: list[di
     if intent in FACTS_OR_VAGUE and not in_path:
         stated = [opener for opener in OPENERS if scores.get(opener, 0.0) >= MENTIONED]
         intent = stated[0] if stated else intent
+    asked = []
+    if not in_path and intent in answerable and intent not in OPENERS:
+        # Rule 5 the other way round: a question ranked first, a problem stated beside it.
+        stated = [problem for problem in PROBLEM_PRECEDENCE if scores.get(problem, 0.0) >= MENTIONED]
+        if stated:
+            asked, intent = [intent], stated[0]
     if intent in PROBLEM_PRECEDENCE:
         for problem in PROBLEM_PRECEDENCE[:PROBLEM_PRECEDENCE.index(intent)]:
             if scores.get(problem, 0.0) >= max(LEAST, scores.get(intent, confidence) - TORN):
@@ -120,8 +126,8 @@ def decide(text: str, intent: Optional[str], confidence: float, ranking: list[di
     if in_step and intent in ENDS_A_STEP and confidence < SURE:
         return Meaning(None, confidence)
     no_phone = intent == NO_PHONE or (intent in NEEDS_PHONE and scores.get(NO_PHONE, 0.0) >= LEAST)
-    also = []
-    if intent in PROBLEM_PRECEDENCE and "?" in text:
+    also = asked
+    if intent in PROBLEM_PRECEDENCE and "?" in text and not asked:
         also = [name for name, score in scores.items()
                 if name != intent and name in answerable and score >= MENTIONED]
     return Meaning(intent, confidence, also, no_phone)

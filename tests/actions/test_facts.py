@@ -59,7 +59,9 @@ def test_english_is_detected():
 
 
 @pytest.mark.parametrize("text", ["nie mam juz tego numeru", "zgubilem telefon", "stary numer, juz nieaktywny",
-                                  "nie znam ani loginu ani hasla, telefonu chyba nie mam"])
+                                  "nie znam ani loginu ani hasla, telefonu chyba nie mam",
+                                  "a numer ktory byl w panelu oddalem razem z telefonem sluzbowym",
+                                  "my Polish number is gone", "the phone number on the account belonged to a manager who left"])
 def test_no_phone(text):
     assert extract(text).no_phone
 

@@ -57,3 +57,13 @@ def test_a_problem_and_a_question_are_both_understood():
 def test_a_weak_guess_ends_no_step_but_closing_words_are_answered():
     assert meaning("a ile to potrwa", in_path=True, in_step=True, stop=0.5, ask_duration=0.3).intent is None
     assert meaning("dzieki", in_path=True, in_step=True, thank=0.5, goodbye=0.3).intent == "thank"
+
+
+def test_a_question_ranked_first_with_a_problem_beside_it_means_both():
+    found = meaning("domena wygasla, a numer oddalem. da sie cos zrobic?", ask_phone_changed=0.62,
+                    email_not_working=0.29, answerable=frozenset({"ask_phone_changed"}))
+    assert found.intent == "email_not_working" and found.also == ["ask_phone_changed"]
+    alone = meaning("czy to bezpieczne?", ask_safety=0.9, email_not_working=0.05, answerable=frozenset({"ask_safety"}))
+    assert alone.intent == "ask_safety" and alone.also == []
+    on_a_path = meaning("x", in_path=True, ask_safety=0.7, email_not_working=0.25, answerable=frozenset({"ask_safety"}))
+    assert on_a_path.intent == "ask_safety"

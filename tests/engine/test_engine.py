@@ -48,7 +48,7 @@ async def test_a_refused_contact_address_is_forgotten_and_asked_again(engine: En
 async def test_handoff_uses_the_new_login_address_as_the_contact(engine: Engine, backend):
     engine.state.private.new_email = "nowy@example.pl"
     await engine.turn("handoff")
-    assert engine.said == ["handoff_case"] and backend.cases[0].contact_email == "nowy@example.pl"
+    assert engine.said == ["handoff_call_us", "handoff_case"] and backend.cases[0].contact_email == "nowy@example.pl"
 
 
 async def test_password_says_the_steps_once_and_ends(engine: Engine, backend):

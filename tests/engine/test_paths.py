@@ -137,8 +137,8 @@ async def test_a_person_asked_for_out_of_hours_hears_when_someone_will_look(chat
     assert said == ["handoff_office_closed", "ask_contact_email"] and "17:00" in chat.replies[0].text
 
 
-async def test_a_person_asked_for_in_office_hours_is_asked_only_for_the_contact(chat: Chat):
-    assert await chat.say("konsultant prosze", "request_human") == ["ask_contact_email"]
+async def test_a_person_asked_for_in_office_hours_may_call_or_leave_only_the_contact(chat: Chat):
+    assert await chat.say("konsultant prosze", "request_human") == ["handoff_call_us", "ask_contact_email"]
 
 
 async def test_an_english_conversation_stays_english_until_the_customer_writes_polish(chat: Chat):
