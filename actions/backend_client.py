@@ -16,12 +16,13 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import time
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import MISSING, dataclass, field, fields
 from datetime import datetime
 from functools import lru_cache, partial
-from typing import TYPE_CHECKING, Any, Iterator, Optional, TypeVar, Union, get_args, get_origin, get_type_hints
+from typing import TYPE_CHECKING, Any, Optional, TypeVar, Union, get_args, get_origin, get_type_hints
 
 import requests
 from requests.adapters import HTTPAdapter

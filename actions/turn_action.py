@@ -7,7 +7,7 @@ import copy
 import logging
 import time
 from functools import lru_cache
-from typing import Any, Dict, List, Text
+from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -48,11 +48,11 @@ def message_of(tracker: Tracker) -> Message:
 
 
 class ActionTurn(Action):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_turn"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: Dict[Text, Any]) -> List[EventType]:
+                  domain: dict[str, Any]) -> list[EventType]:
         state = State.from_slot(tracker.get_slot(STATE_SLOT))
         before = copy.deepcopy(state)
         turn = Turn(state, message_of(tracker), backend(), tracker.sender_id, channel_of(tracker), company(),

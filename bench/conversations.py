@@ -11,8 +11,9 @@ import concurrent.futures
 import itertools
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable, Optional
+from typing import Optional
 
 from bench.stats import percentile
 from tests.stack import Stack

@@ -28,7 +28,7 @@ def plot(results: dict, path: Path) -> None:
     figure, (latency, throughput, long) = plt.subplots(1, 3, figsize=(15, 4.5))
     levels = sorted(levels_of(results["project"]))
     width = 0.27
-    for offset, name in zip((-width, 0, width), SERVINGS):
+    for offset, name in zip((-width, 0, width), SERVINGS, strict=True):
         if name not in results:
             continue
         runs = levels_of(results[name])

@@ -11,8 +11,8 @@ import contextlib
 import os
 import secrets
 import time
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 from bench.conversations import NO_REQUEST_LIMITS, Load, cpu_seconds
 from tests.stack import Nginx, Stack, free_port

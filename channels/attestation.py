@@ -14,7 +14,7 @@ import hashlib
 import hmac
 import secrets
 import time
-from typing import Any, Dict, Optional
+from typing import Any, Optional
 
 METADATA_KEY = "phone_attestation"
 VERSION = "v1"
@@ -29,7 +29,7 @@ def signature(secret: str, kind: str, conversation_id: str, channel: str, phone:
 
 
 def attest(secret: str, kind: str, conversation_id: str, channel: str, phone: str,
-           now: Optional[float] = None) -> Dict[str, Any]:
+           now: Optional[float] = None) -> dict[str, Any]:
     """Metadata for the message the connector forwards to Rasa."""
     issued_at, nonce = int(now if now is not None else time.time()), secrets.token_urlsafe(16)
     return {METADATA_KEY: {

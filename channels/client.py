@@ -10,7 +10,7 @@ Behind a proxy, Sanic reports the address the proxy saw only when told how many 
 unconfigured proxy makes every customer one client."""
 from __future__ import annotations
 
-from typing import Any, Dict, Optional
+from typing import Any, Optional
 
 METADATA_KEY = "client_key"
 
@@ -22,6 +22,6 @@ def address(request: Any) -> Optional[str]:
     return getattr(request, "remote_addr", "") or getattr(request, "ip", "") or None
 
 
-def metadata(request: Any) -> Dict[str, Any]:
+def metadata(request: Any) -> dict[str, Any]:
     found = address(request)
     return {METADATA_KEY: found} if found else {}

@@ -14,11 +14,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Optional
 
 import aiohttp
-from dataclasses import dataclass
 from prometheus_client import Counter
-from typing import Awaitable, Callable, Optional, Set
 
 from runtime.message_log import current, line
 
@@ -39,7 +40,7 @@ class Outcome:
     error: str = ""
 
 
-_background: Set[asyncio.Task] = set()
+_background: set[asyncio.Task] = set()
 
 
 async def deliver(attempt: Callable[[], Awaitable[Outcome]], what: str, channel: str) -> bool:

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import hmac
 import logging
-from typing import Any, Awaitable, Callable, Dict, Optional, Text
+from collections.abc import Awaitable, Callable
+from typing import Any, Optional
 
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
 from rasa.shared.core.events import BotUttered
@@ -32,11 +33,11 @@ AGENT = "agent"   # the bot event's metadata key (actions/engine/case_text.py re
 
 class HandoverInput(InputChannel):
     @classmethod
-    def name(cls) -> Text:
+    def name(cls) -> str:
         return "handover"
 
     @classmethod
-    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> "HandoverInput":
+    def from_credentials(cls, credentials: Optional[dict[str, Any]]) -> HandoverInput:
         return cls((credentials or {}).get("token") or "")
 
     def __init__(self, token: str) -> None:

@@ -36,7 +36,7 @@ ANSWER_POLL_SECONDS = 0.05
 
 class MemoryDeliveries:
     def __init__(self) -> None:
-        self.seen: "OrderedDict[str, float]" = OrderedDict()
+        self.seen: OrderedDict[str, float] = OrderedDict()
 
     async def first_time(self, key: str) -> bool:
         now = time.monotonic()
@@ -106,8 +106,8 @@ def kept_answer(answer: list) -> list:
 
 class MemoryAnswers:
     def __init__(self) -> None:
-        self.kept: "OrderedDict[str, tuple[float, list]]" = OrderedDict()
-        self.claims: "OrderedDict[str, tuple[float, str]]" = OrderedDict()
+        self.kept: OrderedDict[str, tuple[float, list]] = OrderedDict()
+        self.claims: OrderedDict[str, tuple[float, str]] = OrderedDict()
 
     async def claim(self, message: str, digest: str) -> Optional[str]:
         """The fingerprint of the message first sent with this id, recording `digest` when none was."""

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import Any, Iterable, Mapping, Optional
+from collections.abc import Iterable, Mapping
+from typing import Any, Optional
 
 _SPACES = re.compile(r"[ \t\u00a0]+")
 # Letters that draw nothing (Hangul fillers, the Braille blank), besides format characters (Cf:

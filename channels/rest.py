@@ -19,7 +19,8 @@ from __future__ import annotations
 
 import hmac
 import logging
-from typing import Any, Awaitable, Callable, Dict, Optional, Text
+from collections.abc import Awaitable, Callable
+from typing import Any, Optional
 
 from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
 from sanic import Blueprint, response
@@ -44,10 +45,10 @@ class RestOutput(CollectingOutputChannel):
     """Collects the replies; hints meant for other channels are left out."""
 
     @classmethod
-    def name(cls) -> Text:
+    def name(cls) -> str:
         return "rest"
 
-    async def send_custom_json(self, recipient_id: Text, json_message: Dict[Text, Any], **kwargs: Any) -> None:
+    async def send_custom_json(self, recipient_id: str, json_message: dict[str, Any], **kwargs: Any) -> None:
         if not is_channel_hint(json_message):
             await super().send_custom_json(recipient_id, json_message, **kwargs)
 
@@ -58,11 +59,11 @@ def _error(status: int, message: str) -> HTTPResponse:
 
 class RestInput(InputChannel):
     @classmethod
-    def name(cls) -> Text:
+    def name(cls) -> str:
         return "rest"
 
     @classmethod
-    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> "RestInput":
+    def from_credentials(cls, credentials: Optional[dict[str, Any]]) -> RestInput:
         return cls((credentials or {}).get("token") or "")
 
     def __init__(self, token: str) -> None:

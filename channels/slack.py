@@ -34,7 +34,8 @@ import hmac
 import json
 import logging
 import time
-from typing import Any, Awaitable, Callable, Dict, List, Optional, Set, Text
+from collections.abc import Awaitable, Callable
+from typing import Any, Optional
 
 import aiohttp
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
@@ -73,21 +74,21 @@ def escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def pieces(text: str, limit: int = SECTION_LIMIT) -> List[str]:
+def pieces(text: str, limit: int = SECTION_LIMIT) -> list[str]:
     text = (text or "").strip()
     return [text[start:start + limit] for start in range(0, len(text), limit)] if text else []
 
 
 class SlackOutput(OutputChannel):
     @classmethod
-    def name(cls) -> Text:
+    def name(cls) -> str:
         return "slack"
 
     def __init__(self, api_base: str, token: str, channel: Optional[str], thread_ts: Optional[str]) -> None:
         self.url = api_base.rstrip("/") + "/chat.postMessage"
         self.token, self.channel, self.thread_ts = token, channel, thread_ts
 
-    async def _attempt(self, body: Dict[str, Any]) -> Outcome:
+    async def _attempt(self, body: dict[str, Any]) -> Outcome:
         timeout = aiohttp.ClientTimeout(total=10)
         headers = {"Authorization": f"Bearer {self.token}", "Content-Type": "application/json; charset=utf-8"}
         async with aiohttp.ClientSession(timeout=timeout) as session:
@@ -110,11 +111,11 @@ class SlackOutput(OutputChannel):
             body["thread_ts"] = self.thread_ts
         await deliver(lambda: self._attempt(body), "Slack chat.postMessage", "slack")
 
-    async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
+    async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
         for piece in pieces(text):
             await self.post(text=escape(piece), mrkdwn=False)
 
-    async def send_text_with_buttons(self, recipient_id: Text, text: Text, buttons: List[Dict[Text, Any]],
+    async def send_text_with_buttons(self, recipient_id: str, text: str, buttons: list[dict[str, Any]],
                                      **kwargs: Any) -> None:
         usable = [button for button in buttons if str(button.get("title", "")).strip()
                   and 0 < len(str(button.get("payload", ""))) <= BUTTON_VALUE_LIMIT]
@@ -124,7 +125,7 @@ class SlackOutput(OutputChannel):
         for piece in parts[:-1]:
             await self.post(text=escape(piece), mrkdwn=False)
         last = parts[-1] if parts else "Proszę wybrać:"
-        blocks: List[Dict[str, Any]] = [{"type": "section", "text": {"type": "plain_text", "text": last}}]
+        blocks: list[dict[str, Any]] = [{"type": "section", "text": {"type": "plain_text", "text": last}}]
         for start in range(0, len(usable), BUTTONS_PER_BLOCK):
             blocks.append({"type": "actions", "elements": [
                 {"type": "button", "action_id": f"choice-{start + index}",
@@ -133,14 +134,14 @@ class SlackOutput(OutputChannel):
                 for index, button in enumerate(usable[start:start + BUTTONS_PER_BLOCK])]})
         await self.post(text=escape(last), blocks=blocks)
 
-    async def send_image_url(self, recipient_id: Text, image: Text, **kwargs: Any) -> None:
+    async def send_image_url(self, recipient_id: str, image: str, **kwargs: Any) -> None:
         await self.send_text_message(recipient_id, image)
 
-    async def send_attachment(self, recipient_id: Text, attachment: Any, **kwargs: Any) -> None:
+    async def send_attachment(self, recipient_id: str, attachment: Any, **kwargs: Any) -> None:
         if isinstance(attachment, str):
             await self.send_text_message(recipient_id, attachment)
 
-    async def send_custom_json(self, recipient_id: Text, json_message: Dict[Text, Any], **kwargs: Any) -> None:
+    async def send_custom_json(self, recipient_id: str, json_message: dict[str, Any], **kwargs: Any) -> None:
         if is_channel_hint(json_message):
             return  # Telegram's share-contact button: nothing Slack can show
         if json_message.get("text") or json_message.get("blocks"):
@@ -149,19 +150,19 @@ class SlackOutput(OutputChannel):
 
 class SlackInput(InputChannel):
     @classmethod
-    def name(cls) -> Text:
+    def name(cls) -> str:
         return "slack"
 
     @classmethod
-    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> "SlackInput":
+    def from_credentials(cls, credentials: Optional[dict[str, Any]]) -> SlackInput:
         credentials = credentials or {}
         return cls(credentials.get("slack_token") or "", credentials.get("slack_signing_secret") or "",
                    credentials.get("api_base") or DEFAULT_API_BASE)
 
     def __init__(self, slack_token: str, slack_signing_secret: str, api_base: str = DEFAULT_API_BASE) -> None:
         self.slack_token, self.slack_signing_secret, self.api_base = slack_token, slack_signing_secret, api_base
-        self.tasks: Set[asyncio.Task] = set()
-        self.direct: Dict[str, str] = {}  # user -> direct-message channel, as conversations.open gave it
+        self.tasks: set[asyncio.Task] = set()
+        self.direct: dict[str, str] = {}  # user -> direct-message channel, as conversations.open gave it
 
     async def direct_channel(self, user: str) -> Optional[str]:
         """The direct-message channel with a user (opened if need be), or None when Slack refuses."""
@@ -226,7 +227,7 @@ class SlackInput(InputChannel):
         except Exception:
             log.exception("Slack message could not be handled")
 
-    async def on_edit(self, event: Dict[str, Any]) -> None:
+    async def on_edit(self, event: dict[str, Any]) -> None:
         """An edit runs no turn (it would change one already answered); the customer is told
         where they wrote to the bot: the direct messages, also for a thread the bot answers."""
         edited, before = event.get("message") or {}, event.get("previous_message") or {}
@@ -243,7 +244,7 @@ class SlackInput(InputChannel):
         if out is not None:
             await out.send_text_message(str(user), EDITED)
 
-    async def on_event(self, body: Dict[str, Any], on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> None:
+    async def on_event(self, body: dict[str, Any], on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> None:
         event, seen = body.get("event") or {}, deliveries()
         if event.get("type") == "message" and event.get("subtype") == "message_changed":
             await self.on_edit(event)
@@ -272,7 +273,7 @@ class SlackInput(InputChannel):
         await self._say(on_new_message, text, str(body.get("team_id") or event.get("team") or "T"),
                         str(event["user"]), out)
 
-    async def on_interaction(self, payload: Dict[str, Any],
+    async def on_interaction(self, payload: dict[str, Any],
                              on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> None:
         actions = payload.get("actions") or []
         if payload.get("type") != "block_actions" or not actions or actions[0].get("type") != "button":

@@ -25,7 +25,8 @@ import inspect
 import logging
 import secrets
 import time
-from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
+from collections.abc import Awaitable, Callable
+from typing import Any, Optional
 
 from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.socketio import SocketBlueprint
@@ -91,24 +92,24 @@ class SocketIOOutput(RasaSocketIOOutput):
     """Text escaped for clients that render Markdown (the community rasa-webchat),
     buttons as quick replies, hints for other channels left out."""
 
-    def _connected(self, room: Text) -> bool:
+    def _connected(self, room: str) -> bool:
         try:
             return any(True for _ in self.sio.manager.get_participants("/", room))
         except KeyError:
             return False
 
-    async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
+    async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
         await super().send_text_message(recipient_id, escape_markdown(text), **kwargs)
 
-    async def send_text_with_buttons(self, recipient_id: Text, text: Text, buttons: List[Dict[Text, Any]],
+    async def send_text_with_buttons(self, recipient_id: str, text: str, buttons: list[dict[str, Any]],
                                      **kwargs: Any) -> None:
         await super().send_text_with_buttons(recipient_id, escape_markdown(text), buttons, **kwargs)
 
-    async def send_custom_json(self, recipient_id: Text, json_message: Dict[Text, Any], **kwargs: Any) -> None:
+    async def send_custom_json(self, recipient_id: str, json_message: dict[str, Any], **kwargs: Any) -> None:
         if not is_channel_hint(json_message):
             await self._send_message(recipient_id, json_message)
 
-    async def _send_message(self, socket_id: Text, response: Any) -> None:
+    async def _send_message(self, socket_id: str, response: Any) -> None:
         # `socket_id` is the conversation's room; the Ingress keeps a web chat on one instance, so
         # this process's rooms tell whether its client is still there (channels/delivery.py counts).
         if self._connected(socket_id):
@@ -123,7 +124,7 @@ class SocketIOOutput(RasaSocketIOOutput):
             await self.sio.emit(KEPT_EVENT, {"kept": kept}, room=socket_id)
 
 
-def _origins(value: Any) -> List[str]:
+def _origins(value: Any) -> list[str]:
     if isinstance(value, (list, tuple)):
         return [str(origin).rstrip("/") for origin in value if origin]
     return [origin.rstrip("/") for origin in str(value or "").replace(",", " ").split()]
@@ -131,7 +132,7 @@ def _origins(value: Any) -> List[str]:
 
 class SocketIOInput(RasaSocketIOInput):
     @classmethod
-    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> "SocketIOInput":
+    def from_credentials(cls, credentials: Optional[dict[str, Any]]) -> SocketIOInput:
         credentials = credentials or {}
         channel = cls(credentials.get("user_message_evt", "user_uttered"),
                       credentials.get("bot_message_evt", "bot_uttered"),
@@ -141,7 +142,7 @@ class SocketIOInput(RasaSocketIOInput):
         channel.seen = deliveries()
         return channel
 
-    def origin_allowed(self, environ: Dict[str, Any]) -> bool:
+    def origin_allowed(self, environ: dict[str, Any]) -> bool:
         origin = (environ.get("HTTP_ORIGIN") or "").rstrip("/")
         if not origin:
             return True  # not a browser page: nothing cross-site to guard against
@@ -159,8 +160,8 @@ class SocketIOInput(RasaSocketIOInput):
         sio = AsyncServer(async_mode="sanic", cors_allowed_origins=[])
         webhook = SocketBlueprint(sio, self.socketio_path, "socketio_webhook", __name__)
         self.sio = sio
-        sessions: Dict[str, str] = {}  # socket id -> conversation id, this process only
-        clients: Dict[str, Dict[str, Any]] = {}  # socket id -> who connected (channels/client.py)
+        sessions: dict[str, str] = {}  # socket id -> conversation id, this process only
+        clients: dict[str, dict[str, Any]] = {}  # socket id -> who connected (channels/client.py)
         webhook.listener("before_server_start")(without_credentials)
 
         @webhook.route("/", methods=["GET"])
@@ -168,7 +169,7 @@ class SocketIOInput(RasaSocketIOInput):
             return response.json({"status": "ok"})
 
         @sio.on("connect", namespace=self.namespace)
-        async def connect(sid: Text, environ: Dict, auth: Optional[Dict] = None) -> bool:
+        async def connect(sid: str, environ: dict, auth: Optional[dict] = None) -> bool:
             if not self.origin_allowed(environ):
                 log.warning("socket.io connection refused from origin %s", environ.get("HTTP_ORIGIN"))
                 return False
@@ -176,12 +177,12 @@ class SocketIOInput(RasaSocketIOInput):
             return True
 
         @sio.on("disconnect", namespace=self.namespace)
-        async def disconnect(sid: Text) -> None:
+        async def disconnect(sid: str) -> None:
             sessions.pop(sid, None)
             clients.pop(sid, None)
 
         @sio.on("session_request", namespace=self.namespace)
-        async def session_request(sid: Text, data: Any) -> None:
+        async def session_request(sid: str, data: Any) -> None:
             token = data.get("session_id") if isinstance(data, dict) else None
             session = self.signer.session(token)
             if session is not None and not await self.seen.first_time(f"sio-token:{token}"):
@@ -196,7 +197,7 @@ class SocketIOInput(RasaSocketIOInput):
             await sio.emit("session_confirm", token, room=sid, namespace=self.namespace)
 
         @sio.on(self.user_message_evt, namespace=self.namespace)
-        async def handle_message(sid: Text, data: Any) -> Dict[str, Any]:
+        async def handle_message(sid: str, data: Any) -> dict[str, Any]:
             """The answer is the client's acknowledgement: it re-sends what was not `ok`."""
             conversation = sessions.get(sid)
             if conversation is None:

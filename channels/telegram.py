@@ -26,15 +26,14 @@ from __future__ import annotations
 import asyncio
 import hmac
 import logging
-from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
+from collections.abc import Awaitable, Callable
+from typing import Any, Optional
 
 import aiohttp
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
-
-from contact_rules import to_e164
 
 from channels import inbound
 from channels.attestation import METADATA_KEY, attest
@@ -43,6 +42,7 @@ from channels.delivery import Outcome, deliver
 from channels.idempotency import deliveries
 from channels.limits import EDITED, EMPTY, TOO_LONG, too_long
 from channels.outbound import is_channel_hint
+from contact_rules import to_e164
 
 log = logging.getLogger(__name__)
 DEFAULT_API_BASE = "https://api.telegram.org"
@@ -66,20 +66,20 @@ FORWARD_FIELDS = ("forward_origin", "forward_from", "forward_from_chat", "forwar
                   "is_automatic_forward")
 
 
-def chat_id(recipient_id: Text) -> Text:
+def chat_id(recipient_id: str) -> str:
     """The private chat of a `tg:<user id>` conversation (a private chat's id is the user's)."""
     return channel_part(recipient_id, "telegram") or recipient_id
 
 
 class TelegramOutput(OutputChannel):
     @classmethod
-    def name(cls) -> Text:
+    def name(cls) -> str:
         return "telegram"
 
     def __init__(self, api_base: str, token: str) -> None:
         self.url = f"{api_base.rstrip('/')}/bot{token}"
 
-    async def _attempt(self, method: str, payload: Dict[str, Any]) -> Outcome:
+    async def _attempt(self, method: str, payload: dict[str, Any]) -> Outcome:
         timeout = aiohttp.ClientTimeout(total=10)
         async with aiohttp.ClientSession(timeout=timeout) as session:
             async with session.post(f"{self.url}/{method}", json=payload) as answer:
@@ -93,35 +93,35 @@ class TelegramOutput(OutputChannel):
         return Outcome(False, retry=status == 429 or status >= 500, retry_after=retry_after,
                        error=f"{status} {body.get('description', '')}")
 
-    async def call(self, method: str, payload: Dict[str, Any]) -> bool:
+    async def call(self, method: str, payload: dict[str, Any]) -> bool:
         return await deliver(lambda: self._attempt(method, payload), f"Telegram {method}", "telegram")
 
-    async def send(self, recipient_id: Text, text: Text, reply_markup: Optional[Dict[str, Any]] = None) -> None:
+    async def send(self, recipient_id: str, text: str, reply_markup: Optional[dict[str, Any]] = None) -> None:
         text = (text or "").strip()
         if not text:
             return  # Telegram refuses empty messages, and there is nothing to show
         chunks = [text[start:start + MESSAGE_LIMIT] for start in range(0, len(text), MESSAGE_LIMIT)]
         for index, chunk in enumerate(chunks):
-            payload: Dict[str, Any] = {"chat_id": chat_id(recipient_id), "text": chunk}
+            payload: dict[str, Any] = {"chat_id": chat_id(recipient_id), "text": chunk}
             if index == len(chunks) - 1 and reply_markup:
                 payload["reply_markup"] = reply_markup
             await self.call("sendMessage", payload)
 
-    async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
+    async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
         await self.send(recipient_id, text, {"remove_keyboard": True})
 
-    async def send_text_with_buttons(self, recipient_id: Text, text: Text, buttons: List[Dict[Text, Any]],
+    async def send_text_with_buttons(self, recipient_id: str, text: str, buttons: list[dict[str, Any]],
                                      **kwargs: Any) -> None:
         keyboard = [[{"text": button["title"], "callback_data": button["payload"]}] for button in buttons
                     if button.get("title") and 0 < len(str(button.get("payload", "")).encode()) <= CALLBACK_DATA_LIMIT]
         await self.send(recipient_id, text, {"inline_keyboard": keyboard} if keyboard else {"remove_keyboard": True})
 
-    async def send_custom_json(self, recipient_id: Text, json_message: Dict[Text, Any], **kwargs: Any) -> None:
+    async def send_custom_json(self, recipient_id: str, json_message: dict[str, Any], **kwargs: Any) -> None:
         if is_channel_hint(json_message):
             await self.send(recipient_id, SHARE_HINT, SHARE_KEYBOARD)
 
 
-def own_contact_phone(message: Dict[str, Any]) -> Optional[str]:
+def own_contact_phone(message: dict[str, Any]) -> Optional[str]:
     """E.164 of a contact the sender shared from their own account, else None.
 
     Telegram's documentation promises the sender's own number only for the
@@ -144,11 +144,11 @@ def own_contact_phone(message: Dict[str, Any]) -> Optional[str]:
 
 class TelegramInput(InputChannel):
     @classmethod
-    def name(cls) -> Text:
+    def name(cls) -> str:
         return "telegram"
 
     @classmethod
-    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> "TelegramInput":
+    def from_credentials(cls, credentials: Optional[dict[str, Any]]) -> TelegramInput:
         credentials = credentials or {}
         return cls(credentials.get("access_token") or "", credentials.get("webhook_secret") or "",
                    credentials.get("api_base") or DEFAULT_API_BASE, credentials.get("attestation_secret") or "")
@@ -176,11 +176,11 @@ class TelegramInput(InputChannel):
                 log.error("Telegram getMe failed: %s", type(error).__name__)
         return self._username
 
-    async def answer_in_group(self, out: TelegramOutput, chat: Dict[str, Any], message_id: Optional[int]) -> None:
+    async def answer_in_group(self, out: TelegramOutput, chat: dict[str, Any], message_id: Optional[int]) -> None:
         """A group is told where recovery happens, with a link to the private chat; nothing else."""
         username = await self.bot_username()
         link = f"https://t.me/{username}?start={DEEP_LINK_START}" if username else ""
-        payload: Dict[str, Any] = {"chat_id": chat["id"],
+        payload: dict[str, Any] = {"chat_id": chat["id"],
                                    "text": IN_PRIVATE_ONLY.format(link=f" ({link})" if link else "")}
         if link:
             payload["reply_markup"] = {"inline_keyboard": [[{"text": PRIVATE_BUTTON, "url": link}]]}
@@ -188,13 +188,13 @@ class TelegramInput(InputChannel):
             payload["reply_parameters"] = {"message_id": message_id, "allow_sending_without_reply": True}
         await out.call("sendMessage", payload)
 
-    def contact_metadata(self, sender: str, phone: str) -> Dict[str, Any]:
-        metadata: Dict[str, Any] = {METADATA_KEY: {}}
+    def contact_metadata(self, sender: str, phone: str) -> dict[str, Any]:
+        metadata: dict[str, Any] = {METADATA_KEY: {}}
         if self.attestation_secret:
             metadata = attest(self.attestation_secret, "telegram_contact", sender, self.name(), phone)
         return metadata
 
-    async def handle(self, update: Dict[str, Any], on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> None:
+    async def handle(self, update: dict[str, Any], on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> None:
         out = self.get_output_channel()
         if "callback_query" in update:
             query = update["callback_query"]

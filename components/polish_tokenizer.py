@@ -12,7 +12,7 @@ the original text; entities are extracted from the original text anyway.
 from __future__ import annotations
 
 import re
-from typing import Any, Dict, List, Text
+from typing import Any
 
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.nlu.tokenizers.tokenizer import Token
@@ -35,10 +35,10 @@ def fold_digits(text: str) -> str:
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER, is_trainable=False)
 class PolishFoldingTokenizer(WhitespaceTokenizer):
     @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
+    def get_default_config() -> dict[str, Any]:
         return {**WhitespaceTokenizer.get_default_config(), "intent_tokenization_flag": False, "fold_digits": True}
 
-    def tokenize(self, message: Message, attribute: Text) -> List[Token]:
+    def tokenize(self, message: Message, attribute: str) -> list[Token]:
         tokens = super().tokenize(message, attribute)
         for token in tokens:
             folded = fold(token.text)

@@ -12,14 +12,14 @@ the server closes it.
 from __future__ import annotations
 
 import asyncio
-from typing import Any, Dict, Tuple
+from typing import Any
 
 import aiohttp
 from rasa.utils.endpoints import DEFAULT_REQUEST_TIMEOUT, EndpointConfig
 
 KEEPALIVE_SECONDS = 2.0  # Sanic's KEEP_ALIVE_TIMEOUT, the action server's, is 5 s
 _original = EndpointConfig.session
-_sessions: Dict[Tuple[Any, ...], aiohttp.ClientSession] = {}
+_sessions: dict[tuple[Any, ...], aiohttp.ClientSession] = {}
 
 
 class _KeptOpen:
@@ -35,7 +35,7 @@ class _KeptOpen:
         return None
 
 
-def _key(endpoint: EndpointConfig, loop: asyncio.AbstractEventLoop) -> Tuple[Any, ...]:
+def _key(endpoint: EndpointConfig, loop: asyncio.AbstractEventLoop) -> tuple[Any, ...]:
     # By value: Rasa may build equal EndpointConfig objects more than once (they are not hashable).
     return (id(loop), endpoint.url, tuple(sorted((endpoint.headers or {}).items())),
             tuple(sorted((endpoint.basic_auth or {}).items())))

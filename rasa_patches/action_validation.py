@@ -13,7 +13,8 @@ did — the rare path keeps Rasa's code, the common path gets cheap.
 from __future__ import annotations
 
 import logging
-from typing import Any, Callable, Dict
+from collections.abc import Callable
+from typing import Any
 
 from jsonschema.validators import validator_for
 from rasa.core.actions.action import RemoteAction
@@ -21,7 +22,7 @@ from rasa.core.actions.action import RemoteAction
 # Under Rasa's logger, so that Rasa's LOG_LEVEL governs these lines too.
 logger = logging.getLogger("rasa.patches")
 
-_validators: Dict[type, Any] = {}
+_validators: dict[type, Any] = {}
 _original: Callable[[RemoteAction, Any], bool] = RemoteAction._validate_action_result
 _announced = False
 
@@ -36,7 +37,7 @@ def compiled_validator(action_class: type) -> Any:
     return validator
 
 
-def validate_action_result(self: RemoteAction, result: Dict[str, Any]) -> bool:
+def validate_action_result(self: RemoteAction, result: dict[str, Any]) -> bool:
     global _announced
     if not _announced:
         _announced = True

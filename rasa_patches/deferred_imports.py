@@ -20,11 +20,12 @@ from __future__ import annotations
 import ast
 import dataclasses
 import importlib.abc
-import logging
 import importlib.machinery
+import logging
 import sys
+from collections.abc import Sequence
 from types import ModuleType
-from typing import Any, Dict, Optional, Sequence, Set, Union
+from typing import Any, Optional, Union
 
 from rasa.engine.graph import GraphSchema
 from rasa.engine.storage.storage import ModelMetadata
@@ -34,9 +35,9 @@ logger = logging.getLogger("rasa.patches")
 DEFERRED = frozenset({"rasa.utils.train_utils"})
 
 
-def top_level_names(source: str) -> Optional[Set[str]]:
+def top_level_names(source: str) -> Optional[set[str]]:
     """The names a module's code defines at its top level (also inside top-level if/try/with)."""
-    names: Set[str] = set()
+    names: set[str] = set()
     statements = list(ast.parse(source).body)
     while statements:
         statement = statements.pop()
@@ -59,7 +60,7 @@ def top_level_names(source: str) -> Optional[Set[str]]:
 
 
 class _RunOnFirstUse(importlib.abc.Loader):
-    def __init__(self, loader: importlib.abc.Loader, names: Optional[Set[str]]) -> None:
+    def __init__(self, loader: importlib.abc.Loader, names: Optional[set[str]]) -> None:
         self.loader, self.names = loader, names
 
     def create_module(self, spec: importlib.machinery.ModuleSpec) -> Optional[ModuleType]:
@@ -105,14 +106,14 @@ class LazyTrainSchemaMetadata(ModelMetadata):
         return schema
 
     @train_schema.setter
-    def train_schema(self, schema: Union[GraphSchema, Dict[str, Any]]) -> None:
+    def train_schema(self, schema: Union[GraphSchema, dict[str, Any]]) -> None:
         self.__dict__["_train_schema"] = schema
 
 
 _metadata_from_dict = ModelMetadata.from_dict.__func__
 
 
-def metadata_from_dict(cls: type, serialized: Dict[str, Any]) -> ModelMetadata:
+def metadata_from_dict(cls: type, serialized: dict[str, Any]) -> ModelMetadata:
     metadata = _metadata_from_dict(cls, {**serialized, "train_schema": {"nodes": {}}})
     values = {field.name: getattr(metadata, field.name) for field in dataclasses.fields(ModelMetadata)}
     return LazyTrainSchemaMetadata(**{**values, "train_schema": serialized["train_schema"]})

@@ -11,24 +11,24 @@ answer — default, `None` for "topic", or its ValueError — is given as before
 """
 from __future__ import annotations
 
-from typing import Dict, Optional, Type
+from typing import Optional
 
 import rasa.shared.utils.common
 from rasa.shared.core.events import Event
 
 _original = Event.resolve_by_type
-_table: Dict[str, Type[Event]] = {}
+_table: dict[str, type[Event]] = {}
 
 
 def _build() -> None:
-    table: Dict[str, Type[Event]] = {}
+    table: dict[str, type[Event]] = {}
     for cls in rasa.shared.utils.common.all_subclasses(Event):
         table.setdefault(cls.type_name, cls)  # the first match wins, as in Rasa's scan
     _table.clear()
     _table.update(table)
 
 
-def resolve_by_type(type_name: str, default: Optional[Type[Event]] = None) -> Optional[Type[Event]]:
+def resolve_by_type(type_name: str, default: Optional[type[Event]] = None) -> Optional[type[Event]]:
     found = _table.get(type_name)
     if found is None:
         _build()

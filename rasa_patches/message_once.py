@@ -10,7 +10,7 @@ channel answers with. Channels that mint a fresh id per message are unaffected.
 """
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional
+from typing import Any, Optional
 
 from rasa.core.channels.channel import UserMessage
 from rasa.core.processor import MessageProcessor
@@ -21,12 +21,12 @@ _original = MessageProcessor._handle_message_with_tracker
 
 
 class AlreadyHandled(Exception):
-    def __init__(self, answer: List[Dict[str, Any]]):
+    def __init__(self, answer: list[dict[str, Any]]):
         super().__init__("message already handled")
         self.answer = answer
 
 
-def answer_after(tracker: DialogueStateTracker, message_id: str) -> Optional[List[Dict[str, Any]]]:
+def answer_after(tracker: DialogueStateTracker, message_id: str) -> Optional[list[dict[str, Any]]]:
     """What the bot said after the message with this id (as a collecting output channel
     collects it), or None when the conversation does not hold that message."""
     events = list(tracker.events)

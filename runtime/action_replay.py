@@ -18,19 +18,19 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import OrderedDict
-from typing import Any, Dict, Optional, Tuple
+from typing import Any, Optional
 
 from rasa_sdk.executor import ActionExecutor
 
 REPLAY_SECONDS = 600
 LIMIT = 10_000
-Key = Tuple[str, str, str, int]
+Key = tuple[str, str, str, int]
 
 _original = ActionExecutor.run
-_calls: "OrderedDict[Key, Tuple[float, asyncio.Future]]" = OrderedDict()
+_calls: OrderedDict[Key, tuple[float, asyncio.Future]] = OrderedDict()
 
 
-def call_key(action_call: Dict[str, Any]) -> Optional[Key]:
+def call_key(action_call: dict[str, Any]) -> Optional[Key]:
     tracker = action_call.get("tracker") or {}
     events = tracker.get("events") or []
     message_id = next((event.get("message_id") for event in reversed(events) if event.get("event") == "user"), None)
@@ -47,7 +47,7 @@ def _forget_old(now: float) -> None:
         _calls.popitem(last=False)
 
 
-async def run(self: ActionExecutor, action_call: Dict[str, Any]) -> Optional[Dict[str, Any]]:
+async def run(self: ActionExecutor, action_call: dict[str, Any]) -> Optional[dict[str, Any]]:
     key = call_key(action_call)
     if key is None:
         return await _original(self, action_call)

@@ -9,13 +9,15 @@ reached (`State.funnel`, written by action_turn: actions/engine/funnel.py) and w
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator, Optional
+from typing import Optional
 
 import sqlalchemy as sa
-from contact_rules import redact
 from rasa.utils.endpoints import read_endpoint_config
+
+from contact_rules import redact
 
 STATE_SLOT = "recovery"          # actions/dialogue/state.py (the action's environment is not imported here)
 NONE = "none"

@@ -14,12 +14,11 @@ from __future__ import annotations
 import argparse
 import json
 import time
+from collections.abc import Iterable
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Iterable
 
 from contact_rules import redact
-
 from runtime.conversations import Session, read_only_engine, sessions, store_url
 from runtime.pseudonym import pseudonym
 from runtime.settings import rasa_process_settings

@@ -5,7 +5,7 @@ Kubernetes stops sending new messages before the process goes away.
 """
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from sanic import Sanic, response
 

@@ -10,10 +10,10 @@ import argparse
 import time
 import warnings
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from statistics import median
-from typing import Iterable
 
 from runtime.conversations import NONE, Session, read_only_engine, sessions, store_url
 from runtime.settings import rasa_process_settings

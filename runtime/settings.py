@@ -7,7 +7,8 @@ pydantic-settings needs pydantic 2. docs/deploy.md's table is written from it (`
 """
 from __future__ import annotations
 
-from typing import Any, Mapping, Optional
+from collections.abc import Mapping
+from typing import Any, Optional
 from urllib.parse import quote
 
 from pydantic import BaseSettings, Field, SecretStr, ValidationError

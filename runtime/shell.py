@@ -14,7 +14,8 @@ import secrets
 import sys
 import urllib.error
 import urllib.request
-from typing import Callable, Optional
+from collections.abc import Callable
+from typing import Optional
 
 PROMPT = "Ty: "
 

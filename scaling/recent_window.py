@@ -22,7 +22,8 @@ from __future__ import annotations
 
 import itertools
 import json
-from typing import Any, Iterator, Optional
+from collections.abc import Iterator
+from typing import Any, Optional
 
 import sqlalchemy as sa
 from rasa.shared.core.events import SessionStarted

@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import AsyncGenerator
 from contextlib import asynccontextmanager, suppress
-from typing import AsyncGenerator, Text
 
 from rasa.core.lock import TicketLock
 from rasa.core.lock_store import LOCK_LIFETIME, LockError, RedisLockStore
@@ -39,7 +39,7 @@ class AtomicRedisLockStore(RedisLockStore):
                          key_prefix=kwargs.pop("key_prefix", None))
 
     @asynccontextmanager
-    async def lock(self, conversation_id: Text, lock_lifetime: float = LOCK_LIFETIME,
+    async def lock(self, conversation_id: str, lock_lifetime: float = LOCK_LIFETIME,
                    wait_time_in_seconds: float = 1) -> AsyncGenerator[TicketLock, None]:
         mutex = self.red.lock(f"{self.key_prefix}mutex:{conversation_id}", timeout=HOLD_SECONDS)
         loop = asyncio.get_running_loop()

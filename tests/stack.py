@@ -8,6 +8,7 @@ the backend's 3.11) import it.
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -85,7 +86,7 @@ class Service:
     log: Path
     process: Optional[subprocess.Popen] = None
 
-    def start(self, timeout: float = 60) -> "Service":
+    def start(self, timeout: float = 60) -> Service:
         log_file = self.log.open("ab")
         self.process = subprocess.Popen(
             self.command, cwd=self.cwd, env=self.env, stdout=log_file, stderr=subprocess.STDOUT,
@@ -240,7 +241,7 @@ class Stack:
         )
         self.services[name] = service.start(timeout=180)
 
-    def start_all(self) -> "Stack":
+    def start_all(self) -> Stack:
         self.workdir.mkdir(parents=True, exist_ok=True)
         self.start_backend()
         self.start_actions()
@@ -416,7 +417,7 @@ class PostgresCluster:
         self._run("pg_ctl", "-D", str(self.data), "-l", str(self.root / "server.log"), "-w", "-t", "60",
                   "-o", options, *action)
 
-    def start(self) -> "PostgresCluster":
+    def start(self) -> PostgresCluster:
         if not self.data.exists():
             self._run("initdb", "-D", str(self.data), "-U", "postgres", "--auth=trust", "--no-sync", "-E", "UTF8")
         self._ctl("start")
@@ -428,10 +429,8 @@ class PostgresCluster:
 
     def stop(self) -> None:
         if self.data.exists():
-            try:
+            with contextlib.suppress(subprocess.CalledProcessError):  # not running
                 self._ctl("stop", "-m", "immediate")
-            except subprocess.CalledProcessError:
-                pass  # not running
         shutil.rmtree(self.root, ignore_errors=True)
 
     def create_database(self, name: str) -> str:
@@ -451,7 +450,7 @@ class RedisServer:
         self.workdir, self.port, self.process = workdir, free_port(), None
         self.workdir.mkdir(parents=True, exist_ok=True)
 
-    def start(self) -> "RedisServer":
+    def start(self) -> RedisServer:
         self.process = subprocess.Popen(
             [REDIS_SERVER, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
              "--dir", str(self.workdir), "--logfile", str(self.workdir / "redis.log")],

@@ -53,7 +53,7 @@ class HelpPage(SimpleHTTPRequestHandler):
             return self._send(200, "text/javascript; charset=utf-8", body)
         file = FILES.get(path)
         if file is None or not file.exists():
-            return self._send(404, "text/plain; charset=utf-8", "Nie znaleziono".encode())
+            return self._send(404, "text/plain; charset=utf-8", b"Nie znaleziono")
         content_type = mimetypes.guess_type(file.name)[0] or "application/octet-stream"
         if content_type.startswith("text/") or content_type.endswith("javascript"):
             content_type += "; charset=utf-8"

@@ -20,7 +20,7 @@ class Answers:
         self._responses = responses or {}
 
     @classmethod
-    def from_domain(cls, domain: Optional[dict]) -> "Answers":
+    def from_domain(cls, domain: Optional[dict]) -> Answers:
         """The responses that answer an intent: `utter_<intent>` with a text (not a custom payload)."""
         responses = (domain or {}).get("responses") or {}
         return cls({name[len(PREFIX):]: variants for name, variants in responses.items()

@@ -124,7 +124,7 @@ class State:
     private: Private = field(default_factory=Private)
 
     @classmethod
-    def from_slot(cls, value: Any) -> "State":
+    def from_slot(cls, value: Any) -> State:
         if not isinstance(value, dict):
             return cls()
         known = {f.name for f in dataclasses.fields(cls)} - {"private"}

@@ -3,7 +3,8 @@ the path, account type, company, NIP, masked numbers tried, whether the phone wa
 failed and the customer's open question — never an address, number or code in clear."""
 from __future__ import annotations
 
-from typing import Any, Iterable, Optional
+from collections.abc import Iterable
+from typing import Any, Optional
 
 from contact_rules import redact
 
@@ -33,10 +34,8 @@ def transcript(events: Iterable[dict[str, Any]]) -> list[dict[str, str]]:
         text = (event.get("text") or "").strip()
         if not text or event.get("event") not in ("user", "bot"):
             continue
-        if event["event"] == "user":
-            speaker = "customer"
-        else:
-            speaker = AGENT if (event.get("metadata") or {}).get(AGENT) else "assistant"
+        from_agent = (event.get("metadata") or {}).get(AGENT)
+        speaker = "customer" if event["event"] == "user" else (AGENT if from_agent else "assistant")
         lines.append({"speaker": speaker, "text": scrub(text)})
     return lines[-TRANSCRIPT_LINES:]
 

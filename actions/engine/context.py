@@ -3,8 +3,9 @@ the clock, and what the turn has planned to say so far. Operations and steps get
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable, Optional, TypeVar
+from typing import Any, Optional, TypeVar
 
 from ..backend_client import BackendClient
 from ..dialogue import texts

@@ -12,7 +12,8 @@ the right code typed (or the customer's own contact shared). Labels are the proc
 """
 from __future__ import annotations
 
-from typing import Iterable, Optional
+from collections.abc import Iterable
+from typing import Optional
 
 from prometheus_client import Counter, Histogram
 
@@ -58,7 +59,7 @@ class Funnel:
 
     def turn(self, before: State, after: State, milestones: Iterable[tuple[Optional[str], str]],
              outcome: Optional[str], now: float, empty: bool = False,
-             previous_session: Optional[dict] = None) -> "Funnel":
+             previous_session: Optional[dict] = None) -> Funnel:
         if before.started_at is None:
             self.stages.append(("started", NONE))
             if previous_session is not None and _abandoned(previous_session):

@@ -3,15 +3,13 @@ name (and fields for the texts said on it); the procedure file says what happens
 and validation checks that every outcome listed here is handled there."""
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Awaitable, Callable
-
 from typing import Optional
 
 from contact_rules import mask_email
 
-from ..backend_client import (BackendError, BackendUnavailable, CaseRequest, InvalidInput, NotCallable, NotFound, RateLimited,
-                              TokenInvalid)
+from ..backend_client import BackendError, BackendUnavailable, CaseRequest, InvalidInput, NotCallable, NotFound, RateLimited, TokenInvalid
 from ..dialogue import texts
 from ..dialogue.state import Path
 from . import case_text

@@ -41,7 +41,7 @@ class Condition:
     value: Optional[str] = None
 
     @classmethod
-    def parse(cls, text: str) -> "Condition":
+    def parse(cls, text: str) -> Condition:
         text = str(text).strip()
         if " == " in text:
             fact, value = (part.strip() for part in text.split(" == ", 1))

@@ -6,7 +6,8 @@ login to check). What changed is noted (`ctx.changed`): a path goes back to the 
 from __future__ import annotations
 
 import re
-from typing import Callable, Optional
+from collections.abc import Callable
+from typing import Optional
 
 from contact_rules import mask_phone, suggest_email
 

@@ -4,8 +4,9 @@ given when it is not None ("I no longer have that phone" gives `has_phone` as Fa
 holds when the fact is true."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable, Optional
+from typing import Any, Optional
 
 from ..phone import check_phone
 from .context import Context

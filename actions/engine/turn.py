@@ -12,7 +12,8 @@ from __future__ import annotations
 import copy
 import logging
 import time
-from typing import Callable, Optional
+from collections.abc import Callable
+from typing import Optional
 
 from ..backend_client import BackendClient, BackendError, RateLimited
 from ..dialogue import texts

@@ -29,7 +29,6 @@ What this module adds are the rules *between* the model's signals, each written 
 from __future__ import annotations
 
 import re
-
 from dataclasses import dataclass, field
 from typing import Optional
 

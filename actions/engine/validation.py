@@ -4,9 +4,9 @@ every outcome of every call handled, every step has a way to an end, and no loop
 asking the customer something. A broken file stops the start with messages naming file and line."""
 from __future__ import annotations
 
+from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable
 
 from ..dialogue import texts
 from ..dialogue.state import Outcome

@@ -6,6 +6,7 @@ from hypothesis import strategies as st
 from contact_rules import find_emails, find_phones, redact, to_e164
 from contact_rules.strategies import CONTEXTS, typed_emails, typed_phones
 
+
 def digits(text: str) -> str:
     return "".join(str(int(ch)) for ch in text if ch.isdecimal())
 

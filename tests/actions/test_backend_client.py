@@ -12,8 +12,17 @@ import time
 
 import pytest
 
-from actions.backend_client import (BackendClient, BackendUnavailable, CaseRequest, InvalidInput, NotCallable,
-                                    NotFound, RateLimited, TokenInvalid, within)
+from actions.backend_client import (
+    BackendClient,
+    BackendUnavailable,
+    CaseRequest,
+    InvalidInput,
+    NotCallable,
+    NotFound,
+    RateLimited,
+    TokenInvalid,
+    within,
+)
 from actions.settings import BackendSettings
 from tests.stack import free_port
 

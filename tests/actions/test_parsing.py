@@ -4,8 +4,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from actions.email_address import email_problem, find_email
 from actions.dialogue import texts
+from actions.email_address import email_problem, find_email
 from actions.phone import check_phone
 from actions.polish_dates import when
 

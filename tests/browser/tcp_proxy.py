@@ -2,6 +2,7 @@
 dropped connection (open sockets closed, new ones refused), not an emulated one."""
 from __future__ import annotations
 
+import contextlib
 import socket
 import threading
 
@@ -34,10 +35,8 @@ class CuttableProxy:
         if listener:
             listener.close()
         for connection in connections:
-            try:
+            with contextlib.suppress(OSError):
                 connection.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
             connection.close()
 
     def _accept(self, listener: socket.socket) -> None:
@@ -72,10 +71,8 @@ class CuttableProxy:
             pass
         finally:
             for end in (source, target):
-                try:
+                with contextlib.suppress(OSError):
                     end.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
 
     def stop(self) -> None:
         self.cut()

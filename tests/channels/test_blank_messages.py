@@ -59,7 +59,7 @@ def test_socketio_acknowledges_and_answers(channels):
         token = await client.session()
         for index, text in enumerate(BLANKS):
             assert (await client.say(text, timeout=10))["ok"] is True
-            await client.wait(lambda: len(client.bot) > index)
+            await client.wait(lambda seen=index: len(client.bot) > seen)
         assert [message["text"] for message in client.bot] == [EMPTY] * len(BLANKS)
         assert user_turns(stack, "sio:" + token.split(".")[0]) == 0
         await client.close()

@@ -21,7 +21,6 @@ from tests.channels.test_telegram import TOKEN as TELEGRAM_TOKEN
 from tests.channels.test_telegram import message, post
 from tests.stack import Stack, free_port
 
-
 HAND_DM = "D0HAND"   # the direct channel Slack's conversations.open gives for U0HAND (the fake: "D" + id)
 
 

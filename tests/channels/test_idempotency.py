@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import secrets
 
-
 from channels.idempotency import MemoryAnswers, MemoryDeliveries, RedisAnswers, RedisDeliveries, message_id
 from runtime.settings import rasa_process_settings
 from tests.conftest import require_service

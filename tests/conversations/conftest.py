@@ -65,7 +65,7 @@ def pytest_collection_modifyitems(session, config, items):
     """The conversation files by clock (the office states), in place among the other tests."""
     slots = [index for index, item in enumerate(items) if hasattr(item, "conversation")]
     ordered = sorted((items[index] for index in slots), key=lambda item: item.conversation.clock)
-    for index, item in zip(slots, ordered):
+    for index, item in zip(slots, ordered, strict=True):
         items[index] = item
 
 

@@ -260,7 +260,7 @@ class Conversation:
         return {
             "name": self.name, "passed": passed, "goal": goal, "customer_turns": len(self.turns),
             "tracker_turns": len(states),
-            "turns": [{"text": text[:200], **state} for (text, _), state in zip(self.turns, states)],
+            "turns": [{"text": text[:200], **state} for (text, _), state in zip(self.turns, states, strict=False)],
         }
 
 

@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import lru_cache
-from typing import Iterable, Optional
+from functools import cache
+from typing import Optional
 
 # A conversation with one of these fails; the rest are counted in the report.
 FAILING = frozenset({"empty", "contradiction", "leak", "two_questions"})
@@ -83,7 +84,7 @@ def _template_regex(template: str) -> re.Pattern:
     return re.compile("".join(pattern), re.S)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _texts() -> dict[str, list[re.Pattern]]:
     from actions.dialogue.texts import TEXTS  # the assistant's own texts, read where they are written
     return {key: [_template_regex(text) for text in variants.values()] for key, variants in TEXTS.items()}
@@ -101,9 +102,7 @@ def contradictions(text: str, facts: set[str]) -> list[str]:
     for rule in RULES:
         if not said(text, rule.text):
             continue
-        if rule.when is not None and rule.when in facts:
-            found.append(rule.name)
-        elif rule.together_with and any(said(text, other) for other in rule.together_with):
+        if rule.when is not None and rule.when in facts or rule.together_with and any(said(text, other) for other in rule.together_with):
             found.append(rule.name)
     return found
 

@@ -11,11 +11,21 @@ from datetime import datetime, timedelta
 from typing import Any, Optional
 
 from contact_rules import mask_email
-
 from tests.conversations import replies
-from tests.conversations.harness import (CASE_NUMBER, DELIVERY_WAIT, DOCUMENTS, EMAIL_CHANGE_LINK, MINIMUM_TURNS,
-                                         POLISH_MARKERS, RESET_PAGE, Conversation, _fold, assert_masked_phone,
-                                         assert_phones_tried_masked, wrong_codes)
+from tests.conversations.harness import (
+    CASE_NUMBER,
+    DELIVERY_WAIT,
+    DOCUMENTS,
+    EMAIL_CHANGE_LINK,
+    MINIMUM_TURNS,
+    POLISH_MARKERS,
+    RESET_PAGE,
+    Conversation,
+    _fold,
+    assert_masked_phone,
+    assert_phones_tried_masked,
+    wrong_codes,
+)
 from tests.conversations.spec import Spec, Turn
 from tests.stack import CODE_IN_SMS, spoken_code
 

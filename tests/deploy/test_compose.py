@@ -19,9 +19,24 @@ from urllib.parse import urlsplit
 import jsonschema
 import pytest
 
-from tests.deploy.files import (SECRET_NAMES, COMPOSE_DIR, NGINX, REPO, MissingVariable, backend_production_problems, compose_variables,
-                                default_port, dockerfile_stages, env_file, filled_env_example, inherited, interpolate,
-                                load_compose, run, variables_rasa_substitutes)
+from tests.deploy.files import (
+    COMPOSE_DIR,
+    NGINX,
+    REPO,
+    SECRET_NAMES,
+    MissingVariable,
+    backend_production_problems,
+    compose_variables,
+    default_port,
+    dockerfile_stages,
+    env_file,
+    filled_env_example,
+    inherited,
+    interpolate,
+    load_compose,
+    run,
+    variables_rasa_substitutes,
+)
 
 COMPOSE_FILE = COMPOSE_DIR / "compose.yml"
 NGINX_CONF = COMPOSE_DIR / "nginx.conf"
@@ -252,6 +267,7 @@ def test_rasa_sees_each_web_chat_client_by_its_own_address_whatever_it_forges(co
     from sanic.compat import Header
     from sanic.config import Config
     from sanic.headers import parse_xforwarded
+
     from tests.stack import free_port
 
     echo = HeaderEcho()

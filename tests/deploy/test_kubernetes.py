@@ -12,9 +12,25 @@ from urllib.parse import urlsplit
 import pytest
 import yaml
 
-from tests.deploy.files import (SECRET_NAMES, K8S, KUBECTL, KUBERNETES_VERSION, OVERLAY, REPO, TOOLS, backend_production_problems, by_kind,
-                                container_environment, default_port, env_file, objects_of, pod_spec, render_overlay, run,
-                                variables_rasa_substitutes)
+from tests.deploy.files import (
+    K8S,
+    KUBECTL,
+    KUBERNETES_VERSION,
+    OVERLAY,
+    REPO,
+    SECRET_NAMES,
+    TOOLS,
+    backend_production_problems,
+    by_kind,
+    container_environment,
+    default_port,
+    env_file,
+    objects_of,
+    pod_spec,
+    render_overlay,
+    run,
+    variables_rasa_substitutes,
+)
 
 PORT_VARIABLES = {"rasa": "RASA_PORT", "actions": "ACTIONS_PORT", "backend": "BACKEND_PORT", "web": "WEB_PORT"}
 DOCS = REPO / "docs" / "deploy.md"

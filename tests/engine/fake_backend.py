@@ -3,14 +3,32 @@ tests: the same answer types and errors, the same uniform answer for unregistere
 that expire and count wrong tries, a one-minute resend cooldown — on the test's pinned clock."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
-from typing import Callable
 
+from actions.backend_client import (
+    BackendUnavailable,
+    CallStatus,
+    Case,
+    CaseContact,
+    CaseRequest,
+    CodeCheck,
+    Documents,
+    EmailChange,
+    EmailCheck,
+    EmailHint,
+    Handover,
+    InvalidInput,
+    NotCallable,
+    NotFound,
+    OfficeHours,
+    RateLimited,
+    Sent,
+    TokenInvalid,
+    VerificationStarted,
+)
 from contact_rules import phone_kind
 
-from actions.backend_client import (BackendUnavailable, CallStatus, Case, CaseContact, CaseRequest, CodeCheck, Documents, EmailChange,
-                                    EmailCheck, EmailHint, Handover, InvalidInput, NotCallable, NotFound, OfficeHours,
-                                    RateLimited, Sent, TokenInvalid, VerificationStarted)
 
 def is_landline(phone: str) -> bool:
     return phone_kind(phone) == "landline"

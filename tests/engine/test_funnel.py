@@ -100,7 +100,7 @@ async def test_the_counters_move_by_path_and_channel(backend, fchat: FunnelChat)
     after = (value("assistant_conversations_started_total", channel="telegram"),
              value("assistant_proofs_started_total", path="dead_email", channel="telegram"),
              value("assistant_time_to_goal_seconds_count", path="dead_email", channel="telegram"))
-    assert [b - a for a, b in zip(before, after)] == [1, 1, 1]
+    assert [b - a for a, b in zip(before, after, strict=True)] == [1, 1, 1]
 
 
 def test_a_new_session_after_a_path_without_its_goal_is_an_abandonment():

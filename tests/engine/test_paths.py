@@ -4,7 +4,7 @@ reply per turn with its one question last."""
 from __future__ import annotations
 
 from actions.engine.validation import checked
-from tests.engine.conftest import Engine, Chat
+from tests.engine.conftest import Chat, Engine
 
 PHONE = "+48601234567"
 

@@ -22,9 +22,10 @@ import threading
 import time
 import urllib.error
 import uuid
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterator, Optional
+from typing import Optional
 
 import psycopg2
 import pytest
@@ -32,8 +33,7 @@ import pytest
 from bench.conversations import SCRIPTS, accounts_fixture, spoken
 from channels.idempotency import message_id
 from tests.conftest import require_service
-from tests.stack import (LOCK_STORE, NGINX, POSTGRES_BIN, REDIS_SERVER, TRACKER_STORE, Nginx, PostgresCluster,
-                         RedisServer, Stack, free_port)
+from tests.stack import LOCK_STORE, NGINX, POSTGRES_BIN, REDIS_SERVER, TRACKER_STORE, Nginx, PostgresCluster, RedisServer, Stack, free_port
 
 ACTION_DEADLINE = 3  # seconds (actions/settings.py): short, so the frozen-backend test waits little
 RETRYABLE = {502, 503, 504}
@@ -160,7 +160,7 @@ class Customer:
             self.retries += 1
             time.sleep(0.2)
 
-    def play(self, steps: Optional[int] = None) -> "Customer":
+    def play(self, steps: Optional[int] = None) -> Customer:
         for _ in range(steps or len(self.texts) - len(self.sent)):
             self.step()
         return self

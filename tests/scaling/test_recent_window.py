@@ -8,8 +8,7 @@ import asyncio
 import pytest
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import (ActionExecuted, ActiveLoop, AllSlotsReset, BotUttered, SessionStarted, SlotSet,
-                                     UserUttered)
+from rasa.shared.core.events import ActionExecuted, ActiveLoop, AllSlotsReset, BotUttered, SessionStarted, SlotSet, UserUttered
 
 from runtime.tracker_store import RedactingSQLTrackerStore
 from scaling.recent_window import WINDOW_EVENTS, RecentWindowMixin

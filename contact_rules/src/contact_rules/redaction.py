@@ -9,7 +9,8 @@ like 127.0.0.1 stay readable in logs, and so do values already masked (`ma***@n*
 from __future__ import annotations
 
 import re
-from typing import Callable, Union
+from collections.abc import Callable
+from typing import Union
 
 from .code import CODE_DIGITS, find_digit_runs
 from .email import find_emails
