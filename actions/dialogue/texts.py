@@ -146,20 +146,11 @@ TEXTS: dict[str, dict[str, str]] = {
     "call_ringing": {
         "pl": "Automat właśnie dzwoni na numer {masked} — proszę odebrać; kod przeczyta dwa razy.",
         "en": "The automated call to {masked} is ringing now — please pick up; it reads the code twice."},
-    "call_answered": {
-        "pl": "Połączenie na numer {masked} zostało odebrane i automat przeczytał kod. Jeśli kodu nie udało się "
-              "usłyszeć — zadzwonić jeszcze raz?",
-        "en": "The call to {masked} was answered and the code was read out. If you couldn't hear it — shall we "
-              "call again?"},
-    "call_busy": {
-        "pl": "Numer {masked} był zajęty — zadzwonić jeszcze raz?",
-        "en": "{masked} was busy — shall we call again?"},
-    "call_not_answered": {
-        "pl": "Połączenie nie zostało odebrane — zadzwonić jeszcze raz na numer {masked}?",
-        "en": "The call wasn't answered — shall we call {masked} again?"},
-    "call_failed": {
-        "pl": "Nie udało się połączyć z numerem {masked} — spróbować zadzwonić jeszcze raz?",
-        "en": "The call to {masked} couldn't be connected — shall we try calling again?"},
+    "call_not_through": {
+        "pl": "Kod z połączenia nie dotarł? Połączenie mogło nie zostać odebrane, numer mógł być zajęty albo "
+              "połączenie się urwało. Zadzwonić jeszcze raz na numer {masked}?",
+        "en": "The call's code didn't reach you? The call may not have been answered, the line may have been busy "
+              "or the call dropped. Shall we call {masked} again?"},
     "ask_recall": {
         "pl": "Zadzwonić jeszcze raz na numer {masked}?",
         "en": "Shall we call {masked} again?"},
