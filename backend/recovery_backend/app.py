@@ -12,8 +12,7 @@ from fastapi.responses import JSONResponse, Response
 from starlette.middleware.base import RequestResponseEndpoint
 
 from .api.errors import install_error_handlers
-from .api.routes import (cases, documents, email_change_links, handovers, health, office_hours, phone_verifications,
-                         recovery, voice_status)
+from .api.routes import cases, documents, email_change_links, handovers, health, office_hours, phone_verifications, recovery, voice_status
 from .api.schemas import CONTROL
 from .services import build_services
 from .settings import Settings

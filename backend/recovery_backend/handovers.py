@@ -109,7 +109,7 @@ class HandoverService:
             thread = self.inbox.create_conversation(conversation_id, contact_name, contact_email, note, live=True)
         except ProviderError as error:
             log.warning("the human inbox refused a hand-over", extra={"error": str(error)[:200]})
-            raise Unavailable("inbox_unavailable")
+            raise Unavailable("inbox_unavailable") from error
         with self._engine.begin() as db:
             db.execute(handovers.insert().values(
                 conversation_hash=_hash(conversation_id), conversation_id=conversation_id[:200],

@@ -14,7 +14,6 @@ from contact_rules import mask_email, mask_phone
 
 from .ports import CallStatus
 
-
 log = logging.getLogger("recovery_backend.messaging")
 _append_lock = threading.Lock()
 

@@ -3,8 +3,8 @@ durations only: no label ever carries a phone, an address, a conversation or a t
 counter moves for a registered number differently than for any other (issue 17 #4)."""
 from __future__ import annotations
 
-from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client import CONTENT_TYPE_LATEST as CONTENT_TYPE_LATEST  # re-exported for the route
+from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
 
 
 class Metrics:

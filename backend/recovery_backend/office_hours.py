@@ -2,8 +2,8 @@
 public holidays and on extra dates from configuration."""
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
-from typing import Iterable
 from zoneinfo import ZoneInfo
 
 import holidays

@@ -6,8 +6,9 @@ are interchangeable implementations chosen in configuration.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable, Literal, Optional, Protocol, runtime_checkable
+from typing import Literal, Optional, Protocol, runtime_checkable
 
 AccountType = Literal["private", "company"]
 

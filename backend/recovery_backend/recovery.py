@@ -3,21 +3,22 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Callable, Optional
+from typing import Optional
 
 import sqlalchemy as sa
 
 from contact_rules import is_valid_email, mask_email, phone_kind
 from contact_rules.email import COMMON_DOMAINS
 
+from . import notices
 from .audit import AuditLog
 from .clock import Clock
+from .notices import local_time
 from .ports import Account, AccountSource, EmailSender
 from .settings import Settings
-from . import notices
-from .notices import local_time
 from .storage import email_changes, lock_keys
 
 CONFIRMATION_TTL = timedelta(hours=24)

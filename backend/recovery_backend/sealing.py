@@ -13,7 +13,7 @@ import base64
 import hashlib
 import hmac
 import secrets
-from typing import Iterable
+from collections.abc import Iterable
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
@@ -90,4 +90,5 @@ def unseal_before_aes_gcm(secret: bytes, sealed: str) -> str:
         raise SealBroken("sealed text was changed or the key is not the one it was sealed with")
     stream = b"".join(hmac.new(key("enc"), nonce + counter.to_bytes(4, "big"), hashlib.sha256).digest()
                       for counter in range((len(cipher) + 31) // 32))
-    return bytes(a ^ b for a, b in zip(cipher, stream)).decode()
+    # The key stream is whole blocks, so it is longer than the text.
+    return bytes(a ^ b for a, b in zip(cipher, stream, strict=False)).decode()

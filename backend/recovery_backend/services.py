@@ -5,8 +5,9 @@ from __future__ import annotations
 import dataclasses
 import logging
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 import sqlalchemy as sa
 from pydantic import SecretStr
@@ -20,8 +21,7 @@ from .handovers import AssistantPush, HandoverService
 from .metrics import Metrics
 from .office_hours import OfficeHours
 from .outbox import Message, Outbox
-from .ports import (Account, AccountSource, ExternalVerifier, ProviderError, SmsSender, SyncedAccountSource,
-                    VoiceSender)
+from .ports import Account, AccountSource, ExternalVerifier, ProviderError, SmsSender, SyncedAccountSource, VoiceSender
 from .rate_limits import RateLimits
 from .recovery import RecoveryService
 from .sealing import sealer_for

@@ -7,9 +7,10 @@ A wrong value stops the start with every problem named, by variable.
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any, Literal, Mapping, Optional
+from typing import Any, Literal, Optional
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -284,7 +285,7 @@ class Settings(BaseSettings):
         return value
 
     @model_validator(mode="after")
-    def _consistent(self) -> "Settings":
+    def _consistent(self) -> Settings:
         if self.voice_sender is None:
             self.voice_sender = "none" if self.environment == "production" else "outbox"
         problems = self.missing_provider_secrets()
@@ -349,7 +350,7 @@ class Settings(BaseSettings):
         return timedelta(hours=self.email_change_delay_hours)
 
     @classmethod
-    def from_env(cls, env: Optional[Mapping[str, str]] = None) -> "Settings":
+    def from_env(cls, env: Optional[Mapping[str, str]] = None) -> Settings:
         """The settings from `env` (the process environment when None), or SystemExit naming every
         variable that is wrong and why."""
         try:

@@ -33,10 +33,9 @@ from .audit import AuditLog
 from .clock import Clock
 from .metrics import Metrics
 from .notices import sms_code
-from .ports import (AccountSource, CallingVerifier, CallStatus, ExternalVerifier, ProviderError, SmsSender,
-                    VoiceSender)
-from .settings import Settings
 from .outbox import Outbox
+from .ports import AccountSource, CallingVerifier, CallStatus, ExternalVerifier, ProviderError, SmsSender, VoiceSender
+from .settings import Settings
 from .storage import attestation_nonces, lock_keys, tokens, verifications, voice_calls
 from .voice import call_text, not_callable
 

@@ -5,8 +5,7 @@ import sqlalchemy as sa
 
 from .accounts import LocalAccountSource
 from .messaging import OutboxEmailSender, OutboxSmsSender, OutboxVoiceSender, SmtpEmailSender
-from .ports import (AccountSource, CallingVerifier, EmailSender, ExternalVerifier, HumanInbox, SmsSender, StaffTicket,
-                    VoiceSender)
+from .ports import AccountSource, CallingVerifier, EmailSender, ExternalVerifier, HumanInbox, SmsSender, StaffTicket, VoiceSender
 from .settings import Settings, secret
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import secrets
 import socket
 import subprocess
 import sys
@@ -13,7 +14,6 @@ from pathlib import Path
 
 import httpx
 import pytest
-import secrets
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
@@ -140,7 +140,7 @@ class BackendProcess:
         self.process = None
         self.url = f"http://127.0.0.1:{self.port}"
 
-    def start(self) -> "BackendProcess":
+    def start(self) -> BackendProcess:
         self.process = subprocess.Popen([sys.executable, "-m", "recovery_backend"], cwd=BACKEND, env=self.env,
                                         stdout=self.log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 30

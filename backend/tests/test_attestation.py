@@ -6,8 +6,8 @@ import secrets
 import time
 
 import pytest
-
 from conftest import make_backend
+
 from recovery_backend.attestation import sign
 
 SECRET = "connector-secret-0123456789abcdef"

@@ -45,8 +45,8 @@ def test_a_case_without_transcript_still_opens(backend):
 
 
 def test_the_whmcs_ticket_carries_the_conversation_and_the_excerpt(tmp_path):
-    from test_whmcs import whmcs_env
     from fake_whmcs import FakeWhmcs
+    from test_whmcs import whmcs_env
     fake = FakeWhmcs()
     try:
         backend = make_backend(tmp_path, **whmcs_env(fake))

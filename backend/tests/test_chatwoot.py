@@ -6,7 +6,6 @@ import time
 from datetime import timedelta
 
 import pytest
-
 from conftest import STAFF_KEY, make_backend
 from fake_chatwoot import ACCOUNT, INBOX, TOKEN, WEBHOOK_SECRET, FakeChatwoot, signed_request
 from fake_gateway import FakeGateway
@@ -177,8 +176,9 @@ def test_a_case_opens_even_when_chatwoot_refuses(tmp_path, chatwoot, pushed):
 
 
 def test_chatwoot_without_its_settings_does_not_start(tmp_path):
-    from recovery_backend.settings import Settings
     from conftest import base_env
+
+    from recovery_backend.settings import Settings
     with pytest.raises(SystemExit) as refused:
         Settings.from_env(base_env(tmp_path, HUMAN_INBOX="chatwoot", CHATWOOT_URL="http://x"))
     for name in ("CHATWOOT_API_TOKEN", "CHATWOOT_ACCOUNT_ID", "CHATWOOT_INBOX_ID", "CHATWOOT_WEBHOOK_SECRET",

@@ -5,12 +5,17 @@ from __future__ import annotations
 
 import pytest
 import schemathesis
-from hypothesis import HealthCheck, settings
-from schemathesis.checks import (allow_header_conformance, content_type_conformance, not_a_server_error,
-                                 positive_data_acceptance, response_schema_conformance, status_code_conformance,
-                                 unsupported_method)
-
 from conftest import API_KEY, make_backend
+from hypothesis import HealthCheck, settings
+from schemathesis.checks import (
+    allow_header_conformance,
+    content_type_conformance,
+    not_a_server_error,
+    positive_data_acceptance,
+    response_schema_conformance,
+    status_code_conformance,
+    unsupported_method,
+)
 
 
 @pytest.fixture

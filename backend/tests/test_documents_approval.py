@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 import sqlalchemy as sa
-
 from conftest import STAFF_KEY, make_backend
+
 from recovery_backend.documents import load_documents
 from recovery_backend.storage import accounts
 

@@ -7,7 +7,6 @@ import re
 from urllib.parse import parse_qs, urlparse
 
 import sqlalchemy as sa
-
 from conftest import CODE, STAFF_KEY, make_backend
 
 MAREK = "+48601234567"

@@ -6,9 +6,9 @@ import os
 import re
 import threading
 import time
+from pathlib import Path
 
 import httpx
-
 from conftest import API_KEY, BackendProcess, make_backend
 from fake_gateway import FakeGateway
 
@@ -111,7 +111,7 @@ def test_every_outcome_is_audited_masked_and_the_payload_is_wiped(backend):
 
 
 def _cpu_seconds(pid: int) -> float:
-    fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
 
 

@@ -1,7 +1,6 @@
 """Proof of the phone: uniform answers, limits, expiry, single use, tokens."""
 from __future__ import annotations
 
-
 from conftest import API_KEY, STAFF_KEY, make_backend
 
 REGISTERED, UNREGISTERED, LANDLINE = "+48601234567", "+48609999888", "+48221112233"

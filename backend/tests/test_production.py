@@ -8,8 +8,8 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 import sqlalchemy as sa
-
 from conftest import API_KEY, BACKEND, FIXTURE, base_env, make_backend
+
 from recovery_backend.settings import Settings
 from recovery_backend.storage import accounts
 
@@ -44,6 +44,7 @@ def test_fixtures_load_only_when_asked(tmp_path):
     env = base_env(tmp_path)
     del env["ACCOUNTS_FIXTURE"]
     from fastapi.testclient import TestClient
+
     from recovery_backend.app import create_app
     TestClient(create_app(Settings.from_env(env)))
     engine = sa.create_engine(f"sqlite:///{tmp_path / 'backend.sqlite3'}")

@@ -7,7 +7,6 @@ from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
-
 from conftest import API_KEY, CODE, BackendProcess, make_backend
 
 HEADERS = {"X-API-Key": API_KEY}

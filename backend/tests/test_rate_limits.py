@@ -11,7 +11,6 @@ from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
-
 from conftest import API_KEY, BackendProcess, make_backend
 
 CLIENT = "198.51.100.23"

@@ -1,7 +1,7 @@
 """What a verified token allows, recovery cases, documents and office hours over HTTP."""
 from __future__ import annotations
 
-from urllib.parse import urlparse, parse_qs
+from urllib.parse import parse_qs, urlparse
 
 from conftest import STAFF_KEY, make_backend
 
@@ -17,6 +17,7 @@ def test_password_reset_mails_the_account_address(backend):
 
 def account_email(backend, account_id=9001) -> str:
     import sqlalchemy as sa
+
     from recovery_backend.storage import accounts
     engine = sa.create_engine(f"sqlite:///{backend.tmp_path / 'backend.sqlite3'}")
     with engine.connect() as db:

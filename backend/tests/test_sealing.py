@@ -12,8 +12,8 @@ from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
-
 from conftest import make_backend
+
 from recovery_backend.sealing import SealBroken, Sealer, sealer_for
 from recovery_backend.storage import outbox
 
@@ -50,7 +50,7 @@ def sealed_before_aes_gcm(secret: bytes, text: str) -> str:
     data, nonce = text.encode(), secrets.token_bytes(16)
     stream = b"".join(hmac.new(key("enc"), nonce + i.to_bytes(4, "big"), hashlib.sha256).digest()
                       for i in range((len(data) + 31) // 32))
-    cipher = bytes(a ^ b for a, b in zip(data, stream))
+    cipher = bytes(a ^ b for a, b in zip(data, stream, strict=False))
     tag = hmac.new(key("mac"), nonce + cipher, hashlib.sha256).digest()
     return base64.urlsafe_b64encode(nonce + tag + cipher).decode()
 
@@ -62,7 +62,7 @@ def test_rows_sealed_before_aes_gcm_or_with_an_older_key_are_resealed_at_start_a
     services.outbox.stop()
     secret, now = services.settings.code_key, services.clock.now()
     with services.engine.begin() as db:
-        for text, payload in (("legacy", sealed_before_aes_gcm(secret, json.dumps({"to": "+48601234567", "text": "legacy"}))),
+        for _text, payload in (("legacy", sealed_before_aes_gcm(secret, json.dumps({"to": "+48601234567", "text": "legacy"}))),
                               ("old key", Sealer([OLD]).seal(json.dumps({"to": "+48601234567", "text": "old key"})))):
             db.execute(outbox.insert().values(kind="sms", masked_to="+48 601 *** *67", payload=payload,
                                               status="pending", attempts=0, created_at=now, next_attempt_at=now,

@@ -6,8 +6,8 @@ import time
 
 import httpx
 from aiosmtpd.controller import Controller
-
 from conftest import API_KEY, CODE, BackendProcess, free_port, make_backend
+
 from recovery_backend.messaging import SmtpEmailSender
 
 HEADERS = {"X-API-Key": API_KEY}

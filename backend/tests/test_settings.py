@@ -6,8 +6,8 @@ import subprocess
 import sys
 
 import pytest
-
 from conftest import BACKEND, base_env
+
 from recovery_backend.settings import Settings
 
 sys.path.insert(0, str(BACKEND.parent / "scripts"))

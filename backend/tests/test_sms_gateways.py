@@ -5,9 +5,9 @@ from __future__ import annotations
 import base64
 
 import pytest
-
 from conftest import free_port, make_backend
 from fake_gateway import FakeGateway
+
 from recovery_backend.ports import ProviderError
 from recovery_backend.providers.serwersms import SerwerSmsSender
 from recovery_backend.providers.smsapi import SmsapiSender

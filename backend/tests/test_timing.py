@@ -15,7 +15,6 @@ import time
 
 import httpx
 import pytest
-
 from conftest import API_KEY, BackendProcess, make_backend
 from fake_gateway import FakeGateway
 from fake_voice import FakeSerwerSmsVoice, FakeTwilioVerify
@@ -38,7 +37,7 @@ def assert_same_timing(measure, kinds) -> None:
             for i in range(batch * ROUNDS, (batch + 1) * ROUNDS):
                 for kind in kinds[i % len(kinds):] + kinds[:i % len(kinds)]:
                     timings[kind].append(measure(kind, i))
-            worst = max(abs(statistics.median(a - b for a, b in zip(timings[x], timings[y])))
+            worst = max(abs(statistics.median(a - b for a, b in zip(timings[x], timings[y], strict=True)))
                         for x in kinds for y in kinds if x < y)
             if worst < LIMIT:
                 return

@@ -7,9 +7,9 @@ import re
 
 import httpx
 import pytest
-
 from conftest import make_backend
 from fake_voice import TTS_LIMIT, FakeSerwerSmsVoice, FakeSmsapiVms, FakeTwilioVerify
+
 from recovery_backend.ports import ProviderError
 from recovery_backend.providers.serwersms_voice import SerwerSmsVoiceSender
 from recovery_backend.providers.smsapi_vms import SmsapiVoiceSender

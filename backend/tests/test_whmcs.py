@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 import pytest
-
 from conftest import make_backend
 from fake_gateway import FakeGateway
 from fake_whmcs import IDENTIFIER, SECRET, FakeWhmcs
+
 from recovery_backend.ports import ProviderError
 from recovery_backend.providers import whmcs
 from recovery_backend.providers.whmcs import WhmcsAccountSource, WhmcsApi
@@ -112,7 +112,7 @@ def test_backend_recovers_a_whmcs_account(fake, tmp_path):
     token = backend.verified_token("+48602345678")
     assert backend.get("/api/v1/recovery/email-hint", token=token).json() == {"masked_email": "bi***@p***.pl"}
     assert backend.post("/api/v1/recovery/password-reset", {}, token=token).status_code == 202
-    assert ("ResetPassword", ) == tuple(a for a, _ in fake.actions if a == "ResetPassword")
+    assert tuple(a for a, _ in fake.actions if a == "ResetPassword") == ("ResetPassword", )
 
 
 def test_cases_become_whmcs_tickets(fake, tmp_path):

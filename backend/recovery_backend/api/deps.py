@@ -83,7 +83,7 @@ def limit(services: Services, operation: str, client_key: str, conversation: Opt
     try:
         services.limits.hit(operation, services.limits.client(client_key, conversation))
     except Limited as limited:
-        raise ApiError(429, "rate_limited", retry_after=limited.retry_after)
+        raise ApiError(429, "rate_limited", retry_after=limited.retry_after) from None
 
 
 def e164_or_422(text: str) -> str:

@@ -8,7 +8,6 @@ from contact_rules import mask_phone
 from ..ports import CallStatus, ProviderError
 from .http_gateway import HttpGateway
 
-
 # Twilio call statuses as ours ("queued", "ringing", "in-progress": still calling).
 CALL_STATUSES: dict[str, CallStatus] = {"completed": "answered", "busy": "busy", "no-answer": "no_answer", "failed": "failed",
                  "canceled": "failed"}

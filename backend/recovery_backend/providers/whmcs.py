@@ -15,15 +15,14 @@ import threading
 import time
 from typing import Any, Optional
 
+import requests
 import sqlalchemy as sa
 
 from contact_rules import mask_email, to_e164
 
 from ..ports import Account, ProviderError
-from ..storage import phone_index, index_state
+from ..storage import index_state, phone_index
 from .http_gateway import TIMEOUT
-
-import requests
 
 PAGE = 250
 log = logging.getLogger("recovery_backend.whmcs")

@@ -32,9 +32,9 @@ def open_case(body: CaseBody, services: ServicesDep, client_key: ClientKeyDep) -
         opened = services.cases.open(body.reason, body.account_type, body.contact_email, body.nip,
                                      body.channel, body.conversation_id, body.summary, details)
     except InvalidCase as invalid:
-        raise ApiError(422, invalid.code)
+        raise ApiError(422, invalid.code) from None
     except TooManyCases as limited:
-        raise ApiError(429, "rate_limited", retry_after=limited.retry_after)
+        raise ApiError(429, "rate_limited", retry_after=limited.retry_after) from None
     text = staff_text(body.summary, body.conversation_id, scrub_transcript(details.transcript))
     if opened.updated:
         to_inbox(services, opened.case_number, body, text, updated=True)
@@ -56,7 +56,7 @@ def update_case_contact(case_number: str, body: CaseContactBody, services: Servi
     try:
         updated = services.cases.set_contact_email(case_number, body.conversation_id, body.contact_email)
     except InvalidCase as invalid:
-        raise ApiError(422, invalid.code)
+        raise ApiError(422, invalid.code) from None
     if not updated:
         raise ApiError(404, "not_found")
     return {"case_number": case_number, "contact_email": mask_email(body.contact_email.strip())}
@@ -89,10 +89,10 @@ def approve_email_change(case_number: str, body: CaseApprovalBody, services: Ser
                                                          case["language"] or "pl")
     except InvalidEmail as invalid:
         services.cases.release_resolution(case_number)
-        raise ApiError(422, invalid.code)
+        raise ApiError(422, invalid.code) from None
     except ProviderError:
         services.cases.release_resolution(case_number)
-        raise ApiError(503, "account_source_unavailable")
+        raise ApiError(503, "account_source_unavailable") from None
     return {"case_number": case_number, "resolution": "email_changed", "change": change}
 
 

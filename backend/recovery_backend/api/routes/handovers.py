@@ -26,13 +26,13 @@ def start_handover(body: HandoverBody, services: ServicesDep) -> dict[str, Any]:
         note = staff_text(body.summary, body.conversation_id,
                           scrub_transcript((line.speaker, line.text) for line in body.transcript))
     except InvalidCase as invalid:
-        raise ApiError(422, invalid.code)
+        raise ApiError(422, invalid.code) from None
     name = ("Customer" if body.language == "en" else "Klient") + f" ({body.channel})"
     try:
         handover = services.handovers.start(body.conversation_id, body.language or "pl", name, body.contact_email,
                                             note)
     except Unavailable as unavailable:
-        raise ApiError(503 if unavailable.code == "inbox_unavailable" else 409, unavailable.code)
+        raise ApiError(503 if unavailable.code == "inbox_unavailable" else 409, unavailable.code) from None
     return {"status": handover.status, "pickup_seconds": int(handover.pickup_seconds)}
 
 
@@ -57,7 +57,7 @@ async def chatwoot_webhook(request: Request, services: ServicesDep) -> dict[str,
     try:
         event = json.loads(raw)
     except ValueError:
-        raise ApiError(422, "invalid_request")
+        raise ApiError(422, "invalid_request") from None
     if not isinstance(event, dict):
         raise ApiError(422, "invalid_request")
     handled = False

@@ -11,8 +11,8 @@ from starlette.concurrency import run_in_threadpool
 from contact_rules import mask_phone
 
 from ... import attestation
-from ...services import Services
 from ...rate_limits import Limited
+from ...services import Services
 from ...verification import CheckResult, NotCallable, RateLimited
 from ...verification import Started as VerificationStarted
 from ..deps import ClientKeyDep, ServicesDep, assistant, e164_or_422, limit
@@ -38,14 +38,14 @@ def start_verification(body: StartBody, after: BackgroundTasks, services: Servic
             services.limits.sms_budget_left()
     except Limited as spent:
         log.warning("daily SMS budget spent: starts refused", extra={"retry_after": spent.retry_after})
-        raise ApiError(429, "rate_limited", retry_after=spent.retry_after)
+        raise ApiError(429, "rate_limited", retry_after=spent.retry_after) from None
     try:
         started = services.verification.start(phone, body.conversation_id, body.channel,
                                               delivery=body.delivery, language=body.language, client_key=client_key)
     except RateLimited as limited:
-        raise ApiError(429, "rate_limited", retry_after=limited.retry_after)
+        raise ApiError(429, "rate_limited", retry_after=limited.retry_after) from None
     except NotCallable as refused:
-        raise ApiError(422, "not_callable", reason=refused.reason)
+        raise ApiError(422, "not_callable", reason=refused.reason) from None
     # The workers wake once the answer is out, so their work never overlaps it (timing, issue 9 H1).
     after.add_task(services.outbox.notify)
     services.metrics.verifications_started.labels(body.delivery).inc()
@@ -65,7 +65,7 @@ def start_attested(body: AttestedBody, services: ServicesDep, client_key: Client
         started = services.verification.start(phone, body.conversation_id, body.channel, attested=True,
                                               client_key=client_key)
     except RateLimited as limited:
-        raise ApiError(429, "rate_limited", retry_after=limited.retry_after)
+        raise ApiError(429, "rate_limited", retry_after=limited.retry_after) from None
     services.audit.record("phone_attested", body.channel, None, f"{body.attestation} {mask_phone(phone)}")
     services.metrics.verifications_started.labels("attested").inc()
     return started_body(started)

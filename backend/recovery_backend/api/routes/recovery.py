@@ -12,8 +12,7 @@ from ...office_hours import WARSAW
 from ...recovery import InvalidEmail, NotCorrectable
 from ..deps import CorrectionGrantDep, GrantDep, ServicesDep, assistant, count_use
 from ..errors import ApiError, answers
-from ..schemas import EmailChangeAnswer, PasswordResetBody, EmailChangeBody, EmailCheckAnswer, EmailCheckBody, \
-    EmailHintAnswer, SentAnswer
+from ..schemas import EmailChangeAnswer, EmailChangeBody, EmailCheckAnswer, EmailCheckBody, EmailHintAnswer, PasswordResetBody, SentAnswer
 
 router = APIRouter(prefix="/api/v1/recovery", tags=["recovery"], dependencies=[Depends(assistant)])
 
@@ -46,7 +45,7 @@ def email_change(body: EmailChangeBody, grant: GrantDep, services: ServicesDep) 
         requested = recovery.request_email_change(grant.account_id, body.new_email, grant.channel, body.language,
                                                   grant.token_hash)
     except InvalidEmail as invalid:
-        raise ApiError(422, invalid.code)
+        raise ApiError(422, invalid.code) from None
     # The proof has done its job: a leaked token can't start a second change.
     services.verification.revoke(grant)
     return {"status": requested.status, "masked_new_email": mask_email(body.new_email.strip()),
@@ -63,9 +62,9 @@ def email_change_correction(body: EmailChangeBody, grant: CorrectionGrantDep, se
         requested = services.recovery.correct_email_change(grant.account_id, grant.token_hash, body.new_email,
                                                            grant.channel, body.language)
     except InvalidEmail as invalid:
-        raise ApiError(422, invalid.code)
+        raise ApiError(422, invalid.code) from None
     except NotCorrectable:
-        raise ApiError(409, "not_correctable")
+        raise ApiError(409, "not_correctable") from None
     return {"status": requested.status, "masked_new_email": mask_email(body.new_email.strip()),
             "applies_after": requested.applies_after.astimezone(WARSAW).isoformat()
             if requested.applies_after else None}
