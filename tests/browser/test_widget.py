@@ -185,7 +185,7 @@ def test_the_open_chat_greets_and_offers_the_problems_at_once(help_page, browser
     assert page.locator(".msg.user").count() == 0, "the greeting's request is not shown as the customer's"
     assert choice.get_by_role("button").count() >= 3
     page.get_by_role("button", name="Skrzynka e-mail z konta nie działa").click()
-    expect(page.locator(".msg.bot").filter(has_text="numer telefonu zapisany w Panelu Klienta")).to_be_visible(
+    expect(page.locator(".msg.bot").filter(has_text="numer telefonu zapisany w Panelu Klienta").last).to_be_visible(
         timeout=15_000)
     page.wait_for_timeout(1500)  # the whole answer
     said = page.locator(".msg.bot").count()

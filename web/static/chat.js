@@ -77,6 +77,9 @@
     appendText(item, entry.text || "");
     log.appendChild(item);
     if (entry.buttons && entry.buttons.length && entry.live) {
+      // Only the newest question's answers can be chosen (two greetings crossing a typed message
+      // left two identical sets).
+      removeOldButtons();
       var group = document.createElement("li");
       group.className = "buttons";
       group.setAttribute("role", "group");
