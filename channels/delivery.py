@@ -26,7 +26,7 @@ from runtime.message_log import current, line
 log = logging.getLogger(__name__)
 DELIVERIES = Counter("assistant_deliveries_total", "Sends to a channel's provider by outcome: delivered (at first "
                      "try), retrying (a try failed for a passing reason), recovered (delivered after failed tries), "
-                     "failed (refused, or given up)", ["channel", "outcome"])
+                     "failed (refused, or given up), relayed (to another instance's web-chat client)", ["channel", "outcome"])
 INLINE_DELAYS = (0.3, 1.0)           # retries while the turn is being answered
 BACKGROUND_DELAYS = (5, 15, 45, 120)  # then, off the turn
 MAX_WAIT = 30.0
@@ -86,6 +86,11 @@ async def _later(attempt: Callable[[], Awaitable[Outcome]], what: str, channel: 
 def sent(channel: str) -> None:
     """A message handed to a client connected to this process (the web chat)."""
     DELIVERIES.labels(channel, "delivered").inc()
+
+
+def relayed(channel: str) -> None:
+    """A message for a client of another instance, handed to Redis (the web chat in the scaled set-up)."""
+    DELIVERIES.labels(channel, "relayed").inc()
 
 
 def lost(channel: str, what: str, why: str) -> None:

@@ -35,7 +35,7 @@ from rasa.core.channels.socketio import SocketIOOutput as RasaSocketIOOutput
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
-from socketio import AsyncServer
+from socketio import AsyncManager, AsyncRedisManager, AsyncServer
 
 from channels import client, delivery, inbound
 from channels.conversation import conversation_id
@@ -44,6 +44,7 @@ from channels.idempotency import deliveries
 from channels.limits import EMPTY, MAX_MESSAGE_CHARS, TOO_LONG, too_long
 from channels.outbound import escape_markdown, is_channel_hint, unescape_markdown
 from runtime.redaction import redact_text
+from runtime.settings import rasa_process_settings
 
 log = logging.getLogger(__name__)
 SIGNATURE_HEX = 32
@@ -88,15 +89,37 @@ class SessionSigner:
         return conversation_id("socketio", session) if session else None
 
 
+class RelayingManager(AsyncRedisManager):
+    """Rooms across Rasa instances: an emit to a room with no socket in this process is published on
+    Redis, and the instance whose socket is in the room sends it (a hand-over push may reach any
+    instance, channels/handover.py). A room here is sent to directly, as without Redis, so a web chat's
+    own answers neither wait for Redis nor depend on it."""
+
+    async def emit(self, event: str, data: Any, namespace: Optional[str] = None, room: Any = None,
+                   skip_sid: Any = None, callback: Any = None, **kwargs: Any) -> None:
+        if room is not None and here(self, namespace or "/", room):
+            kwargs["ignore_queue"] = True
+        await super().emit(event, data, namespace=namespace, room=room, skip_sid=skip_sid, callback=callback,
+                           **kwargs)
+
+
+def here(manager: AsyncManager, namespace: str, room: str) -> bool:
+    """Whether a socket of this process is in the room."""
+    try:
+        return any(True for _ in manager.get_participants(namespace, room))
+    except KeyError:
+        return False
+
+
+def client_manager(redis_url: str) -> AsyncManager:
+    """Shared through Redis when the instances share one (REDIS_URL, or the scaled set-up's REDIS_HOST),
+    else this process's own rooms."""
+    return RelayingManager(redis_url, channel="assistant-socketio") if redis_url else AsyncManager()
+
+
 class SocketIOOutput(RasaSocketIOOutput):
     """Text escaped for clients that render Markdown (the community rasa-webchat),
     buttons as quick replies, hints for other channels left out."""
-
-    def _connected(self, room: str) -> bool:
-        try:
-            return any(True for _ in self.sio.manager.get_participants("/", room))
-        except KeyError:
-            return False
 
     async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
         await super().send_text_message(recipient_id, escape_markdown(text), **kwargs)
@@ -110,10 +133,13 @@ class SocketIOOutput(RasaSocketIOOutput):
             await self._send_message(recipient_id, json_message)
 
     async def _send_message(self, socket_id: str, response: Any) -> None:
-        # `socket_id` is the conversation's room; the Ingress keeps a web chat on one instance, so
-        # this process's rooms tell whether its client is still there (channels/delivery.py counts).
-        if self._connected(socket_id):
+        # `socket_id` is the conversation's room. A turn runs on the instance that holds its socket, so
+        # this process's rooms tell whether the client is still there (channels/delivery.py counts); a
+        # room elsewhere is handed to Redis for the instance that holds it, which nobody here can count.
+        if here(self.sio.manager, "/", socket_id):
             delivery.sent("socketio")
+        elif isinstance(self.sio.manager, RelayingManager):
+            delivery.relayed("socketio")
         else:
             delivery.lost("socketio", "socket.io bot_uttered", "no client connected")
         await super()._send_message(socket_id, response)
@@ -157,7 +183,8 @@ class SocketIOInput(RasaSocketIOInput):
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         # Origins are checked in `connect` (engine.io's own CORS handling stays off,
         # Rasa's --cors answers the polling transport's requests).
-        sio = AsyncServer(async_mode="sanic", cors_allowed_origins=[])
+        sio = AsyncServer(async_mode="sanic", cors_allowed_origins=[],
+                          client_manager=client_manager(rasa_process_settings().redis_url))
         webhook = SocketBlueprint(sio, self.socketio_path, "socketio_webhook", __name__)
         self.sio = sio
         sessions: dict[str, str] = {}  # socket id -> conversation id, this process only

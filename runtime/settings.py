@@ -23,7 +23,8 @@ class RasaProcessSettings(BaseSettings):
     redis_url_given: SecretStr = setting(
         "", "REDIS_URL",
         "where channels remember delivery ids already handled and the REST channel the answers to "
-        "`Idempotency-Key`s, for 10 minutes (may carry a password; set it with several Rasa instances)",
+        "`Idempotency-Key`s, for 10 minutes, and the web chat's rooms are shared between instances "
+        "(may carry a password; set it with several Rasa instances)",
         shown="— (this process's memory)")
     redis_host: str = setting("", "REDIS_HOST", "the scaled set-up's Redis (also its lock store), used when "
                                                 "REDIS_URL is unset")
