@@ -33,7 +33,7 @@ SCRIPTS = {
 # the code step waits. The first and the last (60th) message are the same question.
 # The benchmark measures what a message costs, so the backend's request limits (issue 17: 300 starts
 # a minute for everybody, a few per client) are lifted; every limit per number still holds.
-NO_REQUEST_LIMITS = {f"{operation}_LIMITS_{scope}": "" for operation in ("START", "CHECK", "CASE")
+NO_REQUEST_LIMITS = {f"{operation}_LIMITS_{scope}": "none" for operation in ("START", "CHECK", "CASE")
                      for scope in ("PER_CLIENT", "GLOBAL")}
 SAME_QUESTION = "w jakich godzinach pracujecie?"
 QUESTIONS = ["czy jesteś botem?", "a ile to wszystko potrwa?", "czy to bezpieczne?", SAME_QUESTION]

@@ -32,8 +32,9 @@ class Limited(Exception):
 
 
 def parse_rules(text: str) -> tuple[RateLimitItem, ...]:
-    """`limits` notation, several separated by semicolons: "10/minute;60/hour"; empty = no limit."""
-    return tuple(parse_many(text)) if text.strip() else ()
+    """`limits` notation, several separated by semicolons: "10/minute;60/hour"; `none` (or empty) =
+    no limit. An empty environment variable keeps the default (settings ignore empty variables)."""
+    return () if text.strip().lower() in ("", "none") else tuple(parse_many(text))
 
 
 class RateLimits:
@@ -55,7 +56,7 @@ class RateLimits:
         except ValueError:
             variable = f"{operation.upper()}_LIMITS_{'PER_CLIENT' if scope == 'client' else 'GLOBAL'}"
             raise SystemExit(f"{variable} must be in `limits` notation, e.g. 10/minute;60/hour "
-                             f"(empty = no limit), not {text!r}") from None
+                             f"(`none` = no limit), not {text!r}") from None
 
     def client(self, client_key: Optional[str], conversation_id: Optional[str]) -> Optional[str]:
         """Who is counted: the client the channel saw, else the conversation itself (None: nobody)."""

@@ -230,7 +230,7 @@ class Settings(BaseSettings):
     start_limits_per_client: str = setting(
         "10/minute;30/hour", "START_LIMITS_PER_CLIENT",
         "verification starts per client (`X-Client-Key`, else the conversation); `limits` notation, `;` between "
-        "windows, empty = none (rate_limits.py checks it at start)")
+        "windows, `none` = no limit (rate_limits.py checks it at start)")
     start_limits_global: str = setting("300/minute", "START_LIMITS_GLOBAL", "verification starts for everybody")
     check_limits_per_client: str = setting("30/minute", "CHECK_LIMITS_PER_CLIENT",
                                            "code checks per client (only with `X-Client-Key`)")

@@ -47,6 +47,14 @@ def test_global_limits_hold_whatever_the_client(tmp_path):
     assert (starts, cases) == ([202] * 4 + [429] * 2, [201] * 2 + [429] * 2)
 
 
+def test_none_turns_a_limit_off_and_an_empty_variable_keeps_the_default(tmp_path):
+    off = make_backend(tmp_path / "off", START_LIMITS_GLOBAL="none", START_LIMITS_PER_CLIENT="none")
+    assert {off.start(f"+4860901{i:04d}", f"n-{i}", client=CLIENT).status_code for i in range(12)} == {202}
+    kept = make_backend(tmp_path / "kept", START_LIMITS_PER_CLIENT="")
+    answers = [kept.start(f"+4860902{i:04d}", f"e-{i}", client=CLIENT).status_code for i in range(12)]
+    assert answers == [202] * 10 + [429] * 2
+
+
 def test_the_daily_sms_budget_stops_sending_and_starts(tmp_path):
     backend = make_backend(tmp_path, SMS_DAILY_BUDGET="2")
     for phone in ("+48601234567", "+48602345678"):
