@@ -68,8 +68,6 @@ _NO_PHONE = re.compile(
     + r"|bez " + _PHONE_WORD + r"|zmienil\w* (numer|operatora i numer)|numeru juz nie|"
     r"no longer have (the|that|my) (phone|number)|lost (my |the )?phone|(don'?t|do not) have (the|that|my) "
     r"(phone|number)|changed my (phone )?number|neither the phone")
-_RESET_LINK = re.compile(r"wysl\w* (mi |ten |jednak )*(link|reset)|link do (resetu|nowego hasla|zmiany hasla)|"
-                         r"send (me )?(the )?(reset |password )?link")
 _ACCOUNT_UNSURE = re.compile(r"(chyba|raczej|moze|nie wiem czy|nie jestem pew\w+)\W+(\w+\W+){0,1}?"
                              r"(firm|prywatn|sluzbow|osob)|sluzbow")
 _ENGLISH_WORDS = {"the", "my", "i", "is", "it", "you", "please", "can", "don't", "dont", "not", "and", "to",
@@ -110,7 +108,6 @@ class Facts:
     no_phone: bool = False                        # the registered phone is gone (and no number is given)
     correction: bool = False
     english: Optional[bool] = None                # None: too short to tell
-    wants_reset_link: bool = False
     account_type_unsure: bool = False
 
     @property
@@ -240,7 +237,6 @@ def extract(text: str, expecting_code: bool = False) -> Facts:
     facts.correction = bool(_CORRECTION.search(folded))
     # Button payloads ("/email_not_working") are not words the customer wrote.
     facts.english = None if text.startswith("/") else _language(folded)
-    facts.wants_reset_link = bool(_RESET_LINK.search(folded))
     facts.account_type_unsure = bool(_ACCOUNT_UNSURE.search(folded))
     return facts
 

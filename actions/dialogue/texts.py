@@ -147,10 +147,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "pl": "Automat właśnie dzwoni na numer {masked} — proszę odebrać; kod przeczyta dwa razy.",
         "en": "The automated call to {masked} is ringing now — please pick up; it reads the code twice."},
     "call_not_through": {
-        "pl": "Kod z połączenia nie dotarł? Połączenie mogło nie zostać odebrane, numer mógł być zajęty albo "
-              "połączenie się urwało. Zadzwonić jeszcze raz na numer {masked}?",
-        "en": "The call's code didn't reach you? The call may not have been answered, the line may have been busy "
-              "or the call dropped. Shall we call {masked} again?"},
+        "pl": "Jeśli kod z połączenia nie dotarł, połączenie mogło nie zostać odebrane, numer mógł być zajęty "
+              "albo połączenie się urwało. Zadzwonić jeszcze raz na numer {masked}?",
+        "en": "If the call's code didn't reach you, the call may not have been answered, the line may have been "
+              "busy or the call dropped. Shall we call {masked} again?"},
     "ask_recall": {
         "pl": "Zadzwonić jeszcze raz na numer {masked}?",
         "en": "Shall we call {masked} again?"},

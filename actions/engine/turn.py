@@ -145,7 +145,7 @@ class Turn:
 
     async def _act_on(self, intent: Optional[str]) -> None:
         ctx, state, procedure = self.ctx, self.ctx.state, self.procedure
-        if ctx.facts.wants_reset_link and state.masked_login and operations.proof(ctx):
+        if ctx.meaning.reset_wanted and operations.proof(ctx):
             state.reset_wanted = True
             patterns.goto_step(ctx, procedure, Path.NO_LOGIN, "send_reset")
         elif intent in ("lost_access", "greet") and state.path is None and not ctx.lines:

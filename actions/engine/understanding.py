@@ -23,8 +23,8 @@ What this module adds are the rules *between* the model's signals, each written 
    path and the question is answered too — whichever of the two the model ranked first.
 6. Inside a step, a weak guess that would end or reset it (stop, start over, greeting,
    out of scope) ends nothing; below the fallback threshold nothing is decided.
-7. Once the login is shown and the phone proven, asking for the reset link is the offer accepted,
-   not a new problem.
+7. Once the login is shown and the phone proven, asking for the reset link (the model's
+   `request_reset_link`) is the offer accepted; before that, it is a forgotten password.
 """
 from __future__ import annotations
 
@@ -47,6 +47,7 @@ TORN, LEAST = 0.1, 0.3
 FACTS_OR_VAGUE = {"inform_phone", "inform_email", "inform_code", "account_private", "account_company",
                   "lost_access"}
 NO_PHONE = "no_phone_access"
+RESET_LINK = "request_reset_link"
 OPENERS = (*PROBLEM_PRECEDENCE, "request_human")
 NEEDS_PHONE = ("email_not_working", "no_login_data")
 # Rule 6: what a weak guess must not do inside a step, and how sure "weak" is.
@@ -86,6 +87,7 @@ class Meaning:
     confidence: float = 0.0
     also: list[str] = field(default_factory=list)  # questions asked besides the intent (rule 5)
     no_phone: bool = False                         # the registered phone is gone (rule 4)
+    reset_wanted: bool = False                     # the login's reset link asked for (rule 7)
 
 
 def decide(text: str, intent: Optional[str], confidence: float, ranking: list[dict], in_path: bool,
@@ -136,8 +138,9 @@ def understand(message: Message, facts: Facts, state: State, answerable: set[str
     """The meaning the turn acts on, in the conversation's state."""
     meaning = decide(message.text, message.intent, message.confidence, message.ranking,
                      in_path=state.path is not None, in_step=state.step is not None, answerable=answerable)
-    if facts.wants_reset_link and state.masked_login and state.proven and meaning.intent in PROBLEM_PRECEDENCE:
+    if meaning.intent == RESET_LINK:
         # Rule 7: "wyślij link do resetu" once the login is shown and the phone proven is the offer
-        # accepted, not a new problem.
-        meaning.intent = None
+        # accepted; before that, it is a forgotten password (the panel's reset page).
+        shown = bool(state.masked_login and state.proven)
+        meaning.intent, meaning.reset_wanted = (None, True) if shown else ("forgot_password", False)
     return meaning
