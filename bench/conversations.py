@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Optional
 
 from bench.stats import percentile
-from tests.stack import Stack
+from devstack import Stack
 
 SCRIPTS = {
     "dead mailbox: problem and phone at once, code, new address": [

@@ -19,7 +19,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.conversations import NO_REQUEST_LIMITS, accounts_fixture, spoken  # noqa: E402
-from tests.stack import ASSISTANT_BIN, Stack  # noqa: E402
+from devstack import ASSISTANT_BIN, Stack  # noqa: E402
 
 SECONDS = 12
 

@@ -28,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench import page, scaleout  # noqa: E402
 from bench.conversations import NO_REQUEST_LIMITS, Load, accounts_fixture, cpu_seconds  # noqa: E402
 from bench.stats import percentile  # noqa: E402
-from tests.stack import ASSISTANT_BIN, QUIET, REPO, Stack  # noqa: E402
+from devstack import ASSISTANT_BIN, QUIET, REPO, Stack  # noqa: E402
 
 RESULTS = REPO / "bench" / "results"
 CONFIGS = {"project": REPO / "config.yml", "rasa-default": REPO / "bench" / "rasa-default-config.yml"}

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from bench.conversations import NO_REQUEST_LIMITS, Load, cpu_seconds
-from tests.stack import Nginx, Stack, free_port
+from devstack import Nginx, Stack, free_port
 
 PG = {"host": os.environ.get("POSTGRES_HOST", "127.0.0.1"), "port": int(os.environ.get("POSTGRES_PORT", "5432")),
       "user": os.environ.get("POSTGRES_USER", "postgres"), "password": os.environ.get("POSTGRES_PASSWORD", "")}

@@ -1,6 +1,6 @@
 """Small, documented patches to Rasa 3.6.21, applied when the server starts.
 
-`runtime/rasa_server.py` (how scripts/run.sh and tests/stack.py start Rasa)
+`runtime/rasa_server.py` (how scripts/run.sh and devstack/ start Rasa)
 calls `apply()` before anything imports Rasa; Rasa's own command line then runs
 unchanged. Each patch but `message_once` replaces one Rasa function with one that
 behaves the same and costs less; each is written against Rasa 3.6.21's source.

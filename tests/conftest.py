@@ -12,8 +12,8 @@ import uuid
 
 import pytest
 
+from devstack import TEST_ACCOUNTS, Stack
 from tests.conversations.spec import accounts_fixture
-from tests.stack import TEST_ACCOUNTS, Stack
 
 
 def pytest_configure(config):

@@ -281,9 +281,6 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "I've recorded the request to change the address to {masked_new_email}. A person will apply it "
               "{when}; a confirmation will go to the new address. Then set a new password at "
               "{password_reset_url}; instructions: {change_password_article_url}"},
-    "email_change_done_already": {
-        "pl": "Zmiana adresu na {masked_new_email} jest już zgłoszona — link potwierdzający poszedł na ten adres.",
-        "en": "The change to {masked_new_email} is already requested — the confirmation link went there."},
     "hint": {
         "pl": "Do Panelu Klienta [[loguje się Pan/Pani|logują się Państwo]] adresem {masked_login} — ten adres proszę podać "
               "przy ustawianiu nowego hasła.",
@@ -318,9 +315,6 @@ TEXTS: dict[str, dict[str, str]] = {
               "z konta.",
         "en": "I can't check more addresses in this conversation. I can send the new-password link straight "
               "to the account's address."},
-    "mailbox_dead_after_hint": {
-        "pl": "Jeśli ta skrzynka nie działa, zmienię adres konta na działający — numer jest już potwierdzony.",
-        "en": "If that mailbox is dead, I'll change the account's address — your number is already confirmed."},
     "ask_account_type": {
         "pl": "Na kogo zarejestrowane jest konto?",
         "en": "Who is the account registered to?"},
@@ -503,12 +497,6 @@ TEXTS: dict[str, dict[str, str]] = {
               "[[Pan/Pani podał(a)|Państwo podali]] wcześniej, pamiętam.",
         "en": "Sorry, something went wrong on my side. Please write that again — I still have what you told me "
               "before."},
-    "message_too_long": {
-        "pl": "Ta wiadomość jest bardzo długa — proszę opisać sprawę krócej (do {limit} znaków).",
-        "en": "That message is very long — please describe it in fewer than {limit} characters."},
-    "which_one": {
-        "pl": "Proszę wybrać jedną z opcji albo wpisać ją dokładnie.",
-        "en": "Please choose one of the options or type it exactly."},
 }
 
 # What a person receives in a case summary, by path.

@@ -24,7 +24,7 @@ from actions.backend_client import (
     within,
 )
 from actions.settings import BackendSettings
-from tests.stack import free_port
+from devstack import free_port
 
 
 @pytest.fixture

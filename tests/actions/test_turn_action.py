@@ -12,7 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import backend_client
 from actions.dialogue.state import STATE_SLOT, State
 from actions.turn_action import ActionTurn
-from tests.stack import free_port
+from devstack import free_port
 
 
 @pytest.fixture

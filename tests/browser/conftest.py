@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import sync_playwright
 
+from devstack import REPO
 from tests.browser.tcp_proxy import CuttableProxy
-from tests.stack import REPO
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 RASA_WEBCHAT = "rasa-webchat@1.0.1"

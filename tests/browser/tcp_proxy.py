@@ -6,7 +6,7 @@ import contextlib
 import socket
 import threading
 
-from tests.stack import free_port
+from devstack import free_port
 
 
 class CuttableProxy:

@@ -12,9 +12,9 @@ import urllib.request
 import pytest
 from playwright.sync_api import expect
 
+from devstack import REPO, Stack, free_port
 from tests.browser.test_web_chat import bot_says, type_message
 from tests.channels.chatwoot import OFFICE_CLOSED, OFFICE_OPEN, FakeChatwoot, chatwoot_env
-from tests.stack import REPO, Stack, free_port
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,7 @@ import os
 
 from playwright.sync_api import expect
 
-from tests.stack import REPO
+from devstack import REPO
 
 SCREENSHOT = REPO / "docs" / "web-chat-screenshot.png"
 

@@ -8,7 +8,7 @@ import sqlite3
 
 from playwright.sync_api import expect
 
-from tests.stack import REPO
+from devstack import REPO
 
 MOBILE = {"width": 375, "height": 812}
 SCREENSHOT = REPO / "docs" / "web-chat-mobile.png"

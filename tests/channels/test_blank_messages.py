@@ -10,13 +10,13 @@ import sqlite3
 import pytest
 
 from channels.limits import EMPTY
+from devstack import Stack
 from tests.channels import test_slack
 from tests.channels.fake_slack import FakeSlackApi
 from tests.channels.fake_telegram import FakeBotApi
 from tests.channels.socketio_client import ChatClient
 from tests.channels.test_conversation_ids import post_rest
 from tests.channels.test_telegram import SECRET, TOKEN, message, post
-from tests.stack import Stack
 
 BLANKS = ["", "   ", "\u200b", "\u200b\u200d\ufeff\u2060", "\u3164", "\n\t \u00a0"]
 

@@ -10,6 +10,7 @@ import urllib.request
 
 import pytest
 
+from devstack import Stack, free_port
 from tests.channels.chatwoot import OFFICE_OPEN, FakeChatwoot, chatwoot_env
 from tests.channels.fake_slack import FakeSlackApi
 from tests.channels.fake_telegram import FakeBotApi
@@ -19,7 +20,6 @@ from tests.channels.test_slack import TOKEN as SLACK_TOKEN
 from tests.channels.test_telegram import SECRET as TELEGRAM_SECRET
 from tests.channels.test_telegram import TOKEN as TELEGRAM_TOKEN
 from tests.channels.test_telegram import message, post
-from tests.stack import Stack, free_port
 
 HAND_DM = "D0HAND"   # the direct channel Slack's conversations.open gives for U0HAND (the fake: "D" + id)
 

@@ -19,8 +19,8 @@ import pytest
 from channels import inbound
 from channels.limits import EDITED
 from channels.slack import SlackInput
+from devstack import Stack
 from tests.channels.fake_slack import FakeSlackApi
-from tests.stack import Stack
 
 TOKEN, SECRET = "xoxb-test-token", "slack-signing-secret-0123456789"
 BOT = "U0BOT"

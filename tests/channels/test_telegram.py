@@ -16,8 +16,8 @@ import pytest
 
 from channels.attestation import attest
 from channels.limits import EDITED
+from devstack import Stack
 from tests.channels.fake_telegram import FakeBotApi
-from tests.stack import Stack
 
 TOKEN, SECRET = "123456:TEST-token", "webhook-secret-0123456789"
 update_ids = itertools.count(1000)

@@ -16,10 +16,10 @@ from pathlib import Path
 
 import pytest
 
+from devstack import TEST_ACCOUNTS
 from tests.conversations import spec as format_
 from tests.conversations.harness import Conversation
 from tests.conversations.runner import Run
-from tests.stack import TEST_ACCOUNTS
 
 RESULTS_NAME = "conversations.json"
 REPO = Path(__file__).resolve().parents[2]

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from typing import Any, Optional
 
 from contact_rules import mask_email
+from devstack import CODE_IN_SMS, spoken_code
 from tests.conversations import replies
 from tests.conversations.harness import (
     CASE_NUMBER,
@@ -27,7 +28,6 @@ from tests.conversations.harness import (
     wrong_codes,
 )
 from tests.conversations.spec import Spec, Turn
-from tests.stack import CODE_IN_SMS, spoken_code
 
 _PLACEHOLDER = re.compile(r"\{(code|code_short|code_split|wrong_code)(?::(\+\d{6,15}))?\}")
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import yaml
 
-from tests.stack import BACKEND_PYTHON, REPO
+from devstack import BACKEND_PYTHON, REPO
 
 DEPLOY = REPO / "deploy"
 TOOLS = DEPLOY / ".venv" / "bin"

@@ -268,7 +268,7 @@ def test_rasa_sees_each_web_chat_client_by_its_own_address_whatever_it_forges(co
     from sanic.config import Config
     from sanic.headers import parse_xforwarded
 
-    from tests.stack import free_port
+    from devstack import free_port
 
     echo = HeaderEcho()
     https = free_port()

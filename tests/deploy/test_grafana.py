@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.stack import REPO
+from devstack import REPO
 
 DASHBOARDS = sorted((REPO / "deploy" / "grafana").glob("*.json"))
 # Where the processes define their metrics (the action server, Rasa, the channels, the backend).

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.stack import REPO
+from devstack import REPO
 
 DOCS = [REPO / "README.md", REPO / "backend" / "README.md", *sorted((REPO / "docs").glob("*.md"))]
 SUFFIXES = r"(?:py|md|yml|yaml|sh|json|jsonl|txt|png|toml|ini|js|html|css|cfg|conf|tsv|csv|mako|env)"

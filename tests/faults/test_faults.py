@@ -32,8 +32,8 @@ import pytest
 
 from bench.conversations import SCRIPTS, accounts_fixture, spoken
 from channels.idempotency import message_id
+from devstack import LOCK_STORE, NGINX, POSTGRES_BIN, REDIS_SERVER, TRACKER_STORE, Nginx, PostgresCluster, RedisServer, Stack, free_port
 from tests.conftest import require_service
-from tests.stack import LOCK_STORE, NGINX, POSTGRES_BIN, REDIS_SERVER, TRACKER_STORE, Nginx, PostgresCluster, RedisServer, Stack, free_port
 
 ACTION_DEADLINE = 3  # seconds (actions/settings.py): short, so the frozen-backend test waits little
 RETRYABLE = {502, 503, 504}

@@ -11,7 +11,7 @@ from rasa.core.agent import Agent
 from rasa.shared.nlu.training_data.loading import load_data
 
 from components.polish_tokenizer import fold
-from tests.stack import latest_model
+from devstack import latest_model
 
 HELDOUT = Path(__file__).with_name("heldout.yml")
 TRAINING = Path(__file__).parents[2] / "data" / "nlu"

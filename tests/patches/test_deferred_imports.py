@@ -7,8 +7,8 @@ import subprocess
 import textwrap
 from pathlib import Path
 
+from devstack import ASSISTANT_BIN, QUIET, REPO, latest_model
 from rasa_patches.deferred_imports import top_level_names
-from tests.stack import ASSISTANT_BIN, QUIET, REPO, latest_model
 
 # Run in a fresh interpreter: the patch must come before Rasa is imported, and this
 # test process has imported Rasa long ago.

@@ -10,8 +10,8 @@ import pytest
 from rasa.core.processor import MessageProcessor
 
 import rasa_patches
+from devstack import ASSISTANT_BIN, QUIET, REPO
 from rasa_patches import message_once
-from tests.stack import ASSISTANT_BIN, QUIET, REPO
 
 
 def fingerprints_of_unpatched_rasa() -> dict[str, str]:

@@ -78,7 +78,7 @@ def test_loading_the_action_server_shows_no_library_deprecation_warnings():
     import os
     import subprocess
 
-    from tests.stack import ASSISTANT_BIN, REPO
+    from devstack import ASSISTANT_BIN, REPO
     env = {key: value for key, value in os.environ.items() if key != "PYTHONWARNINGS"}
     loaded = subprocess.run([str(ASSISTANT_BIN / "python"), "-c", "import runtime.action_server"], cwd=REPO, env=env,
                             capture_output=True, text=True, timeout=120, check=True)

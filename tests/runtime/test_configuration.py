@@ -14,7 +14,7 @@ import urllib.request
 
 import pytest
 
-from tests.stack import ASSISTANT_BIN, QUIET, REPO, free_port, latest_model
+from devstack import ASSISTANT_BIN, QUIET, REPO, free_port, latest_model
 
 DOCS = (REPO / "docs" / "deploy.md", REPO / "backend" / "README.md")
 

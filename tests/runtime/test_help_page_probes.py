@@ -12,7 +12,7 @@ import urllib.request
 
 import pytest
 
-from tests.stack import REPO, free_port
+from devstack import REPO, free_port
 
 
 @pytest.fixture

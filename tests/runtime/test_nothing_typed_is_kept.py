@@ -21,10 +21,10 @@ from hypothesis import strategies as st
 
 from contact_rules import to_e164
 from contact_rules.strategies import CONTEXTS, typed_emails, typed_phones
+from devstack import TEST_ACCOUNTS, Stack
 from tests.channels.fake_telegram import FakeBotApi
 from tests.channels.test_telegram import SECRET, TOKEN, message, post
 from tests.conftest import require_service
-from tests.stack import TEST_ACCOUNTS, Stack
 
 REDIS_URL = "redis://127.0.0.1:6379/12"  # this module's own database number
 OUTBOXES = {"sms-outbox.jsonl", "email-outbox.jsonl"}

@@ -13,7 +13,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from tests.stack import REPO, free_port
+from devstack import REPO, free_port
 
 PORTS = ("BACKEND_PORT", "ACTIONS_PORT", "RASA_PORT", "WEB_PORT")
 PARTS = ("backend", "actions", "rasa", "web")

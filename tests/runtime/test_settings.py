@@ -8,8 +8,8 @@ import sys
 
 import pytest
 
+from devstack import ASSISTANT_BIN, QUIET, REPO
 from runtime.settings import rasa_process_settings
-from tests.stack import ASSISTANT_BIN, QUIET, REPO
 
 sys.path.insert(0, str(REPO / "scripts"))
 import settings_tables  # noqa: E402

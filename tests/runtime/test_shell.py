@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 import subprocess
 
-from tests.stack import ASSISTANT_BIN, QUIET, REPO
+from devstack import ASSISTANT_BIN, QUIET, REPO
 
 
 def run_shell(env: dict, typed: str) -> subprocess.CompletedProcess:

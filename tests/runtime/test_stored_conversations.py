@@ -12,7 +12,7 @@ import uuid
 
 import pytest
 
-from tests.stack import ASSISTANT_BIN, QUIET, REPO, Stack
+from devstack import ASSISTANT_BIN, QUIET, REPO, Stack
 
 PHONE = "+48601234567"
 TYPED_PHONE = "601 234 567"

@@ -10,9 +10,9 @@ from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, ActiveLoop, AllSlotsReset, BotUttered, SessionStarted, SlotSet, UserUttered
 
+from devstack import REPO
 from runtime.tracker_store import RedactingSQLTrackerStore
 from scaling.recent_window import WINDOW_EVENTS, RecentWindowMixin
-from tests.stack import REPO
 
 
 class Store(RecentWindowMixin, SQLTrackerStore):

@@ -14,10 +14,10 @@ import time
 import pytest
 from rasa.utils.endpoints import EndpointConfig
 
+from devstack import QUIET, REDIS_SERVER, REPO, RedisServer
 from scaling import redis_lock
 from scaling.redis_lock import AtomicRedisLockStore
 from tests.conftest import require_service
-from tests.stack import QUIET, REDIS_SERVER, REPO, RedisServer
 
 
 @pytest.fixture(scope="module")

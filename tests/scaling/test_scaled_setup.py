@@ -14,9 +14,9 @@ import psycopg2
 import pytest
 import redis
 
+from devstack import TRACKER_STORE, Stack, free_port
 from tests.conftest import require_service
 from tests.runtime.test_stored_conversations import strings_in
-from tests.stack import TRACKER_STORE, Stack, free_port
 
 PG = {"host": os.environ.get("POSTGRES_HOST", "127.0.0.1"), "port": int(os.environ.get("POSTGRES_PORT", "5432")),
       "user": os.environ.get("POSTGRES_USER", "postgres"), "password": os.environ.get("POSTGRES_PASSWORD", "")}

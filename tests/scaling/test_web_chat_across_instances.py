@@ -17,9 +17,9 @@ from pathlib import Path
 import pytest
 
 from channels.conversation import conversation_id
+from devstack import LOCK_STORE, POSTGRES_BIN, REDIS_SERVER, TRACKER_STORE, PostgresCluster, RedisServer, Stack, free_port
 from tests.channels.socketio_client import ChatClient
 from tests.conftest import require_service
-from tests.stack import LOCK_STORE, POSTGRES_BIN, REDIS_SERVER, TRACKER_STORE, PostgresCluster, RedisServer, Stack, free_port
 
 PUSH_TOKEN = secrets.token_urlsafe(24)
 

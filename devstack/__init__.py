@@ -1,5 +1,6 @@
 """Starts the real parts of the assistant — account backend, action server and
-Rasa — as subprocesses on free loopback ports, for tests and benchmarks; and
+Rasa — as subprocesses on free loopback ports, for the tests and the benchmark (both import it
+from here, so bench/ needs nothing of tests/); and
 what several Rasa instances run on: nginx in front, a PostgreSQL cluster and a
 Redis server of their own (restartable: the fault tests restart them).
 
