@@ -16,19 +16,6 @@ from ..sealing import seal, unseal
 STATE_SLOT = "recovery"
 
 
-class Path:
-    """The customer's situation; each has its own goal."""
-
-    PASSWORD = "password"        # only the password is forgotten, the mailbox works
-    DEAD_EMAIL = "dead_email"    # the account's mailbox is dead: change the login address
-    NO_LOGIN = "no_login"        # neither login e-mail nor password: tell which address
-    DOCUMENTS = "documents"      # no registered phone: prove ownership with documents
-    HANDOFF = "handoff"          # a person takes over
-
-    ALL = (PASSWORD, DEAD_EMAIL, NO_LOGIN, DOCUMENTS, HANDOFF)
-    NEEDS_PHONE = (DEAD_EMAIL, NO_LOGIN)
-
-
 class Step:
     """What the assistant is waiting for. Most are the ids of `collect` steps in data/procedure/
     (validation checks they exist, since the patterns refer to them); the problem question and the

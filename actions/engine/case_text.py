@@ -9,7 +9,7 @@ from typing import Any, Optional
 from contact_rules import redact
 
 from ..dialogue import texts
-from ..dialogue.state import Path, State
+from ..dialogue.state import State
 
 # A case keeps no number of four or more digits (the backend scrubs with the same rule).
 SCRUB_MIN_DIGITS = 4
@@ -87,14 +87,14 @@ def summary(state: State, channel: str, path: Optional[str]) -> str:
     return " ".join(parts)
 
 
-def passed(state: State, path: Optional[str]) -> str:
+def passed(state: State, path: str) -> str:
     """What the customer is told a person receives, in the customer's language."""
     pl = state.language == "pl"
     names = texts.PATH_NAMES[state.language]
     if state.case_reason == "outside_procedure":
         parts = ["sytuacja poza zwykłą procedurą" if pl else "a situation outside the usual procedure"]
     else:
-        parts = [names[path or Path.HANDOFF]]
+        parts = [names[path]] if path in names else []
     if state.account_type:
         parts.append(("konto firmy" if pl else "company account") if state.account_type == "company"
                      else ("konto prywatne" if pl else "private account"))

@@ -57,6 +57,7 @@ class Context:
     answered: list = field(default_factory=list)     # the questions answered this turn, by intent
     transcript: list = field(default_factory=list)   # the conversation so far, redacted (case_text.transcript)
     milestones: list = field(default_factory=list)   # (path, milestone) the procedure marked this turn (funnel.py)
+    procedure: Any = None                            # procedure.Procedure the turn runs
 
     @property
     def asked(self) -> bool:

@@ -11,7 +11,6 @@ from contact_rules import mask_email
 
 from ..backend_client import BackendError, BackendUnavailable, CaseRequest, InvalidInput, NotCallable, NotFound, RateLimited, TokenInvalid
 from ..dialogue import texts
-from ..dialogue.state import Path
 from . import case_text
 from .context import Context, collected
 from .plan import Reply
@@ -68,15 +67,23 @@ async def _handling(ctx: Context, case) -> str:
     return ctx.text("handling_closed", when=ctx.when(case.handled_from, now))
 
 
+def _case_path(ctx: Context) -> Optional[str]:
+    """The path a case or a hand-over is about: the one the customer was on before asking for a person;
+    without the registered phone, the documents' (staff need those)."""
+    state, procedure = ctx.state, ctx.procedure
+    path = state.previous_path if state.path == procedure.part("person") else state.path
+    if path is None and (state.documents_listed or state.has_phone is False):
+        path = procedure.part("without_phone")
+    return path
+
+
 @operation("opened", "contact_refused", params=("reason",))
 async def open_case(ctx: Context, reason: str = "human_handoff") -> Result:
     """A case for a person, carrying everything known (case_text.py); the NIP is dropped when the
     backend finds it invalid, a contact address it refuses is asked again."""
     state = ctx.state
     reason = state.case_reason or reason
-    path = state.previous_path if state.path == Path.HANDOFF else state.path
-    if path is None and (state.documents_listed or state.has_phone is False):
-        path = Path.DOCUMENTS      # without the registered phone only documents prove the owner: staff need those
+    path = _case_path(ctx)
     request = CaseRequest(
         reason=reason, conversation_id=ctx.conversation_id, channel=ctx.channel,
         summary=case_text.summary(state, ctx.channel, path), account_type=state.account_type,
@@ -96,15 +103,15 @@ async def open_case(ctx: Context, reason: str = "human_handoff") -> Result:
     state.case_number = case.case_number
     contact = mask_email(collected(state.private.contact_email, "contact_email"))
     return Result("opened", {"case_number": case.case_number, "contact": contact,
-                             "handling": await _handling(ctx, case), "passed": case_text.passed(state, path)})
+                             "handling": await _handling(ctx, case),
+                             "passed": case_text.passed(state, path or ctx.procedure.part("person"))})
 
 
 @operation("connected", "unavailable")
 async def live_handover(ctx: Context) -> Result:
     """In office hours a person takes the conversation over in the human inbox, with the facts and the
     redacted transcript; the backend says whether one can (an inbox configured, the office open)."""
-    state = ctx.state
-    path = state.previous_path if state.path == Path.HANDOFF else state.path
+    state, path = ctx.state, _case_path(ctx)
     try:
         handover = await ctx.backend.start_handover(ctx.conversation_id, ctx.channel, state.language,
                                                     state.private.contact_email,

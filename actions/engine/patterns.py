@@ -10,9 +10,9 @@ from contact_rules import mask_phone
 
 from ..backend_client import BackendUnavailable, InvalidInput
 from ..dialogue import texts
-from ..dialogue.state import Outcome, Path, Step
+from ..dialogue.state import Outcome, Step
 from ..phone import check_phone
-from . import operations
+from . import operations, slots
 from .case_text import note_question
 from .context import Context
 from .procedure import Procedure
@@ -22,22 +22,31 @@ ATTESTATION_KEY = "phone_attestation"   # message metadata set by the Telegram c
 
 
 def switch_path(ctx: Context, path: str, intent: Optional[str] = None) -> None:
-    state = ctx.state
-    if state.path == path and path != Path.PASSWORD:
+    state, procedure = ctx.state, ctx.procedure
+    if state.path == path and not procedure.flows[path].repeats:
         ctx.mark(Outcome.PROGRESS)
         return
-    if state.path and state.path != Path.HANDOFF:
-        state.previous_path = state.path
+    if state.path and state.path != procedure.part("person"):
+        state.previous_path = state.path     # after a person, the customer's path is still the one before
     state.path, state.finished, state.at = path, None, []
     if state.step in (Step.PROBLEM, Step.HAS_PHONE, Step.ACCOUNT_TYPE, Step.OFFER_RESET):
         state.step = None
-    if path in Path.NEEDS_PHONE and state.has_phone is False and intent == "use_sms":
+    if procedure.needs_phone(path) and state.has_phone is False and intent == "use_sms":
         state.has_phone = True
     ctx.mark(Outcome.PROGRESS)
 
 
-def goto_step(ctx: Context, procedure: Procedure, flow: str, step: str) -> bool:
-    """Moves the innermost frame of `flow` on the conversation's stack to `step`."""
+def back_to_phone(ctx: Context, intent: Optional[str] = None) -> None:
+    """A code, a shared contact or "wolę SMS" with no phone-proving path open: the path that proved the
+    phone before, or the one the patterns name for it."""
+    procedure, previous = ctx.procedure, ctx.state.previous_path
+    switch_path(ctx, previous if previous and procedure.needs_phone(previous) else procedure.part("after_proof"),
+                intent)
+
+
+def goto_step(ctx: Context, procedure: Procedure, flow: Optional[str], step: str) -> bool:
+    """Moves the innermost frame of `flow` on the conversation's stack to `step` (None: the phone's proof)."""
+    flow = flow or procedure.part("phone_proof")
     frames = ctx.state.at
     for depth in range(len(frames) - 1, -1, -1):
         if frames[depth].split(":")[0] == flow:
@@ -47,12 +56,13 @@ def goto_step(ctx: Context, procedure: Procedure, flow: str, step: str) -> bool:
 
 
 async def documents_asked(ctx: Context) -> None:
-    state = ctx.state
-    phone_failed = state.path in Path.NEEDS_PHONE and (state.has_phone is False or (state.failure and not state.proven))
-    if state.path in (None, Path.PASSWORD, Path.DOCUMENTS) or phone_failed:
-        switch_path(ctx, Path.DOCUMENTS)
+    state, procedure = ctx.state, ctx.procedure
+    proving = procedure.needs_phone(state.path)
+    phone_failed = proving and (state.has_phone is False or (state.failure and not state.proven))
+    if state.path is None or phone_failed or not (proving or state.path == procedure.part("person")):
+        switch_path(ctx, procedure.part("without_phone"))
         return
-    # Asked in the middle of another path: answered, and the path goes on.
+    # Asked while the phone is being proven, or with a person: answered, and the path goes on.
     ctx.answered.append("ask_documents")
     for kind in [state.account_type] if state.account_type else ["private", "company"]:
         ctx.lines.append(await operations.documents_reply(ctx, kind))
@@ -78,10 +88,10 @@ async def code_trouble(ctx: Context, procedure: Procedure, resend: bool) -> None
     wait = resend_wait(ctx)
     if resend or (state.step == Step.RESEND and wait == 0):
         state.resend_wanted = True
-        if not goto_step(ctx, procedure, "prove_phone", Step.SEND_CODE):
+        if not goto_step(ctx, procedure, None, Step.SEND_CODE):
             await _send_outside_path(ctx)
         return
-    goto_step(ctx, procedure, "prove_phone", Step.RESEND)
+    goto_step(ctx, procedure, None, Step.RESEND)
     state.step = Step.RESEND
     key = "code_not_received_wait" if wait else "code_not_received_now"
     ctx.say(key, choices("resend"), question=True, seconds=wait)
@@ -90,7 +100,7 @@ async def code_trouble(ctx: Context, procedure: Procedure, resend: bool) -> None
 
 def _proving(ctx: Context) -> bool:
     """A number is being proven on a path that needs the phone (a code may go to it)."""
-    return ctx.state.path in Path.NEEDS_PHONE and bool(ctx.state.private.phone)
+    return ctx.procedure.needs_phone(ctx.state.path) and bool(ctx.state.private.phone)
 
 
 async def call_trouble(ctx: Context, procedure: Procedure) -> None:
@@ -100,7 +110,7 @@ async def call_trouble(ctx: Context, procedure: Procedure) -> None:
     if state.delivery != "call" or operations.proof(ctx):
         await code_trouble(ctx, procedure, resend=False)
         return
-    goto_step(ctx, procedure, "prove_phone", Step.CALL_STATUS)
+    goto_step(ctx, procedure, None, Step.CALL_STATUS)
     ctx.mark(Outcome.ANSWERED)
 
 
@@ -112,8 +122,9 @@ async def call_asked(ctx: Context, procedure: Procedure) -> None:
         ctx.say("already_proven")
         ctx.mark(Outcome.ANSWERED)
         return
-    if state.path not in Path.NEEDS_PHONE:
-        if state.path in (Path.DOCUMENTS, Path.HANDOFF) and state.previous_path in Path.NEEDS_PHONE:
+    if not procedure.needs_phone(state.path):
+        if state.path in (procedure.part("without_phone"), procedure.part("person")) \
+                and state.previous_path and procedure.needs_phone(state.previous_path):
             switch_path(ctx, state.previous_path)
         else:
             ctx.say("call_only_code")
@@ -127,7 +138,7 @@ async def call_asked(ctx: Context, procedure: Procedure) -> None:
     if not state.private.phone:
         ctx.say("call_needs_number")
     else:                       # without the sub-procedure open yet, the path reaches the phone step
-        goto_step(ctx, procedure, "prove_phone", Step.CALL_CODE)
+        goto_step(ctx, procedure, None, Step.CALL_CODE)
     ctx.mark(Outcome.PROGRESS)
 
 
@@ -143,7 +154,7 @@ async def sms_asked(ctx: Context, procedure: Procedure) -> bool:
         return True
     state.call_wanted = False
     if state.delivery == "call" or not state.verification_id:
-        goto_step(ctx, procedure, "prove_phone", Step.SEND_CODE)
+        goto_step(ctx, procedure, None, Step.SEND_CODE)
     else:
         await code_trouble(ctx, procedure, resend=True)
     ctx.mark(Outcome.PROGRESS)
@@ -189,8 +200,8 @@ async def shared_contact(ctx: Context, metadata: dict) -> None:
         return
     result = await ctx.backend.attested_token(started.verification_id)
     checked = check_phone(phone)
-    if state.path not in Path.NEEDS_PHONE:
-        state.path, state.at = Path.NO_LOGIN, []
+    if not ctx.procedure.needs_phone(state.path):
+        state.path, state.at = ctx.procedure.part("after_proof"), []
     state.private.phone, state.phone_kind = checked.e164 or phone, checked.kind
     state.masked_phone = mask_phone(state.private.phone)
     if state.masked_phone not in state.phones_tried:
@@ -216,7 +227,8 @@ async def answer(ctx: Context, procedure: Procedure, intent: str, text: str) -> 
     elif intent == "ask_capabilities":
         ctx.say("capabilities", None if state.path else texts.PROBLEM_BUTTONS)
     elif intent == "ask_next_steps":
-        ctx.say(_next_steps(state))
+        flow = procedure.flows.get(state.path or "")
+        ctx.say((flow and slots.chosen(ctx, flow.next_steps)) or procedure.patterns.next_steps_without_path)
     elif intent == "ask_which_number":
         if state.verification_id or state.proven:
             ctx.say("which_number")
@@ -238,15 +250,6 @@ async def answer(ctx: Context, procedure: Procedure, intent: str, text: str) -> 
     else:
         ctx.respond(f"utter_{intent}")
     ctx.mark(Outcome.ANSWERED)
-
-
-def _next_steps(state) -> str:
-    """What comes next from where the path stands (after the login was shown, after the change)."""
-    if state.path == Path.NO_LOGIN and state.masked_login:
-        return "next_no_login_shown"
-    if state.path == Path.DEAD_EMAIL and state.email_change:
-        return "next_dead_email_done"
-    return f"next_{state.path or Path.DEAD_EMAIL}"
 
 
 async def office_hours(ctx: Context) -> None:

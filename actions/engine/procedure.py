@@ -22,7 +22,13 @@ BRANCH_KEYS = {"say", "ask", "buttons", "reason", "failure", "next", "forget", "
 # What a step or an outcome may mark for the funnel (actions/engine/funnel.py): the customer started
 # proving the phone, or the path's goal is reached. Generic stages, never a path's name.
 MILESTONES = ("proof_started", "goal")
-FLOW_KEYS = {"description", "goal", "limits", "steps", "texts"}
+FLOW_KEYS = {"description", "goal", "limits", "steps", "texts", "repeats", "next_steps", "addresses"}
+# What an e-mail address written on a path may answer (a path's `addresses`): the new login address,
+# a correction of it after the link went out, a guess at the login to check, the contact for a case,
+# or (keep) the working address to use later.
+ADDRESS_MEANINGS = ("new", "correct", "check", "contact", "keep")
+# The parts paths play in the patterns (patterns.yml `paths`); the engine asks for these, never a path's name.
+PATH_PARTS = ("phone_proof", "without_phone", "after_proof", "new_login", "person")
 
 
 class ProcedureError(Exception):
@@ -54,6 +60,20 @@ class Condition:
         if self.value is not None:
             return f"{self.fact} == {self.value}"
         return f"not {self.fact}" if self.negated else self.fact
+
+
+def conditions(value: Any) -> tuple[Condition, ...]:
+    """An `if`: one condition, or a list of them that must all hold."""
+    return tuple(Condition.parse(item) for item in (value if isinstance(value, list) else [value]))
+
+
+@dataclass(frozen=True)
+class When:
+    """A value chosen when every condition holds (no conditions: always): a path's `next_steps`
+    text, or what an address written on the path `means`."""
+
+    value: str
+    conditions: tuple[Condition, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -116,6 +136,9 @@ class Flow:
     steps: list[Step]
     goal: str = ""
     limits: dict = field(default_factory=dict)
+    repeats: bool = False          # opened again while on it, the path runs again from its start
+    next_steps: tuple[When, ...] = ()   # "what happens next?": the first text whose conditions hold
+    addresses: tuple[When, ...] = ()    # an e-mail address written on the path: what it means (ADDRESS_MEANINGS)
 
     def step(self, step_id: str) -> Step:
         return next(step for step in self.steps if step.id == step_id)
@@ -140,12 +163,25 @@ class Patterns:
     contradictions: list = field(default_factory=list)     # (later text, texts it makes untrue)
     responses: set = field(default_factory=set)            # the domain's responses (set by validation)
     lines: dict = field(default_factory=dict)              # what -> line, for messages
+    paths: dict = field(default_factory=dict)              # part (PATH_PARTS) -> the path that plays it
+    jumps: dict = field(default_factory=dict)              # fact -> (path, step) it takes the path to
+    next_steps_without_path: str = ""                      # "what happens next?" before any path
 
 
 @dataclass
 class Procedure:
     flows: dict[str, Flow]
     patterns: Patterns
+
+    def part(self, name: str) -> str:
+        """The path that plays `name` (PATH_PARTS) in the patterns."""
+        return self.patterns.paths[name]
+
+    def needs_phone(self, path: Optional[str]) -> bool:
+        """The path runs the phone's proof (before it reaches its goal the phone must be proven)."""
+        flow = self.flows.get(path or "")
+        proof = self.patterns.paths.get("phone_proof")
+        return flow is not None and any(step.kind == "flow" and step.name == proof for step in flow.steps)
 
 
 class _LineLoader(yaml.SafeLoader):
@@ -245,8 +281,22 @@ def _flow(name: str, raw: Any, file: str) -> Flow:
         raise ProcedureError(f"{file}:{raw['__line__']}", f"unknown key(s): {', '.join(sorted(unknown))}")
     steps = [_step(item, file, index) for index, item in enumerate(raw["steps"])]
     limits = {key: value for key, value in (raw.get("limits") or {}).items() if key != "__line__"}
+    where = f"{file}:{raw['__line__']}"
     return Flow(name=name, description=str(raw.get("description", "")).strip(), file=file, line=raw["__line__"],
-                steps=steps, goal=str(raw.get("goal", "")).strip(), limits=limits)
+                steps=steps, goal=str(raw.get("goal", "")).strip(), limits=limits, repeats=bool(raw.get("repeats")),
+                next_steps=_choices(raw.get("next_steps"), "say", where),
+                addresses=_choices(raw.get("addresses"), "means", where))
+
+
+def _choices(value: Any, key: str, where: str) -> tuple[When, ...]:
+    """`text`, or a list of `if: …` with `<key>: …` entries (the last may have no `if`)."""
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        return (When(value),)
+    if not isinstance(value, list) or not all(isinstance(item, dict) and key in item for item in value):
+        raise ProcedureError(where, f"each entry is `{key}: …`, with an optional `if: …`")
+    return tuple(When(str(item[key]), conditions(item["if"]) if "if" in item else ()) for item in value)
 
 
 def _patterns(raw: Any, file: str) -> Patterns:
@@ -258,6 +308,16 @@ def _patterns(raw: Any, file: str) -> Patterns:
         setattr(patterns, key, {str(k): str(v) for k, v in section.items() if k != "__line__"})
     for rule in raw.get("contradictions") or []:
         patterns.contradictions.append((str(rule["said"]), tuple(rule["untrue"]), rule.get("__line__", 0)))
+    for key in ("paths", "jumps"):
+        section = raw.get(key) or {}
+        patterns.lines[key] = section.get("__line__", 0)
+    patterns.paths = {str(k): str(v) for k, v in (raw.get("paths") or {}).items() if k != "__line__"}
+    for fact, target in (raw.get("jumps") or {}).items():
+        if fact != "__line__":
+            path, _, step = str(target).partition(":")
+            patterns.jumps[str(fact)] = (path, step)
+    patterns.next_steps_without_path = str(raw.get("next_steps_without_path") or "")
+    patterns.lines["next_steps_without_path"] = 0
     return patterns
 
 

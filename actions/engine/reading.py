@@ -12,9 +12,9 @@ from typing import Optional
 from contact_rules import mask_phone, suggest_email
 
 from ..dialogue.facts import Email, choose_email, fold
-from ..dialogue.state import Path, Step
+from ..dialogue.state import Step
 from ..phone import PhoneCheck, check_phone
-from . import operations
+from . import operations, slots
 from .context import Context, collected
 
 FIRST = re.compile(r"^\s*(1|pierwsz\w*|ten pierwszy|first|the first)\b")
@@ -123,22 +123,17 @@ def take_phone(ctx: Context, phone: PhoneCheck) -> None:
 
 
 def _target(ctx: Context) -> Optional[str]:
-    """Which open question an address in this message answers."""
+    """Which open question an address in this message answers: the question asked, a correction of the
+    case's contact, or what the path's `addresses` say an address written on it means."""
     state = ctx.state
-    proven = operations.proof(ctx)
     if state.step == Step.CHOOSE_EMAIL and state.choosing_for:
         return state.choosing_for
-    if state.step == Step.NEW_EMAIL or (state.path == Path.DEAD_EMAIL and proven and not state.email_change):
+    if state.step == Step.NEW_EMAIL:
         return "new"
     if state.step == Step.CONTACT_EMAIL or (state.case_number and ctx.facts.correction):
         return "contact"
-    if state.path in (Path.DOCUMENTS, Path.HANDOFF):
-        return "contact"
-    if state.path == Path.DEAD_EMAIL and state.email_change == "confirmation_sent" and state.private.change_token:
-        return "correct"       # the link went out: another address now is a correction of the new one
-    if state.masked_login and proven and state.path == Path.NO_LOGIN:
-        return "check"
-    return None
+    flow = ctx.procedure.flows.get(state.path or "")
+    return slots.chosen(ctx, flow.addresses) if flow else None
 
 
 async def _emails(ctx: Context) -> None:
@@ -151,18 +146,18 @@ async def _emails(ctx: Context) -> None:
         suggested = suggest_email(facts.bad_email or "") if target in ("new", "contact", "correct") else None
         if suggested:
             _ask_typo(ctx, [suggested], target, facts.bad_email or "")
-        elif facts.bad_email and target:
+        elif facts.bad_email and target not in (None, "keep"):
             ctx.say("bad_email", question=True, email=facts.bad_email[:60])
             ctx.mark("clarify")
         return
     if target == "check":
         await _check_or_change(ctx)
         return
-    if target is None:
-        # No question about an address is open: keep the one to use for later. On the dead-mailbox
-        # path an address not said to be the dead one is the one to use.
+    if target in (None, "keep"):
+        # No question about an address is open: keep the one to use for later. Where the path keeps
+        # addresses (the dead mailbox's) an address not said to be the dead one is the one to use.
         usable = choose_email(facts.emails)
-        if usable and (usable.role == "new" or (state.path == Path.DEAD_EMAIL and usable.role is None)):
+        if usable and (usable.role == "new" or (target == "keep" and usable.role is None)):
             state.private.new_email = state.private.new_email or usable.address
             state.private.contact_email = state.private.contact_email or usable.address
         return
@@ -186,7 +181,7 @@ async def _check_or_change(ctx: Context) -> None:
     if new:
         ctx.state.private.new_email = new[0].address
         ctx.changed.add("new_email")
-        ctx.switch_to = Path.DEAD_EMAIL
+        ctx.switch_to = ctx.procedure.part("new_login")
         return
     for email in ctx.facts.emails[:2]:
         if await operations.check_login_guess(ctx, email.address):

@@ -29,6 +29,7 @@ def choices(name: Optional[str]) -> Optional[dict]:
 class Runner:
     def __init__(self, procedure: Procedure, ctx: Context):
         self.procedure, self.ctx = procedure, ctx
+        ctx.procedure = procedure
         ctx.limits = {key: value for flow in procedure.flows.values() for key, value in flow.limits.items()}
         ctx.contradictions = procedure.patterns.contradictions
 
@@ -118,9 +119,7 @@ class Runner:
         return flow.after(step)
 
     def _holds(self, condition: Condition) -> bool:
-        if condition.value is not None:
-            return str(slots.value(self.ctx, condition.fact)) == condition.value
-        return slots.holds(self.ctx, condition.fact) != condition.negated
+        return slots.satisfied(self.ctx, condition)
 
     def _branch(self, flow: Flow, step: Step, branch: Branch, fields: dict) -> str:
         ctx = self.ctx

@@ -4,12 +4,14 @@ given when it is not None ("I no longer have that phone" gives `has_phone` as Fa
 holds when the fact is true."""
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Optional
 
 from ..phone import check_phone
 from .context import Context
+from .operations import proof
+from .procedure import Condition, When
 
 
 @dataclass(frozen=True)
@@ -76,6 +78,7 @@ SLOTS: dict[str, Slot] = {
     "code": Slot(lambda ctx: ctx.facts.code if ctx.state.verification_id else None, _write_code, _code_attempt),
     "code_pending": Slot(lambda ctx: bool(ctx.state.verification_id) and not ctx.state.proven),
     "proven": _state("proven"),
+    "proof_valid": Slot(lambda ctx: bool(proof(ctx))),   # proven, and the proof not yet past its lifetime
     "reset_wanted": _state("reset_wanted"),           # yes/no to "send the reset link now?"
     "resend_wanted": _state("resend_wanted"),         # yes/no to "send a new code?"
     "landline": Slot(lambda ctx: ctx.state.phone_kind == "landline"),   # no SMS reaches it: a call reads the code
@@ -84,6 +87,7 @@ SLOTS: dict[str, Slot] = {
     "documents_listed": _state("documents_listed"),
     "case_number": _state("case_number"),
     "email_change": _state("email_change"),
+    "change_link": Slot(lambda ctx: bool(ctx.state.private.change_token)),   # a confirmation link is out to void
     "masked_login": _state("masked_login"),
 }
 
@@ -100,8 +104,27 @@ def holds(ctx: Context, name: str) -> bool:
     return bool(SLOTS[name].read(ctx))
 
 
+def satisfied(ctx: Context, condition: Condition) -> bool:
+    """An `if` of a procedure file: `fact`, `not fact` or `fact == value`."""
+    if condition.value is not None:
+        return str(value(ctx, condition.fact)) == condition.value
+    return holds(ctx, condition.fact) != condition.negated
+
+
+def chosen(ctx: Context, choices: Iterable[When]) -> Optional[str]:
+    """The value of the first choice whose conditions all hold (None: none does)."""
+    for choice in choices:
+        if all(satisfied(ctx, condition) for condition in choice.conditions):
+            return choice.value
+    return None
+
+
 def forget(ctx: Context, name: str) -> None:
     _writer(name)(ctx, None)
+
+
+def write(ctx: Context, name: str, value: Any) -> None:
+    _writer(name)(ctx, value)
 
 
 def copy(ctx: Context, source: str, target: str) -> None:

@@ -19,9 +19,9 @@ from ..backend_client import BackendClient, BackendError, RateLimited
 from ..dialogue import texts
 from ..dialogue.answers import Answers
 from ..dialogue.facts import extract
-from ..dialogue.state import Outcome, Path, State, Step
+from ..dialogue.state import Outcome, State, Step
 from ..settings import Company
-from . import operations, patterns, reading
+from . import operations, patterns, reading, slots
 from .case_text import note_question, scrub
 from .context import Context
 from .plan import Reply, compose
@@ -50,7 +50,7 @@ class Turn:
                            message_text=message.text, contradictions=self.procedure.patterns.contradictions,
                            limits={key: value for flow in self.procedure.flows.values()
                                    for key, value in flow.limits.items()}, answers=answers or Answers(),
-                           transcript=transcript or [])
+                           transcript=transcript or [], procedure=self.procedure)
 
     @property
     def state(self) -> State:
@@ -145,9 +145,9 @@ class Turn:
 
     async def _act_on(self, intent: Optional[str]) -> None:
         ctx, state, procedure = self.ctx, self.ctx.state, self.procedure
-        if ctx.meaning.reset_wanted and operations.proof(ctx):
-            state.reset_wanted = True
-            patterns.goto_step(ctx, procedure, Path.NO_LOGIN, "send_reset")
+        if ctx.meaning.wish in procedure.patterns.jumps and operations.proof(ctx):
+            slots.write(ctx, ctx.meaning.wish, True)
+            patterns.goto_step(ctx, procedure, *procedure.patterns.jumps[ctx.meaning.wish])
         elif intent in ("lost_access", "greet") and state.path is None and not ctx.lines:
             ctx.say("ask_problem" if intent == "lost_access" else "greet", texts.PROBLEM_BUTTONS, question=True)
             state.step = Step.PROBLEM
@@ -157,8 +157,7 @@ class Turn:
         elif intent == "use_sms":
             if not await patterns.sms_asked(ctx, procedure):
                 state.has_phone = True
-                patterns.switch_path(ctx, state.previous_path if state.previous_path in Path.NEEDS_PHONE
-                                     else Path.NO_LOGIN, intent)
+                patterns.back_to_phone(ctx, intent)
         elif intent == "request_call" or (intent == "resend_code" and state.delivery == "call"):
             await patterns.call_asked(ctx, procedure)
         elif intent in ("call_missed", "code_not_received"):
@@ -200,11 +199,12 @@ class Turn:
             # Said honestly, kept for the person who takes the case; the pending question follows.
             ctx.say("question_noted")
             ctx.mark(Outcome.ANSWERED)
+        without_phone = self.procedure.part("without_phone")
         if state.path is None and state.has_phone is False:
-            patterns.switch_path(ctx, Path.DOCUMENTS)    # without the registered phone only documents remain
+            patterns.switch_path(ctx, without_phone)    # without the registered phone only documents remain
         for question in ctx.meaning.also:
             if question == "ask_documents":
-                if state.path != Path.DOCUMENTS:
+                if state.path != without_phone:
                     await patterns.documents_asked(ctx)
             else:
                 await patterns.answer(ctx, self.procedure, question, self.message.text)
@@ -214,12 +214,11 @@ class Turn:
         if state.step in (Step.CHOOSE_PHONE, Step.CHOOSE_EMAIL):
             return
         if ctx.facts.code and state.verification_id:
-            if state.path not in Path.NEEDS_PHONE:
+            if not self.procedure.needs_phone(state.path):
                 # The code arrived after all (after the alternatives, or on the documents path): it still counts.
                 state.has_phone = True
-                patterns.switch_path(ctx, state.previous_path if state.previous_path in Path.NEEDS_PHONE
-                                     else Path.NO_LOGIN)
-            patterns.goto_step(ctx, self.procedure, "prove_phone", Step.CODE)
+                patterns.back_to_phone(ctx)
+            patterns.goto_step(ctx, self.procedure, None, Step.CODE)
         if ctx.contact_changed:
             await operations.update_case_contact(ctx)
             return

@@ -87,7 +87,7 @@ class Meaning:
     confidence: float = 0.0
     also: list[str] = field(default_factory=list)  # questions asked besides the intent (rule 5)
     no_phone: bool = False                         # the registered phone is gone (rule 4)
-    reset_wanted: bool = False                     # the login's reset link asked for (rule 7)
+    wish: Optional[str] = None                     # a fact the message wishes for (rule 7: `reset_wanted`)
 
 
 def decide(text: str, intent: Optional[str], confidence: float, ranking: list[dict], in_path: bool,
@@ -142,5 +142,5 @@ def understand(message: Message, facts: Facts, state: State, answerable: set[str
         # Rule 7: "wyślij link do resetu" once the login is shown and the phone proven is the offer
         # accepted; before that, it is a forgotten password (the panel's reset page).
         shown = bool(state.masked_login and state.proven)
-        meaning.intent, meaning.reset_wanted = (None, True) if shown else ("forgot_password", False)
+        meaning.intent, meaning.wish = (None, "reset_wanted") if shown else ("forgot_password", None)
     return meaning

@@ -13,7 +13,21 @@ from ..dialogue.state import Outcome
 from ..dialogue.state import Step as Waiting
 from . import slots
 from .operations import OPERATIONS
-from .procedure import END, MILESTONES, PROCEDURE_DIR, Branch, Flow, Goto, Procedure, ProcedureError, Step, load, read_yaml
+from .procedure import (
+    ADDRESS_MEANINGS,
+    END,
+    MILESTONES,
+    PATH_PARTS,
+    PROCEDURE_DIR,
+    Branch,
+    Flow,
+    Goto,
+    Procedure,
+    ProcedureError,
+    Step,
+    load,
+    read_yaml,
+)
 from .runner import button_sets
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -202,6 +216,36 @@ class _Checker:
         for said, untrue, line in patterns.contradictions:
             for key in (said, *untrue):
                 self.text(f"{patterns.file}:{line}", key, "contradiction names")
+        self.parts()
+
+    def parts(self) -> None:
+        """Every part the engine asks for is played by a path (the phone's proof: a sub-procedure), a
+        jump names a step of a path and a fact, and what paths say about next steps and addresses exists."""
+        patterns, flows = self.procedure.patterns, self.procedure.flows
+        where = f"{patterns.file}:{patterns.lines.get('paths', 0)}"
+        for part in PATH_PARTS:
+            if patterns.paths.get(part) not in flows:
+                self.problem(where, f"the part `{part}` is played by no path (`paths:` names `{patterns.paths.get(part)}`)")
+        for part in set(patterns.paths) - set(PATH_PARTS):
+            self.problem(where, f"`{part}` is no part the engine knows ({', '.join(PATH_PARTS)})")
+        where = f"{patterns.file}:{patterns.lines.get('jumps', 0)}"
+        for fact, (path, step) in patterns.jumps.items():
+            self.fact(where, fact, writable=True)
+            if path not in flows or step not in {s.id for s in flows[path].steps}:
+                self.problem(where, f"`{fact}` jumps to `{path}:{step}`, which is no step of a path")
+        if not patterns.next_steps_without_path:
+            self.problem(patterns.file, "`next_steps_without_path` names no text")
+        self.text(patterns.file, patterns.next_steps_without_path, "next_steps_without_path")
+        for flow in flows.values():
+            where = f"{flow.file}:{flow.line}"
+            for choice in flow.next_steps:
+                self.text(where, choice.value, "next_steps")
+            for choice in flow.addresses:
+                if choice.value not in ADDRESS_MEANINGS:
+                    self.problem(where, f"an address cannot mean `{choice.value}` ({', '.join(ADDRESS_MEANINGS)})")
+            for choice in (*flow.next_steps, *flow.addresses):
+                for condition in choice.conditions:
+                    self.fact(where, condition.fact)
 
     def named_steps(self) -> None:
         """The steps the patterns refer to by id (actions/dialogue/state.py `Step`) exist."""

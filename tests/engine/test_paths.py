@@ -300,3 +300,50 @@ async def test_a_password_asked_after_the_email_change_goes_to_the_new_mailbox(e
     engine.state.email_change = "sent"
     await engine.turn("password")
     assert engine.said == ["password_after_email_change"] and engine.state.finished == "password"
+
+
+async def test_the_parts_paths_play_are_data_a_lost_phone_follows_the_copy(procedure_copy, backend):
+    """The engine names no path: which path a lost phone leads to is `paths:` in patterns.yml."""
+    chat = Chat(backend, checked(procedure_copy))
+    await chat.say("nie mam telefonu z panelu, konto prywatne", "no_phone_access")
+    assert chat.state.path == "documents"
+    patterns = procedure_copy / "patterns.yml"
+    patterns.write_text(patterns.read_text().replace("    without_phone: documents", "    without_phone: handoff"))
+    chat = Chat(backend, checked(procedure_copy))
+    await chat.say("nie mam telefonu z panelu, konto prywatne", "no_phone_access")
+    assert chat.state.path == "handoff" and ("documents", "private") not in backend.calls[1:]
+
+
+async def test_a_jump_retargeted_in_a_copy_takes_the_wish_elsewhere(procedure_copy, backend, clock):
+    """"Send me the reset link" once the login is shown goes where `jumps:` says."""
+    async def wish_after_hint(chat: Chat) -> list[str]:
+        await chat.say("nie pamietam ani maila ani hasla, tel 601 234 567", "no_login_data")
+        await chat.say(backend.latest_code(PHONE), "inform_code")
+        await chat.say("nie, dziekuje", "deny")
+        return await chat.say("jednak wyslij link do resetu", "request_reset_link")
+
+    assert await wish_after_hint(Chat(backend, checked(procedure_copy))) == ["reset_sent"]
+    patterns = procedure_copy / "patterns.yml"
+    patterns.write_text(patterns.read_text().replace("reset_wanted: no_login:send_reset",
+                                                     "reset_wanted: no_login:declined"))
+    clock.now += 10 * 60     # the backend's wait between codes to one number
+    said = await wish_after_hint(Chat(backend, checked(procedure_copy)))
+    assert said == ["reset_declined"] and len(backend.resets) == 1
+
+
+async def test_what_an_address_means_on_a_path_is_data(procedure_copy, backend, clock):
+    """An address written after the login was shown is checked as a guess (no_login `addresses`); with the
+    entry gone it is only kept, and nothing is checked."""
+    chat = Chat(backend, checked(procedure_copy))
+    await chat.say("nie pamietam ani maila ani hasla, tel 601 234 567", "no_login_data")
+    await chat.say(backend.latest_code(PHONE), "inform_code")
+    assert "email_check_no" in await chat.say("czy to bylo jan.k@onet.pl?", "inform_email")
+    no_login = procedure_copy / "no_login.yml"
+    text = no_login.read_text()
+    start = text.index("  addresses:")
+    no_login.write_text(text[:start] + text[text.index("  steps:"):])
+    clock.now += 10 * 60
+    chat = Chat(backend, checked(procedure_copy))
+    await chat.say("nie pamietam ani maila ani hasla, tel 601 234 567", "no_login_data")
+    await chat.say(backend.latest_code(PHONE), "inform_code")
+    assert "email_check_no" not in await chat.say("czy to bylo jan.k@onet.pl?", "inform_email")

@@ -19,3 +19,13 @@ def test_no_class_over_300_and_no_function_over_60_lines(path: Path):
             if length > limit:
                 too_long.append(f"{node.name}: {length} lines")
     assert not too_long, f"{path.name}: {too_long}"
+
+
+def test_the_engine_names_no_path():
+    """Which path plays which part is data (patterns.yml `paths`); the engine's code names none of them."""
+    from actions.engine.validation import checked
+
+    paths = set(checked().flows)
+    named = [f"{path.name}: {node.value!r}" for path in ENGINE for node in ast.walk(ast.parse(path.read_text()))
+             if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value in paths]
+    assert not named, named

@@ -86,3 +86,15 @@ def test_a_step_only_the_patterns_enter_is_reachable_and_must_still_lead_somewhe
     _edit(procedure_copy / "prove_phone.yml", "      next:\n        - if: recall_wanted\n          then: call_code\n"
           "        - else: code\n", "")
     assert "from step `recall` the path can never end" in _problem(procedure_copy)
+
+
+def test_a_part_played_by_no_path_and_a_jump_to_no_step(procedure_copy):
+    patterns = procedure_copy / "patterns.yml"
+    _edit(patterns, "    new_login: dead_email", "    new_login: dead_mail")
+    _edit(patterns, "reset_wanted: no_login:send_reset", "reset_wanted: no_login:send_rest")
+    _edit(procedure_copy / "dead_email.yml", "      means: correct", "      means: fix")
+    message = _problem(procedure_copy)
+    assert f"patterns.yml:{_line_of(patterns, 'phone_proof:')}" in message
+    assert "the part `new_login` is played by no path" in message
+    assert "`reset_wanted` jumps to `no_login:send_rest`, which is no step of a path" in message
+    assert "an address cannot mean `fix`" in message
