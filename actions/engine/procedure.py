@@ -177,6 +177,11 @@ class Procedure:
         """The path that plays `name` (PATH_PARTS) in the patterns."""
         return self.patterns.paths[name]
 
+    def collecting(self, step_id: Optional[str]) -> Optional[Step]:
+        """The `collect` step with this id (the question a conversation waiting there was asked)."""
+        return next((step for flow in self.flows.values() for step in flow.steps
+                     if step.kind == "collect" and step.id == step_id), None)
+
     def needs_phone(self, path: Optional[str]) -> bool:
         """The path runs the phone's proof (before it reaches its goal the phone must be proven)."""
         flow = self.flows.get(path or "")

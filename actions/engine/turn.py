@@ -26,16 +26,11 @@ from .case_text import note_question, scrub
 from .context import Context
 from .plan import Reply, compose
 from .procedure import Procedure
-from .runner import Runner
+from .runner import Runner, choices
 from .understanding import Message, language_of, understand
 from .validation import procedure
 
 log = logging.getLogger(__name__)
-# The question a turn that planned nothing else repeats: what the conversation waits for.
-PENDING: dict[Optional[str], str] = {
-    Step.PROBLEM: "ask_problem", Step.HAS_PHONE: "ask_has_phone", Step.PHONE: "ask_phone", Step.CODE: "ask_code",
-    Step.RESEND: "ask_resend", Step.RECALL: "ask_recall", Step.NEW_EMAIL: "ask_new_email",
-    Step.OFFER_RESET: "offer_reset", Step.ACCOUNT_TYPE: "ask_account_type", Step.CONTACT_EMAIL: "ask_contact_email"}
 
 
 class Turn:
@@ -249,6 +244,16 @@ class Turn:
                          + texts.buttons(texts.ALTERNATIVE_BUTTONS, state.language)[1:2])
         ctx.mark(Outcome.FALLBACK)
 
+    def _ask_pending(self) -> None:
+        """The question the conversation waits for, asked again: the one its procedure step asks."""
+        step = self.procedure.collecting(self.state.step)
+        if step is not None and step.ask:
+            self.ctx.say(step.ask, choices(step.buttons), question=True)
+        elif self.state.step == Step.PROBLEM:
+            self.ctx.say("ask_problem", texts.PROBLEM_BUTTONS, question=True)
+        else:
+            self.ctx.say("anything_else", question=True)
+
     def reply(self) -> list[Reply]:
         """The turn's one reply: planned lines composed, never empty (the pending question at least)."""
         if self.silent:
@@ -256,7 +261,7 @@ class Turn:
         rules = self.procedure.patterns.contradictions
         composed = compose(self.ctx.lines, rules)
         if not composed:
-            self.ctx.say(PENDING.get(self.state.step, "anything_else"), question=True)
+            self._ask_pending()
             composed = compose(self.ctx.lines, rules)
         return composed
 

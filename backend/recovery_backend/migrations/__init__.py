@@ -74,9 +74,9 @@ def _sqlite_key_nullability(connection: sa.Connection, difference: object) -> bo
                {column.name for column in release_schema.metadata.tables[change[2]].primary_key} for change in difference)
 
 
-def differences(engine: sa.Engine) -> list[Any]:
-    """What the migrated database lacks or has beyond the models (empty when they agree)."""
-    from ..storage import metadata
+def differences(engine: sa.Engine, metadata: sa.MetaData) -> list[Any]:
+    """What the migrated database lacks or has beyond the models' `metadata` (empty when they agree).
+    The models are passed in: storage.py imports this module, so this one does not import it back."""
     with engine.connect() as connection:
         found: list[Any] = compare_metadata(MigrationContext.configure(connection), metadata)  # alembic: -> Any
         return found
