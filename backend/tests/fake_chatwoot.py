@@ -1,7 +1,7 @@
 """A small in-memory Chatwoot answering the application API the way Chatwoot documents it, and
 refusing what Chatwoot refuses; agents act through `agent_reply`, `resolve` and `hand_back`, which
-deliver signed webhooks like a Chatwoot account webhook. Standard library only: the backend's tests
-(Python 3.11) and the assistant's whole-stack tests (Python 3.10) both use it."""
+deliver signed webhooks like a Chatwoot account webhook. Standard library and devstack only: the
+backend's tests (Python 3.11) and the assistant's whole-stack tests (Python 3.10) both use it."""
 from __future__ import annotations
 
 import hashlib
@@ -14,8 +14,9 @@ import time
 import urllib.error
 import urllib.request
 import uuid
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Optional
+
+from devstack.fake_http import FakeHttpServer
 
 TOKEN, ACCOUNT, INBOX, WEB_INBOX = "cw-agent-bot-token-0123456789", 3, 11, 12
 WEBHOOK_SECRET = "cw-webhook-secret-0123456789"
@@ -36,29 +37,12 @@ class FakeChatwoot:
         self.down = False                                    # answers 503 like a server in maintenance
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
-        fake = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):
-                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-                status, payload = fake.respond(self.path, dict(self.headers), body)
-                data = json.dumps(payload).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json; charset=utf-8")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        self.http = FakeHttpServer(lambda request: self.respond(request.path, request.headers, request.body),
+                                   methods=("POST",))
+        self.url = self.http.url
 
     def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+        self.http.close()
 
     # --- the application API --------------------------------------------------------------
     def respond(self, path: str, headers: dict, body: bytes) -> tuple[int, Any]:

@@ -10,7 +10,7 @@ import re
 import time
 from urllib.parse import parse_qs, urlparse
 
-from fake_gateway import FakeGateway, Seen
+from devstack.fake_http import FakeHttpServer, Request
 
 TTS_LIMIT = 1000  # characters of text a call may read (the fakes' stand-in for the providers' limits)
 _ids = itertools.count(1)
@@ -22,10 +22,10 @@ class FakeVoice:
 
     def __init__(self, latency: float = 0.0):
         self.latency, self.calls, self.fate = latency, [], {}
-        self.gateway = FakeGateway(self.respond)
+        self.gateway = FakeHttpServer(self.respond)
         self.url = self.gateway.url
 
-    def respond(self, seen: Seen):
+    def respond(self, seen: Request):
         time.sleep(self.latency)
         return self.answer(seen)
 

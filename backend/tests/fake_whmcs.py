@@ -1,7 +1,7 @@
 """A small in-memory WHMCS answering its API (includes/api.php) as WHMCS documents it."""
 from __future__ import annotations
 
-from fake_gateway import FakeGateway
+from devstack.fake_http import FakeHttpServer
 
 IDENTIFIER, SECRET = "whmcs-identifier", "whmcs-secret"
 
@@ -21,7 +21,7 @@ class FakeWhmcs:
                        "clients": [{"id": 1, "isOwner": True}]}]
         self.actions, self.tickets = [], []
         self.latency = 0.0  # seconds added to every answer, like a real WHMCS across the network
-        self.gateway = FakeGateway(self.respond)
+        self.gateway = FakeHttpServer(self.respond)
         self.url = f"{self.gateway.url}/includes/api.php"
 
     def respond(self, seen) -> tuple[int, dict]:

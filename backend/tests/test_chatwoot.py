@@ -8,7 +8,8 @@ from datetime import timedelta
 import pytest
 from conftest import STAFF_KEY, make_backend
 from fake_chatwoot import ACCOUNT, INBOX, TOKEN, WEBHOOK_SECRET, FakeChatwoot, signed_request
-from fake_gateway import FakeGateway
+
+from devstack.fake_http import FakeHttpServer
 
 OPEN = "2026-11-30T11:00:00+01:00"     # a Monday, in office hours
 CLOSED = "2026-11-28T11:00:00+01:00"   # a Saturday
@@ -35,7 +36,7 @@ def pushed():
             return 401, {"error": "unauthorized"}
         received.append(seen.json())
         return 200, {"delivered": True}
-    gateway = FakeGateway(respond)
+    gateway = FakeHttpServer(respond)
     gateway.received = received
     yield gateway
     gateway.close()

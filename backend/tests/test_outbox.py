@@ -10,7 +10,8 @@ from pathlib import Path
 
 import httpx
 from conftest import API_KEY, BackendProcess, make_backend
-from fake_gateway import FakeGateway
+
+from devstack.fake_http import FakeHttpServer
 
 HEADERS = {"X-API-Key": API_KEY}
 
@@ -20,7 +21,7 @@ class Smsapi:
 
     def __init__(self):
         self.failing, self.hanging, self.delivered = False, set(), []
-        self.gateway = FakeGateway(self.respond)
+        self.gateway = FakeHttpServer(self.respond)
         self.url = self.gateway.url
 
     def respond(self, seen):

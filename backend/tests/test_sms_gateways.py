@@ -6,8 +6,8 @@ import base64
 
 import pytest
 from conftest import free_port, make_backend
-from fake_gateway import FakeGateway
 
+from devstack.fake_http import FakeHttpServer
 from recovery_backend.ports import ProviderError
 from recovery_backend.providers.serwersms import SerwerSmsSender
 from recovery_backend.providers.smsapi import SmsapiSender
@@ -32,7 +32,7 @@ def gateway():
     made = []
 
     def make(respond):
-        made.append(FakeGateway(respond))
+        made.append(FakeHttpServer(respond))
         return made[-1]
     yield make
     for fake in made:

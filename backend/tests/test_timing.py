@@ -16,9 +16,10 @@ import time
 import httpx
 import pytest
 from conftest import API_KEY, BackendProcess, make_backend
-from fake_gateway import FakeGateway
 from fake_voice import FakeSerwerSmsVoice, FakeTwilioVerify
 from fake_whmcs import IDENTIFIER, SECRET, FakeWhmcs
+
+from devstack.fake_http import FakeHttpServer
 
 ROUNDS, BATCHES, LIMIT = 8, 4, 0.002
 
@@ -105,7 +106,7 @@ TWILIO = {"SMS_SENDER": "twilio_verify", "TWILIO_ACCOUNT_SID": "AC1", "TWILIO_AU
 def test_code_checks_take_as_long_whatever_the_number(tmp_path, twilio_latency):
     """Issue 17 #5: with Twilio at 2 s a registered number's check took 506 ms longer (it waited for
     Twilio past the deadline); now it answers at the deadline like every other, in the same words."""
-    twilio = FakeGateway(twilio_with_latency({"seconds": twilio_latency}))
+    twilio = FakeHttpServer(twilio_with_latency({"seconds": twilio_latency}))
     loop = asyncio.new_event_loop()
     try:
         # Every measured check counts a try (none is spent), so each is an answer that waits.
@@ -167,7 +168,7 @@ def test_a_twilio_failure_after_the_deadline_leaves_no_stray_error_in_the_log(tm
             return 503, {"code": 20503, "message": "Service unavailable", "status": 503}
         return 201, {"sid": "VE1", "status": "pending"}
 
-    twilio = FakeGateway(failing_late)
+    twilio = FakeHttpServer(failing_late)
     loop = asyncio.new_event_loop()  # one loop that runs on, as the server's does
     stray = []
     loop.set_exception_handler(lambda _loop, context: stray.append(context["message"]))

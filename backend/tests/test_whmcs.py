@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import pytest
 from conftest import make_backend
-from fake_gateway import FakeGateway
 from fake_whmcs import IDENTIFIER, SECRET, FakeWhmcs
 
+from devstack.fake_http import FakeHttpServer
 from recovery_backend.ports import ProviderError
 from recovery_backend.providers import whmcs
 from recovery_backend.providers.whmcs import WhmcsAccountSource, WhmcsApi
@@ -93,7 +93,7 @@ def test_whmcs_errors_are_provider_errors(fake, tmp_path):
 
 def test_a_json_answer_that_is_no_object_is_a_provider_error():
     """A proxy or a broken WHMCS answering a JSON list is refused like any WHMCS error (it was read with .get)."""
-    gateway = FakeGateway(lambda seen: (200, ["not", "an", "object"]))
+    gateway = FakeHttpServer(lambda seen: (200, ["not", "an", "object"]))
     try:
         with pytest.raises(ProviderError) as error:
             WhmcsApi(f"{gateway.url}/includes/api.php", IDENTIFIER, SECRET).call("GetClients")

@@ -9,7 +9,7 @@ import json
 import threading
 import urllib.parse
 
-from tests.channels.fake_http import FakeJsonApi, Request
+from devstack.fake_http import FakeHttpServer, Request
 
 TEXT_LIMIT = 40_000
 SECTION_LIMIT = 3000
@@ -74,8 +74,8 @@ class FakeSlackApi:
         self.refused: list[tuple[dict, str]] = []
         self.failures: list[tuple[int, dict, dict]] = []
         self.lock = threading.Lock()
-        self.api = FakeJsonApi(self.respond)
-        self.url = f"{self.api.base}/api/"
+        self.api = FakeHttpServer(self.respond, methods=("POST",))
+        self.url = f"{self.api.url}/api/"
 
     def fail_next(self, count: int, kind: str = "http_503") -> None:
         answer = (429, {"ok": False, "error": "ratelimited"}, {"Retry-After": "1"}) if kind == "ratelimited" \
@@ -154,4 +154,4 @@ class FakeSlackApi:
             return [post for post in self.posts if post["channel"] == channel]
 
     def stop(self) -> None:
-        self.api.stop()
+        self.api.close()

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import threading
 
-from tests.channels.fake_http import FakeJsonApi, Request
+from devstack.fake_http import FakeHttpServer, Request
 
 MESSAGE_LIMIT = 4096
 CALLBACK_DATA_LIMIT = 64
@@ -50,8 +50,8 @@ class FakeBotApi:
         self.groups, self.username = set(groups), username  # groups (negative ids) the bot is in
         self.failures: list[tuple[int, dict]] = []
         self.refused: list[tuple[str, dict, str]] = []
-        self.api = FakeJsonApi(self.respond)
-        self.url = self.api.base
+        self.api = FakeHttpServer(self.respond, methods=("POST",))
+        self.url = self.api.url
 
     def fail_next(self, count: int, status: int = 502, retry_after: int | None = None) -> None:
         """The next `count` calls fail as Telegram does when down (502) or rate-limiting (429)."""
@@ -108,4 +108,4 @@ class FakeBotApi:
             return [body for method, body in self.calls if method == "sendMessage" and str(body["chat_id"]) == str(chat_id)]
 
     def stop(self):
-        self.api.stop()
+        self.api.close()
