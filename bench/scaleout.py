@@ -7,46 +7,26 @@ database number, so nothing else on the machine is touched.
 """
 from __future__ import annotations
 
-import contextlib
 import os
 import secrets
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 from bench.conversations import NO_REQUEST_LIMITS, Load, cpu_seconds
-from devstack import Nginx, Stack, free_port
+from devstack import MACHINE_POSTGRES, MACHINE_REDIS, Nginx, Stack, own_database, postgres_admin
 
-PG = {"host": os.environ.get("POSTGRES_HOST", "127.0.0.1"), "port": int(os.environ.get("POSTGRES_PORT", "5432")),
-      "user": os.environ.get("POSTGRES_USER", "postgres"), "password": os.environ.get("POSTGRES_PASSWORD", "")}
-REDIS = {"host": os.environ.get("REDIS_HOST", "127.0.0.1"), "port": int(os.environ.get("REDIS_PORT", "6379"))}
 BENCH_REDIS_DB = int(os.environ.get("BENCH_REDIS_DB", "13"))
-
-
-@contextlib.contextmanager
-def own_database() -> Iterator[str]:
-    import psycopg2
-
-    admin = psycopg2.connect(dbname="postgres", connect_timeout=3, **PG)
-    admin.autocommit = True
-    name = f"bench_speed_{secrets.token_hex(4)}"
-    with admin.cursor() as cursor:
-        cursor.execute(f"CREATE DATABASE {name}")
-    try:
-        yield name
-    finally:
-        with admin.cursor() as cursor:
-            cursor.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-        admin.close()
 
 
 def database_pids(database: str) -> list[int]:
     """The PostgreSQL server processes serving our database (its share of the CPU)."""
-    import psycopg2
-
-    with psycopg2.connect(dbname="postgres", connect_timeout=3, **PG) as connection, connection.cursor() as cursor:
-        cursor.execute("SELECT pid FROM pg_stat_activity WHERE datname = %s", (database,))
-        return [row[0] for row in cursor.fetchall()]
+    admin = postgres_admin()
+    try:
+        with admin.cursor() as cursor:
+            cursor.execute("SELECT pid FROM pg_stat_activity WHERE datname = %s", (database,))
+            return [row[0] for row in cursor.fetchall()]
+    finally:
+        admin.close()
 
 
 def scale_out(model: Path, workdir: Path, phones: list[str], workers: int, conversations_per_worker: int,
@@ -54,19 +34,11 @@ def scale_out(model: Path, workdir: Path, phones: list[str], workers: int, conve
     stack = Stack(workdir, extra_env=NO_REQUEST_LIMITS)
     stack.accounts = workdir / "accounts.yml"
     nginx = Nginx(workdir)
-    with own_database() as database:
-        endpoints = stack.endpoints_file(
-            tracker_store={"type": "runtime.tracker_store.RedactingSQLTrackerStore", "dialect": "postgresql",
-                           "url": PG["host"], "port": PG["port"], "db": database, "username": PG["user"],
-                           "password": PG["password"]},
-            lock_store={"type": "scaling.redis_lock.AtomicRedisLockStore", "url": REDIS["host"], "port": REDIS["port"],
-                        "db": BENCH_REDIS_DB, "key_prefix": f"benchspeed{secrets.token_hex(3)}"})
-        second = free_port()
+    with own_database("bench_speed") as database:
+        endpoints = stack.scaled_endpoints(MACHINE_POSTGRES, database, MACHINE_REDIS, f"benchspeed{secrets.token_hex(3)}",
+                                           redis_db=BENCH_REDIS_DB)
         try:
-            stack.start_backend()
-            stack.start_actions()
-            stack.start_rasa(model=model, endpoints=endpoints)
-            stack.start_rasa(model=model, endpoints=endpoints, port=second, name="rasa-2")
+            stack.start_scaled(endpoints, model=model)
             load = Load(stack, phones)
             rasa_pids = {name: (lambda n=name: [stack.services[n].process.pid]) for name in ("rasa", "rasa-2")}
             parts = {"Rasa": lambda: rasa_pids["rasa"]() + rasa_pids["rasa-2"](),
@@ -74,7 +46,7 @@ def scale_out(model: Path, workdir: Path, phones: list[str], workers: int, conve
                      "backend": lambda: [stack.services["backend"].process.pid],
                      "PostgreSQL": lambda: database_pids(database), "nginx": nginx.pids}
             results = {}
-            for instances, ports in ((1, [stack.rasa_port]), (2, [stack.rasa_port, second])):
+            for instances, ports in ((1, [stack.rasa_port]), (2, [stack.rasa_port, stack.second_rasa_port])):
                 load.rasa_url = nginx.start(ports)
                 load.at_once(2, 1)  # warm-up: connections, first session of each instance
                 before = {name: cpu_seconds(pids) for name, pids in parts.items()}

@@ -2,13 +2,17 @@
 Rasa — as subprocesses on free loopback ports, for the tests and the benchmark (both import it
 from here, so bench/ needs nothing of tests/); and
 what several Rasa instances run on: nginx in front, a PostgreSQL cluster and a
-Redis server of their own (restartable: the fault tests restart them).
+Redis server of their own (restartable: the fault tests restart them), or the machine's
+PostgreSQL and Redis; the scaled set-up itself (two Rasa instances on one conversation store and
+one lock store: `Stack.scaled_endpoints`, `Stack.start_scaled`). devstack/fake_http.py: the HTTP
+server every fake provider of the tests stands on.
 
 Plain standard library on purpose: both Python environments (Rasa's 3.10 and
-the backend's 3.11) import it.
+the backend's 3.11) import it (psycopg2, for the machine's PostgreSQL, only where it is used).
 """
 from __future__ import annotations
 
+import concurrent.futures
 import contextlib
 import json
 import os
@@ -23,9 +27,10 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Optional
+from typing import Any, Optional
 
 REPO = Path(__file__).resolve().parents[1]
 ASSISTANT_BIN = REPO / ".venv" / "bin"
@@ -39,6 +44,11 @@ LOCK_STORE = "scaling.redis_lock.AtomicRedisLockStore"
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 POSTGRES_BIN = Path("/usr/lib/postgresql/15/bin")
 REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
+# The machine's own PostgreSQL and Redis (tests/scaling and the benchmark run on them; the fault
+# tests and the web chat across instances run servers of their own, PostgresCluster and RedisServer).
+MACHINE_POSTGRES = {"host": os.environ.get("POSTGRES_HOST", "127.0.0.1"), "port": int(os.environ.get("POSTGRES_PORT", "5432")),
+                    "user": os.environ.get("POSTGRES_USER", "postgres"), "password": os.environ.get("POSTGRES_PASSWORD", "")}
+MACHINE_REDIS = {"host": os.environ.get("REDIS_HOST", "127.0.0.1"), "port": int(os.environ.get("REDIS_PORT", "6379"))}
 
 
 def spoken_code(text: str) -> str:
@@ -124,6 +134,7 @@ class Stack:
     backend_port: int = field(default_factory=free_port)
     actions_port: int = field(default_factory=free_port)
     rasa_port: int = field(default_factory=free_port)
+    second_rasa_port: int = field(default_factory=free_port)  # the scaled set-up's second instance, "rasa-2"
     web_port: int = field(default_factory=free_port)  # the help page, the one origin allowed to call Rasa
     rest_token: str = field(default_factory=lambda: secrets.token_urlsafe(24))
     services: dict[str, Service] = field(default_factory=dict)
@@ -151,6 +162,10 @@ class Stack:
     @property
     def rasa_url(self) -> str:
         return f"http://127.0.0.1:{self.rasa_port}"
+
+    @property
+    def second_rasa_url(self) -> str:
+        return f"http://127.0.0.1:{self.second_rasa_port}"
 
     def env(self) -> dict[str, str]:
         env = {
@@ -242,6 +257,34 @@ class Stack:
         )
         self.services[name] = service.start(timeout=180)
 
+    def scaled_endpoints(self, postgres: dict[str, Any], database: str, redis: dict[str, Any], key_prefix: str,
+                         redis_db: int = 0) -> Path:
+        """The endpoints of the scaled set-up (endpoints-scaled.yml): every instance keeps its
+        conversations in `database` on the PostgreSQL server `postgres` and locks them in Redis
+        (`redis`, database `redis_db`, keys starting with `key_prefix`). The servers are given as
+        MACHINE_POSTGRES / MACHINE_REDIS, or a PostgresCluster's or RedisServer's `connection`."""
+        return self.endpoints_file(
+            tracker_store={"type": TRACKER_STORE, "dialect": "postgresql", "url": postgres["host"], "port": postgres["port"],
+                           "db": database, "username": postgres["user"], "password": postgres["password"]},
+            lock_store={"type": LOCK_STORE, "url": redis["host"], "port": redis["port"], "db": redis_db,
+                        "key_prefix": key_prefix})
+
+    def start_second_rasa(self, endpoints: Path, model: Optional[Path] = None) -> None:
+        self.start_rasa(model=model, endpoints=endpoints, port=self.second_rasa_port, name="rasa-2")
+
+    def start_scaled(self, endpoints: Path, model: Optional[Path] = None) -> Stack:
+        """The scaled set-up: backend, action server and two Rasa instances on `endpoints`
+        (scaled_endpoints), "rasa" on rasa_port and "rasa-2" on second_rasa_port, loading their
+        model side by side."""
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        self.start_backend()
+        self.start_actions()
+        with concurrent.futures.ThreadPoolExecutor(2) as pool:
+            for started in [pool.submit(self.start_rasa, model=model, endpoints=endpoints),
+                            pool.submit(self.start_second_rasa, endpoints, model)]:
+                started.result()
+        return self
+
     def start_all(self) -> Stack:
         self.workdir.mkdir(parents=True, exist_ok=True)
         self.start_backend()
@@ -314,6 +357,44 @@ class Stack:
                                          headers=headers)
         with urllib.request.urlopen(request, timeout=30) as response:
             return json.loads(response.read())
+
+
+def own_servers_missing(nginx: bool = False) -> list[str]:
+    """What running a PostgreSQL cluster and a Redis server of our own (and nginx, if asked) needs
+    and this machine lacks."""
+    needed = [POSTGRES_BIN / "initdb", Path(REDIS_SERVER), *([Path(NGINX)] if nginx else [])]
+    missing = [str(path) for path in needed if not path.exists()]
+    if os.geteuid() == 0 and not shutil.which("runuser"):
+        missing.append("runuser")  # PostgreSQL runs as `postgres` (_as_postgres)
+    return missing
+
+
+def postgres_admin(server: dict[str, Any] = MACHINE_POSTGRES) -> Any:
+    """An autocommit connection to the `postgres` database of a PostgreSQL server (psycopg2: Rasa's
+    environment has it)."""
+    import psycopg2
+
+    connection = psycopg2.connect(dbname="postgres", connect_timeout=3, **server)
+    connection.autocommit = True
+    return connection
+
+
+@contextlib.contextmanager
+def own_database(prefix: str, server: dict[str, Any] = MACHINE_POSTGRES) -> Iterator[str]:
+    """A database of our own on a PostgreSQL server (named `prefix`_<random>), dropped afterwards
+    even while connections still hold it."""
+    admin = postgres_admin(server)
+    name = f"{prefix}_{secrets.token_hex(4)}"
+    try:
+        with admin.cursor() as cursor:
+            cursor.execute(f"CREATE DATABASE {name}")
+        try:
+            yield name
+        finally:
+            with admin.cursor() as cursor:
+                cursor.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    finally:
+        admin.close()
 
 
 def children(pid: int) -> list[int]:
@@ -443,6 +524,11 @@ class PostgresCluster:
     def log(self) -> Path:
         return self.root / "server.log"
 
+    @property
+    def connection(self) -> dict[str, Any]:
+        """How to reach it (psycopg2's keywords; Stack.scaled_endpoints takes them too)."""
+        return {"host": "127.0.0.1", "port": self.port, "user": "postgres", "password": ""}
+
 
 class RedisServer:
     """redis-server of our own, without persistence (a restart loses every key, the harder case)."""
@@ -481,3 +567,8 @@ class RedisServer:
     @property
     def url(self) -> str:
         return f"redis://127.0.0.1:{self.port}/0"
+
+    @property
+    def connection(self) -> dict[str, Any]:
+        """How to reach it (redis-py's keywords; Stack.scaled_endpoints takes them too)."""
+        return {"host": "127.0.0.1", "port": self.port}

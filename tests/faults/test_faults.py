@@ -16,7 +16,6 @@ import http.client
 import json
 import os
 import re
-import shutil
 import signal
 import threading
 import time
@@ -32,7 +31,7 @@ import pytest
 
 from bench.conversations import SCRIPTS, accounts_fixture, spoken
 from channels.idempotency import message_id
-from devstack import LOCK_STORE, NGINX, POSTGRES_BIN, REDIS_SERVER, TRACKER_STORE, Nginx, PostgresCluster, RedisServer, Stack, free_port
+from devstack import Nginx, PostgresCluster, RedisServer, Stack, own_servers_missing
 from tests.conftest import require_service
 
 ACTION_DEADLINE = 3  # seconds (actions/settings.py): short, so the frozen-backend test waits little
@@ -55,7 +54,6 @@ class Topology:
     redis: RedisServer
     nginx: Nginx
     endpoints: Path
-    second_port: int
     phones: Iterator[tuple[int, str]]
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -63,20 +61,17 @@ class Topology:
         with self.lock:
             return next(self.phones)
 
-    def start_second_rasa(self) -> None:
-        self.stack.start_rasa(endpoints=self.endpoints, port=self.second_port, name="rasa-2")
-
     def query(self, database: str, sql: str, *params) -> list[tuple]:
-        with psycopg2.connect(host="127.0.0.1", port=self.postgres.port, user="postgres", dbname=database,
-                              connect_timeout=5) as connection, connection.cursor() as cursor:
+        with psycopg2.connect(dbname=database, connect_timeout=5, **self.postgres.connection) as connection, \
+                connection.cursor() as cursor:
             cursor.execute(sql, params)
             return cursor.fetchall()
 
 
 @pytest.fixture(scope="module")
 def topology(tmp_path_factory) -> Iterator[Topology]:
-    missing = [str(path) for path in (POSTGRES_BIN / "initdb", Path(REDIS_SERVER), Path(NGINX)) if not path.exists()]
-    if missing or (os.geteuid() == 0 and not shutil.which("runuser")):
+    missing = own_servers_missing(nginx=True)
+    if missing:
         require_service(f"PostgreSQL 15, redis-server and nginx ({', '.join(missing)} missing)")
         raise RuntimeError(f"missing: {missing}")
     workdir = tmp_path_factory.mktemp("faults")
@@ -92,19 +87,11 @@ def topology(tmp_path_factory) -> Iterator[Topology]:
             "REDIS_URL": redis_server.url,  # the REST channel's answers, shared by both instances
             "ACTION_DEADLINE": str(ACTION_DEADLINE),
         }
-        endpoints = stack.endpoints_file(
-            tracker_store={"type": TRACKER_STORE, "dialect": "postgresql", "url": "127.0.0.1", "port": postgres.port,
-                           "db": postgres.create_database("rasa"), "username": "postgres", "password": ""},
-            lock_store={"type": LOCK_STORE, "url": "127.0.0.1", "port": redis_server.port, "db": 0,
-                        "key_prefix": "faults"})
-        stack.start_backend()
-        stack.start_actions()
-        topology = Topology(stack, postgres, redis_server, nginx, endpoints, free_port(), phones)
-        with concurrent.futures.ThreadPoolExecutor(2) as pool:
-            for started in [pool.submit(stack.start_rasa, endpoints=endpoints), pool.submit(topology.start_second_rasa)]:
-                started.result()
-        nginx.start([stack.rasa_port, topology.second_port])
-        yield topology
+        endpoints = stack.scaled_endpoints(postgres.connection, postgres.create_database("rasa"), redis_server.connection,
+                                           "faults")
+        stack.start_scaled(endpoints)
+        nginx.start([stack.rasa_port, stack.second_rasa_port])
+        yield Topology(stack, postgres, redis_server, nginx, endpoints, phones)
     finally:
         nginx.stop()
         stack.stop()
@@ -241,7 +228,7 @@ def test_a_rasa_instance_killed_mid_run_costs_no_conversation(topology):
 
     def kill_and_restart() -> None:
         kill(topology.stack.services.pop("rasa-2"))
-        topology.start_second_rasa()
+        topology.stack.start_second_rasa(topology.endpoints)
 
     play_all(customers, workers=8, after=(60, kill_and_restart))
     assert_completed(topology, customers)

@@ -5,8 +5,8 @@ behind a load balancer, and must carry on as if one server answered."""
 from __future__ import annotations
 
 import concurrent.futures
+import contextlib
 import json
-import os
 import secrets
 import uuid
 
@@ -14,66 +14,35 @@ import psycopg2
 import pytest
 import redis
 
-from devstack import TRACKER_STORE, Stack, free_port
+from devstack import MACHINE_POSTGRES, MACHINE_REDIS, Stack, own_database, postgres_admin
 from tests.conftest import require_service
 from tests.runtime.test_stored_conversations import strings_in
-
-PG = {"host": os.environ.get("POSTGRES_HOST", "127.0.0.1"), "port": int(os.environ.get("POSTGRES_PORT", "5432")),
-      "user": os.environ.get("POSTGRES_USER", "postgres"), "password": os.environ.get("POSTGRES_PASSWORD", "")}
-REDIS = {"host": os.environ.get("REDIS_HOST", "127.0.0.1"), "port": int(os.environ.get("REDIS_PORT", "6379"))}
-
-
-def _admin_connection():
-    connection = psycopg2.connect(dbname="postgres", connect_timeout=3, **PG)
-    connection.autocommit = True
-    return connection
 
 
 @pytest.fixture(scope="module")
 def database():
-    try:
-        admin = _admin_connection()
-        redis.Redis(socket_connect_timeout=3, **REDIS).ping()
-    except (psycopg2.OperationalError, redis.exceptions.ConnectionError):
-        require_service("PostgreSQL and Redis")
-        raise
-    name = f"rasa_scaled_{secrets.token_hex(4)}"
-    with admin.cursor() as cursor:
-        cursor.execute(f"CREATE DATABASE {name}")
-    try:
+    with contextlib.ExitStack() as cleanup:
+        try:
+            redis.Redis(socket_connect_timeout=3, **MACHINE_REDIS).ping()
+            name = cleanup.enter_context(own_database("rasa_scaled"))
+        except (psycopg2.OperationalError, redis.exceptions.ConnectionError):
+            require_service("PostgreSQL and Redis")
+            raise
         yield name
-    finally:
-        with admin.cursor() as cursor:
-            cursor.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-        admin.close()
 
 
 @pytest.fixture(scope="module")
 def scaled(tmp_path_factory, database):
     stack = Stack(tmp_path_factory.mktemp("scaled"))
-    stack.workdir.mkdir(parents=True, exist_ok=True)
-    endpoints = stack.endpoints_file(
-        tracker_store={"type": TRACKER_STORE, "dialect": "postgresql", "url": PG["host"], "port": PG["port"],
-                       "db": database, "username": PG["user"], "password": PG["password"]},
-        lock_store={"type": "scaling.redis_lock.AtomicRedisLockStore", "url": REDIS["host"], "port": REDIS["port"], "db": 0,
-                    "key_prefix": f"test{secrets.token_hex(3)}"},
-    )
-    second_port = free_port()
+    endpoints = stack.scaled_endpoints(MACHINE_POSTGRES, database, MACHINE_REDIS, f"test{secrets.token_hex(3)}")
     try:
-        stack.start_backend()
-        stack.start_actions()
-        with concurrent.futures.ThreadPoolExecutor(2) as pool:
-            starts = [pool.submit(stack.start_rasa, endpoints=endpoints),
-                      pool.submit(stack.start_rasa, endpoints=endpoints, port=second_port, name="rasa-2")]
-            for start in starts:
-                start.result()
-        yield stack, [stack.rasa_url, f"http://127.0.0.1:{second_port}"]
+        yield stack.start_scaled(endpoints), [stack.rasa_url, stack.second_rasa_url]
     finally:
         stack.stop()
 
 
 def stored_events(database: str, sender: str) -> list[dict]:
-    with psycopg2.connect(dbname=database, **PG) as connection, connection.cursor() as cursor:
+    with psycopg2.connect(dbname=database, **MACHINE_POSTGRES) as connection, connection.cursor() as cursor:
         cursor.execute("SELECT data FROM events WHERE sender_id = %s ORDER BY id", (f"rest:{sender}",))
         return [json.loads(row[0]) for row in cursor.fetchall()]
 
@@ -129,7 +98,7 @@ def test_conversations_survive_the_loss_of_every_database_connection(scaled, dat
     sender = f"scaled-{uuid.uuid4().hex}"
     stack.say(sender, "nie działa mi skrzynka mailowa", rasa_url=first)
     stack.say(sender, "dzień dobry", rasa_url=second)
-    with _admin_connection() as admin, admin.cursor() as cursor:
+    with postgres_admin() as admin, admin.cursor() as cursor:
         cursor.execute("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = %s", (database,))
         assert cursor.fetchone()[0] >= 2, "both instances had pooled connections to lose"
     for url in (first, second):

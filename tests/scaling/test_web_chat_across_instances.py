@@ -6,18 +6,14 @@ it); the hand-over push goes to the second."""
 from __future__ import annotations
 
 import asyncio
-import concurrent.futures
 import json
-import os
 import secrets
-import shutil
 import urllib.request
-from pathlib import Path
 
 import pytest
 
 from channels.conversation import conversation_id
-from devstack import LOCK_STORE, POSTGRES_BIN, REDIS_SERVER, TRACKER_STORE, PostgresCluster, RedisServer, Stack, free_port
+from devstack import PostgresCluster, RedisServer, Stack, own_servers_missing
 from tests.channels.socketio_client import ChatClient
 from tests.conftest import require_service
 
@@ -26,31 +22,20 @@ PUSH_TOKEN = secrets.token_urlsafe(24)
 
 @pytest.fixture(scope="module")
 def two_instances(tmp_path_factory):
-    missing = [str(path) for path in (POSTGRES_BIN / "initdb", Path(REDIS_SERVER)) if not path.exists()]
-    if missing or (os.geteuid() == 0 and not shutil.which("runuser")):
+    missing = own_servers_missing()
+    if missing:
         require_service(f"PostgreSQL 15 and redis-server ({', '.join(missing)} missing)")
         raise RuntimeError(f"missing: {missing}")
     workdir = tmp_path_factory.mktemp("web-chat-scaled")
     stack = Stack(workdir)
     postgres, redis_server = PostgresCluster(), RedisServer(workdir / "redis")
-    second_port = free_port()
     try:
         postgres.start()
         redis_server.start()
         stack.extra_env = {"REDIS_URL": redis_server.url, "HANDOVER_PUSH_TOKEN": PUSH_TOKEN}
-        endpoints = stack.endpoints_file(
-            tracker_store={"type": TRACKER_STORE, "dialect": "postgresql", "url": "127.0.0.1", "port": postgres.port,
-                           "db": postgres.create_database("rasa"), "username": "postgres", "password": ""},
-            lock_store={"type": LOCK_STORE, "url": "127.0.0.1", "port": redis_server.port, "db": 0,
-                        "key_prefix": "webchat"})
-        stack.start_backend()
-        stack.start_actions()
-        with concurrent.futures.ThreadPoolExecutor(2) as pool:
-            starts = [pool.submit(stack.start_rasa, endpoints=endpoints),
-                      pool.submit(stack.start_rasa, endpoints=endpoints, port=second_port, name="rasa-2")]
-            for start in starts:
-                start.result()
-        yield stack, f"http://127.0.0.1:{second_port}"
+        endpoints = stack.scaled_endpoints(postgres.connection, postgres.create_database("rasa"), redis_server.connection,
+                                           "webchat")
+        yield stack.start_scaled(endpoints), stack.second_rasa_url
     finally:
         stack.stop()
         redis_server.stop()
