@@ -3,12 +3,14 @@ tests can cut; Debian's Chromium driven by Playwright; the community rasa-webcha
 bundle from npm (`npm pack`, served from this machine, no CDN)."""
 from __future__ import annotations
 
+import contextlib
 import shutil
 import subprocess
 import sys
 import tarfile
 import time
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -48,19 +50,28 @@ def help_page(stack, rasa_link, rasa_webchat_bundle):
         subprocess.run(["npm", "ci", "--no-audit", "--no-fund"], cwd=REPO / "web", check=True)
     extras = ["--extra", f"/webchat.html={PAGES / 'webchat.html'}", "--extra", f"/webchat.js={PAGES / 'webchat.js'}",
               "--extra", f"/vendor/rasa-webchat.js={rasa_webchat_bundle}"]
-    # The page's port is the one origin Rasa accepts browser calls from.
-    server = subprocess.Popen([sys.executable, str(REPO / "web" / "server.py"), "--port", str(stack.web_port),
-                               "--rasa-url", rasa_link.url, *extras], stdout=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{stack.web_port}/"
-    for _ in range(100):
-        try:
-            urllib.request.urlopen(url, timeout=1)
-            break
-        except OSError:
-            time.sleep(0.1)
-    yield url
-    server.terminate()
-    server.wait()
+    with help_page_server(stack.web_port, rasa_link.url, *extras) as url:
+        yield url
+
+
+@contextlib.contextmanager
+def help_page_server(web_port: int, rasa_url: str, *extra: str) -> Iterator[str]:
+    """The help page as `make run` serves it (web/server.py) on `web_port` — the one origin Rasa
+    accepts browser calls from —, reaching Rasa at `rasa_url`: its address, once it answers."""
+    server = subprocess.Popen([sys.executable, str(REPO / "web" / "server.py"), "--port", str(web_port),
+                               "--rasa-url", rasa_url, *extra], stdout=subprocess.DEVNULL)
+    try:
+        url = f"http://127.0.0.1:{web_port}/"
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(url, timeout=1)
+                break
+            except OSError:
+                time.sleep(0.1)
+        yield url
+    finally:
+        server.terminate()
+        server.wait()
 
 
 @pytest.fixture(scope="module")  # per module: Playwright's sync API holds an event loop while it runs

@@ -4,15 +4,13 @@ Chatwoot's signed webhook) appears in the customer's browser, the agent resolves
 answers the next message; outside office hours the same request gives a case."""
 from __future__ import annotations
 
-import subprocess
-import sys
 import time
-import urllib.request
 
 import pytest
 from playwright.sync_api import expect
 
-from devstack import REPO, Stack, free_port
+from devstack import Stack, free_port
+from tests.browser.conftest import help_page_server
 from tests.browser.test_web_chat import bot_says, type_message
 from tests.channels.chatwoot import OFFICE_CLOSED, OFFICE_OPEN, FakeChatwoot, chatwoot_env
 
@@ -23,23 +21,11 @@ def chat_with_inbox(tmp_path_factory):
     stack = Stack(tmp_path_factory.mktemp("handover-web"), recovery_now=OFFICE_OPEN, rasa_port=rasa_port,
                   extra_env=chatwoot_env(chatwoot, rasa_port))
     chatwoot.webhook_url = f"{stack.backend_url}/chatwoot/webhook"
-    server = None
     try:
         stack.start_all()
-        server = subprocess.Popen([sys.executable, str(REPO / "web" / "server.py"), "--port", str(stack.web_port),
-                                   "--rasa-url", stack.rasa_url], stdout=subprocess.DEVNULL)
-        url = f"http://127.0.0.1:{stack.web_port}/"
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(url, timeout=1)
-                break
-            except OSError:
-                time.sleep(0.1)
-        yield stack, chatwoot, url
+        with help_page_server(stack.web_port, stack.rasa_url) as url:
+            yield stack, chatwoot, url
     finally:
-        if server:
-            server.terminate()
-            server.wait()
         stack.stop()
         chatwoot.close()
 
