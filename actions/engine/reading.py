@@ -28,12 +28,14 @@ HAS_PHONE = re.compile(r"\b(telefon\w*|numer\w*|komork\w*)\b(\s+\w+){0,3}?\s+mam
 
 
 async def read(ctx: Context, intent: Optional[str]) -> None:
-    state, facts = ctx.state, ctx.facts
+    state, facts, known_type = ctx.state, ctx.facts, ctx.state.account_type
     at_type_question = state.step == Step.ACCOUNT_TYPE and intent in ("account_private", "account_company")
     if facts.account_type and not facts.account_type_unsure and not at_type_question:
         state.account_type = facts.account_type
     if intent in ("account_private", "account_company") and (state.step == Step.ACCOUNT_TYPE or not state.account_type):
         state.account_type = "private" if intent == "account_private" else "company"
+    if state.account_type != known_type or intent in ("account_private", "account_company"):
+        ctx.changed.add("account_type")    # the type corrected or stated: what depends on it is said for it
     state.nip = facts.nip or state.nip
     state.company_name = facts.company_name or state.company_name
     if state.step == Step.CHOOSE_PHONE and _choose(ctx, state.private.phone_choices, lambda e164: take_phone(

@@ -3,6 +3,7 @@ milliseconds: the paths that prove the phone, limits as data, facts kept at ever
 reply per turn with its one question last."""
 from __future__ import annotations
 
+from actions.dialogue import texts
 from actions.engine.validation import checked
 from tests.engine.conftest import Chat, Engine
 
@@ -80,6 +81,15 @@ async def test_a_number_given_on_the_documents_path_is_kept(chat: Chat, backend)
     said = await chat.say("na jaki numer wyslaliscie kod? moj to 601 234 567", "ask_which_number")
     assert "no_code_yet" not in said and "code_not_sent_have_number" in said
     assert chat.state.private.phone == PHONE
+
+
+async def test_the_account_type_corrected_or_stated_on_the_documents_path_lists_its_documents(chat: Chat):
+    await chat.say("nie mam telefonu z panelu, konto prywatne", "no_phone_access")
+    said = await chat.say("przepraszam, to jednak konto firmowe", "account_company")
+    assert said == ["documents_list", "ask_contact_email"] and chat.state.account_type == "company"
+    assert texts.say("kind_company", "pl") in chat.replies[0].text
+    said = await chat.say("firma Kowalski sp. z o.o., NIP 5260250274", "account_company")
+    assert said == ["documents_list", "ask_contact_email"]
 
 
 async def test_a_code_that_arrives_after_all_is_used_and_nothing_contradicts_it(chat: Chat, backend):
