@@ -2,7 +2,8 @@
 `bench/results/…json`), as a Markdown table: `python -m bench.compare A.json B.json …`.
 Used for the redesign's before/after (docs/benchmarks-redesign.md), where each side was measured
 with `scripts/bench.sh --configs project --skip-scale-out --skip-cv --skip-stock` in a worktree
-of its commit, in turn, under the same load."""
+of its commit, in turn, under the same load. `make bench` now does this for one commit itself
+(`bench/run.py --baseline`)."""
 from __future__ import annotations
 
 import json

@@ -1,6 +1,7 @@
 """docs/benchmarks.md and docs/benchmarks.png from bench/results/latest.json."""
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from bench.stats import fmt
@@ -10,6 +11,10 @@ HELDOUT_BEFORE = 0.943
 # What each measured serving is called on the page, in column order.
 SERVINGS = {"project": "project", "rasa-default": "Rasa default, served like the project",
             "rasa-default-stock": "Rasa default, as Rasa ships it"}
+# Issue 16: a figure of the project now within this of the same figure before the procedure engine counts
+# as no change: repeated runs of one commit on this machine differ by up to ~10 % (docs/benchmarks-redesign.md,
+# e3a0b64 run 1 against run 2).
+SAME_WITHIN = 0.10
 TARGETS = {"p95_ms": 60, "throughput_ratio": 2.0, "long_drift": 0.20, "startup_s": 10, "rss_mb": 500, "training_s": 90}
 
 
@@ -187,6 +192,7 @@ question.
 
 {chr(10).join(target_rows)}
 {throughput_note}
+{baseline_section(results)}
 ## All figures
 
 {chr(10).join(rows)}
@@ -203,6 +209,75 @@ start p50 / p95 / p99 = {results['backend']['start_p50']:.1f} / {results['backen
 
 {WHERE_TIME_GOES}
 Raw results: `bench/results/latest.json`.
+"""
+
+
+def baseline_section(results: dict) -> str:
+    """Issue 16: the project before the procedure engine (`--baseline`, that commit's own benchmark in the
+    same run), now, and Rasa's default served both ways; whether the engine costs more, from the numbers."""
+    title = "## Before the procedure engine and now (issue 16)\n\n"
+    before = results.get("baseline")
+    if not before:
+        return title + "Not measured in this run (`--baseline none`): the last one is `docs/benchmarks-redesign.md`.\n"
+    short = before["commit"][:7]
+    columns = {f"before the engine (`{short}`)": before["project"]}
+    columns |= {SERVINGS[name]: results.get(name) for name in SERVINGS}
+    levels = sorted(levels_of(results["project"]))
+    one, loaded = levels[0], [level for level in levels if level > 1]
+
+    def level_median(serving: dict, level: int, key: str) -> float:
+        runs = levels_of(serving).get(level)
+        return median_of(runs, key) if runs else float("nan")
+
+    # (row label, as said in the sentence, value of a serving, digits, unit, True when more is better)
+    figures = [(f"{one} at once: p95 ms", f"p95 with {one} at once", lambda r: level_median(r, one, "p95"), 0, " ms",
+                False)]
+    figures += [(f"{level} at once: messages/s", f"messages/s with {level} at once",
+                 lambda r, level=level: level_median(r, level, "messages_per_s"), 1, "", True) for level in loaded]
+    figures += [("Rasa server CPU per message, ms", "Rasa server CPU per message",
+                 lambda r: r["load"]["rasa_cpu_ms_per_message"], 1, " ms", False),
+                ("answers that were empty or missing", "empty or missing answers", lambda r: r["load"]["failures"], 0,
+                 "", False)]
+    rows = ["| figure | " + " | ".join(columns) + " |", "| --- |" + " ---: |" * len(columns)]
+    for label, _, value, digits, _, _ in figures:
+        rows.append(f"| {label} | " + " | ".join("not measured" if r is None else f"{value(r):.{digits}f}"
+                                                 for r in columns.values()) + " |")
+    compared, worse = [], []
+    for _, said, value, digits, unit, more_is_better in figures:
+        then, now = value(before["project"]), value(results["project"])
+        change = (now / then - 1) if then else (0.0 if now == then else float("inf"))
+        compared.append(f"{said} {now:.{digits}f}{unit} against {then:.{digits}f}{unit}"
+                        + (f" ({change:+.0%})" if then else ""))
+        # More empty answers than before is worse by any number; the rest beyond the runs' spread.
+        threshold = 0 if said.startswith("empty") else SAME_WITHIN
+        if (-change if more_is_better else change) > threshold:
+            worse.append(said)
+    if worse:
+        verdict = (f"**The project now costs more per message than before the engine**: "
+                   f"{', '.join(worse)} worse (beyond the {SAME_WITHIN:.0%} that repeated runs differ by; empty answers by any number).")
+    else:
+        verdict = (f"**The project now costs no more per message than before the engine**: every figure within "
+                   f"{SAME_WITHIN:.0%} of `{short}`'s or better.")
+    caveats = []
+    if before["load_average"]["before"][0] > 1.5:
+        caveats.append("the machine was busy when the baseline began (its load average is above 1.5)")
+    if json.dumps(before["sizes"], sort_keys=True) != json.dumps(results["sizes"], sort_keys=True):  # tuples as lists
+        caveats.append("the baseline ran other sizes than the rest of this run")
+    caveat = f" **Caveat: {'; '.join(caveats)}.**" if caveats else ""
+    what = ("the last commit with the dialogue procedure as Python, before it moved into `data/procedure/` and the "
+            "engine of `actions/engine/`" if before.get("before_the_engine") else "the commit given with `--baseline`")
+    cost = "training included" if not before["model_cached"] else "its model from the cache"
+    return f"""{title}The baseline, `{short}`, is {what}. This run measured it first, by that commit's own benchmark of its
+project configuration in a throw-away worktree with the same environments and sizes ({before['seconds']:.0f} s,
+{cost}; 1-minute load average {before['load_average']['before'][0]:.2f} before it); then the project now and Rasa's
+default as above.{caveat}
+
+{chr(10).join(rows)}
+
+Now against before the engine: {'; '.join(compared)}. {verdict} Everything that changed between `{short}` and this
+tree is in the difference, not only the engine, which runs in the action server (latency and messages/s include it,
+the Rasa server's CPU does not); `docs/benchmarks-redesign.md` separates the engine from the rest, commit against
+commit.
 """
 
 

@@ -5,6 +5,8 @@ throughput of whole scripted conversations through the REST channel with the
 action server and the backend in the loop (1, 8 and 32 at once), the 60th message
 of a conversation against the 1st, start-up, memory and training time; then the
 project with 1 and 2 Rasa instances behind nginx (PostgreSQL store, Redis lock).
+Before all that, the project as it was before the procedure engine (`--baseline`): that commit's
+own benchmark of its project configuration, in a throw-away worktree, under the same load.
 Writes docs/benchmarks.md, docs/benchmarks.png and bench/results/latest.json.
 Loopback only; every loop is bounded. Numbers mean something on a quiet machine
 only: the load average before and after is recorded with them.
@@ -35,6 +37,12 @@ CONFIGS = {"project": REPO / "config.yml", "rasa-default": REPO / "bench" / "ras
 # The default configuration's model served as Rasa ships it: the baseline of issue 12's throughput target.
 STOCK = "rasa-default-stock"
 ENV = {**os.environ, **QUIET, "RASA_TELEMETRY_ENABLED": "false"}
+# The last commit with the dialogue procedure as Python (a turn class), before issue 16's engine: the
+# baseline against which one run shows what the engine costs (docs/benchmarks-redesign.md, by hand).
+BEFORE_THE_ENGINE = "60fde90"
+# Trained baseline models and their training/held-out records, by the baseline's own inputs hash
+# (models/ is ignored by git; a subfolder, so no test or `make run` takes one for the current model).
+BASELINE_CACHE = REPO / "models" / "baseline"
 
 
 class Sizes:
@@ -208,10 +216,70 @@ def backend_load(workdir: Path, workers: int = 8, per_worker: int = 40) -> dict:
                for q in ("p50", "p95", "p99")}}
 
 
+def git(*args: str, cwd: Path = REPO) -> str:
+    return subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, check=True).stdout.strip()
+
+
+def baseline(ref: str, smoke: bool, fresh: bool) -> dict:
+    """REF's own benchmark of its project configuration (as docs/benchmarks-redesign.md measured it), in
+    a throw-away worktree sharing this tree's environments; its model is cached by REF's inputs hash."""
+    commit = git("rev-parse", "--verify", f"{ref}^{{commit}}")
+    started = time.monotonic()
+    temporary = Path(tempfile.mkdtemp(prefix="bench-baseline-"))
+    tree = temporary / "tree"
+    git("worktree", "add", "--detach", "--quiet", str(tree), commit)
+    try:
+        for environment in (".venv", "backend/.venv", "web/node_modules"):
+            if (REPO / environment).exists() and (tree / environment).parent.is_dir():
+                (tree / environment).symlink_to((REPO / environment).resolve())
+        # The environments install contact_rules editable from this tree: REF's own comes first.
+        env = {**ENV, "PYTHONPATH": os.pathsep.join(filter(None, [str(tree / "contact_rules" / "src"),
+                                                                  os.environ.get("PYTHONPATH")]))}
+        # The request limits lifted as for the current tree (NO_REQUEST_LIMITS). A REF whose backend has
+        # no such limits (60fde90: issue 17 came later, only the per-number limits held, and each
+        # conversation has its own number) ignores these variables; a REF that lifts them itself
+        # (its bench's Stack extra_env) overrides them.
+        env.update(NO_REQUEST_LIMITS)
+        key = subprocess.run([str(tree / ".venv" / "bin" / "python"), "-c",
+                              "from bench.run import CONFIGS, inputs_hash; print(inputs_hash(CONFIGS['project']))"],
+                             cwd=tree, env=env, capture_output=True, text=True, check=True).stdout.strip()
+        model = Path("models") / f"bench-project-{key}.tar.gz"
+        records = [Path("bench") / "results" / f"{kind}-project-{key}.json" for kind in ("training", "heldout", "cv")]
+        cached = not fresh and (BASELINE_CACHE / model.name).exists() \
+            and (BASELINE_CACHE / records[0].name).exists()
+        if cached:
+            (tree / "models").mkdir(exist_ok=True)
+            for path in (model, *records):
+                if (BASELINE_CACHE / path.name).exists():
+                    shutil.copy2(BASELINE_CACHE / path.name, tree / path)
+        command = [str(tree / "scripts" / "bench.sh"), "--configs", "project", "--skip-scale-out", "--skip-cv",
+                   "--skip-stock", *(["--smoke"] if smoke else [])]
+        log = RESULTS / "baseline.log"
+        with log.open("w") as output:
+            finished = subprocess.run(command, cwd=tree, env=env, stdout=output, stderr=subprocess.STDOUT)
+        if finished.returncode:
+            raise SystemExit(f"the baseline's benchmark at {commit[:7]} failed (exit {finished.returncode}): "
+                             f"see {log.relative_to(REPO)}; `--baseline none` skips it")
+        BASELINE_CACHE.mkdir(parents=True, exist_ok=True)
+        for path in (model, *records):
+            if (tree / path).exists():
+                shutil.copy2(tree / path, BASELINE_CACHE / path.name)
+        measured = json.loads((tree / "bench" / "results" / ("smoke.json" if smoke else "latest.json")).read_text())
+    finally:
+        subprocess.run(["git", "worktree", "remove", "--force", str(tree)], cwd=REPO, capture_output=True)
+        shutil.rmtree(temporary, ignore_errors=True)
+        subprocess.run(["git", "worktree", "prune"], cwd=REPO, capture_output=True)
+    return {"ref": ref, "commit": commit, "subject": git("log", "-1", "--format=%s", commit)[:200],
+            "before_the_engine": commit == git("rev-parse", "--verify", f"{BEFORE_THE_ENGINE}^{{commit}}"),
+            "model_cached": cached, "seconds": time.monotonic() - started, "date": measured["date"],
+            "smoke": measured.get("smoke"), "load_average": measured["load_average"], "sizes": measured["sizes"],
+            "project": measured["project"]}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--fresh", nargs="*", choices=list(CONFIGS), metavar="CONFIG",
-                        help="retrain from clean (all configurations, or the ones named)")
+    parser.add_argument("--fresh", nargs="*", choices=[*CONFIGS, "baseline"], metavar="CONFIG",
+                        help="retrain from clean (all configurations and the baseline, or the ones named)")
     parser.add_argument("--page-only", action="store_true", help="rewrite docs/benchmarks.md from the last results")
     parser.add_argument("--smoke", action="store_true",
                         help="tiny loads to check the benchmark itself; writes bench/results/smoke.json only")
@@ -225,18 +293,27 @@ def main() -> None:
     parser.add_argument("--full-cv", action="store_true",
                         help="cross-validate Rasa's default configuration too (DIET and TED: about half an hour "
                              "on 2 cores); without it only cached default-config figures are shown")
+    parser.add_argument("--baseline", default=BEFORE_THE_ENGINE, metavar="REF",
+                        help=f"also measure the project configuration at this commit, in a throw-away worktree "
+                             f"(default {BEFORE_THE_ENGINE}, before the procedure engine); `none` skips it")
     args = parser.parse_args()
     RESULTS.mkdir(parents=True, exist_ok=True)
     if args.page_only:
         (REPO / "docs" / "benchmarks.md").write_text(page.render(json.loads((RESULTS / "latest.json").read_text())))
         return
     sizes = Sizes(args.smoke)
-    fresh = set(CONFIGS) if args.fresh == [] else set(args.fresh or ())
+    fresh = {*CONFIGS, "baseline"} if args.fresh == [] else set(args.fresh or ())
     results = {"date": datetime.datetime.now().isoformat(timespec="minutes"), "rasa": "3.6.21", "smoke": args.smoke,
                "machine": {"cores": os.cpu_count(),
                            "memory_gb": int(Path("/proc/meminfo").read_text().split()[1]) / 1024 / 1024},
                "load_average": {"before": os.getloadavg()},
                "sizes": {k: v for k, v in vars(sizes).items()}}
+    if args.baseline != "none":
+        # First, next to the project's own load below: both sides under the same load.
+        print(f"[baseline {args.baseline}] its own benchmark of the project configuration, in a worktree…", flush=True)
+        results["baseline"] = baseline(args.baseline, args.smoke, "baseline" in fresh)
+        print(f"[baseline {args.baseline}] {results['baseline']['seconds']:.0f} s"
+              f"{' (model from the cache)' if results['baseline']['model_cached'] else ' (trained)'}", flush=True)
     models = {}
     for name, config in CONFIGS.items():
         if name not in args.configs:
