@@ -242,9 +242,12 @@ def baseline_section(results: dict) -> str:
     for label, _, value, digits, _, _ in figures:
         rows.append(f"| {label} | " + " | ".join("not measured" if r is None else f"{value(r):.{digits}f}"
                                                  for r in columns.values()) + " |")
-    compared, worse = [], []
+    compared, worse, unknown = [], [], []
     for _, said, value, digits, unit, more_is_better in figures:
         then, now = value(before["project"]), value(results["project"])
+        if not isinstance(then, (int, float)) or not isinstance(now, (int, float)) or then != then or now != now:
+            unknown.append(said)  # not measured on one side (NaN, or "—")
+            continue
         change = (now / then - 1) if then else (0.0 if now == then else float("inf"))
         compared.append(f"{said} {now:.{digits}f}{unit} against {then:.{digits}f}{unit}"
                         + (f" ({change:+.0%})" if then else ""))
@@ -255,6 +258,9 @@ def baseline_section(results: dict) -> str:
     if worse:
         verdict = (f"**The project now costs more per message than before the engine**: "
                    f"{', '.join(worse)} worse (beyond the {SAME_WITHIN:.0%} that repeated runs differ by; empty answers by any number).")
+    elif unknown:
+        verdict = (f"**Whether the project now costs more per message than before the engine is open**: "
+                   f"{', '.join(unknown)} not measured on both sides.")
     else:
         verdict = (f"**The project now costs no more per message than before the engine**: every figure within "
                    f"{SAME_WITHIN:.0%} of `{short}`'s or better.")

@@ -71,6 +71,15 @@ def test_the_engine_costs_more_when_the_baseline_was_cheaper():
     assert "Rasa server CPU per message" in worse and "messages/s with" in worse and "p95" not in worse
 
 
+def test_a_figure_missing_on_one_side_leaves_the_question_open():
+    results = saved()
+    baseline = scaled(results, cpu=1.0)
+    baseline["load"]["levels"] = {level: runs for level, runs in baseline["load"]["levels"].items() if level == "1"}
+    text = section(page.render(with_baseline(baseline, results)))
+    assert "**The project now costs" not in text
+    assert "is open**: messages/s with" in text
+
+
 def test_empty_answers_count_against_the_project():
     results = saved()
     results["project"]["load"]["failures"] = 2
