@@ -32,7 +32,8 @@ _AVOID = re.compile(r"rzadko|nie zagladam|nie czytam|nie uzywam|wolal\w* nie|rar
 _CORRECTION = re.compile(r"^\s*(nie[,.! ]+nie\b|nie[,.!]|pomylk|pomylil|poprawk|przepraszam,? (zle|blad)|"
                          r"jednak|zmiana|korekta)|\b(pomylk\w*|pomylil\w*|zle podal\w*|inny numer|innego numeru|"
                          r"nie ten|lepiej na|tylko na|correction|actually)\b")
-_PRIVATE = re.compile(r"prywatn|osob\w* fizyczn|na siebie|na mnie|na moje nazwisko|na osobe|private|personal")
+_PRIVATE = re.compile(r"prywatn|osob\w* fizyczn|na siebie|na mnie|na moje nazwisko|na osobe|private|personal|"
+                      r"\b(in|on|under) my (own )?name")
 _COMPANY = re.compile(r"\bfirm|jednoosobow|sp\.? ?z o\.? ?o|spolk|dzialalnosc|jdg|organizacj|stowarzysz|fundacj|szkol|"
                       r"urzad|\bs\.?a\.?\b|\bnip\b|company|business|organisation|organization|ltd")
 _PLURAL = re.compile(r"w imieniu firmy|\bnasz\w*|\b(mamy|piszemy|jestesmy|chcemy|prosimy|pamietamy|wiemy|"
@@ -43,14 +44,14 @@ _PLURAL = re.compile(r"w imieniu firmy|\bnasz\w*|\b(mamy|piszemy|jestesmy|chcemy
 _SINGULAR = re.compile(r"\b(mam|nie mam|jestem|pamietam|zapomnial[ea]m|chce|chcial[ea]m|moge|moj\w*|mnie|mi|"
                        r"dostal[ea]m|zmienil[ea]m|stracil[ea]m|zgubil[ea]m|wiem|pisze|prosze o)\b")
 _UPPER = "A-ZĄĆĘŁŃÓŚŹŻ"
-# A company's whole name after "firma/spółka/w imieniu firmy" (any case ending): capitalised words,
-# joined by "i", "oraz", "&" or a dash, with its legal form ("sp. z o.o.", "Sp. j.", "S.A."), or
-# anything in quotes; it stops at a tax or register number's name.
+# A company's whole name after "firma/spółka/w imieniu firmy" or "company" (any case ending, maybe in
+# brackets): capitalised words, joined by "i", "oraz", "&" or a dash, with its legal form ("sp. z o.o.",
+# "Sp. j.", "S.A."), or anything in quotes; it stops at a tax or register number's name (and at "I").
 _LEGAL_FORM = r"(?:\s+(?i:sp\.?\s?z\s?o\.?\s?o\.?|sp\.\s?[jkp]\.?|s\.\s?c\.?|s\.\s?a\.?|sp[oó]łka\s+\w+))"
-_NAME_WORD = rf"(?!(?:NIP|KRS|REGON|Tel|Telefon)\b|(?i:sp\.|s\.\s?[ac]\.))[{_UPPER}0-9][\w&\-’']*"
+_NAME_WORD = rf"(?!(?:NIP|KRS|REGON|VAT|Tel|Telefon|I)\b|(?i:sp\.|s\.\s?[ac]\.))[{_UPPER}0-9][\w&\-’']*"
 _LEGAL_FORM_END = re.compile(_LEGAL_FORM + "$")
 _COMPANY_NAME = re.compile(
-    r"(?i:w imieniu firmy|firm\w{0,3}|sp[oó][lł]k\w{0,3}|fundacj\w{0,2}|stowarzyszeni\w{0,3})\s+"
+    r"(?i:w imieniu firmy|firm\w{0,3}|sp[oó][lł]k\w{0,3}|fundacj\w{0,2}|stowarzyszeni\w{0,3}|company)\s+\(?"
     r"(?:(?i:jawn\w*|cywiln\w*|komandytow\w*|z\s?o\.?\s?o\.?)\s+)?"
     rf"(?:[„\"“]([^”\"“„]{{2,120}})[”\"“]|({_NAME_WORD}(?:(?:\s+(?i:i|oraz|and)\s+|\s*[&\-–]\s*|\s+){_NAME_WORD}){{0,9}}"
     rf"{_LEGAL_FORM}?))")

@@ -83,7 +83,24 @@ def test_a_phone_still_there_or_given_is_not_a_lost_one(text):
     ("nasza firma „Kwiaty u Basi” ma konto", "Kwiaty u Basi"),
     ("konto jest na spolke jawna Stolarstwo Gorski, NIP 8599528907", "Stolarstwo Gorski"),
     ("firma ABC Consulting S.A. Tel 601 234 567", "ABC Consulting S.A."),
+    ("we're a company (Baltic Freight Sp. z o.o., NIP 5260250274) and lost access",
+     "Baltic Freight Sp. z o.o."),
+    ("the company Green Leaf Studio has the account", "Green Leaf Studio"),
 ])
 def test_company_names_are_kept_whole(text, name):
     """Issue 18 #7: the name a person looks the company up by, legal form included, never cut short."""
     assert extract(text).company_name == name
+
+
+@pytest.mark.parametrize("text", ["the company I worked for set it up", "company VAT ID 5260250274"])
+def test_words_after_company_that_are_no_name(text):
+    assert extract(text).company_name is None
+
+
+@pytest.mark.parametrize("text, kind", [
+    ("the account is registered in my own name, not a company", "private"),
+    ("it's under my name, not the business", "private"),
+    ("my name is Anna and we are a company", "company"),
+])
+def test_account_type_in_english(text, kind):
+    assert extract(text).account_type == kind
