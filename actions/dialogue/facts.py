@@ -238,7 +238,8 @@ def extract(text: str, expecting_code: bool = False) -> Facts:
     facts.correction = bool(_CORRECTION.search(folded))
     # Button payloads ("/email_not_working") are not words the customer wrote.
     facts.english = None if text.startswith("/") else _language(folded)
-    facts.account_type_unsure = bool(_ACCOUNT_UNSURE.search(folded))
+    # A NIP or a company's name with its legal form settles it, whatever else sounds unsure ("komórka służbowa").
+    facts.account_type_unsure = bool(_ACCOUNT_UNSURE.search(folded)) and not (facts.nip or facts.company_name)
     return facts
 
 

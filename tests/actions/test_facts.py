@@ -104,3 +104,10 @@ def test_words_after_company_that_are_no_name(text):
 ])
 def test_account_type_in_english(text, kind):
     assert extract(text).account_type == kind
+
+
+def test_a_nip_settles_the_account_type_whatever_else_sounds_unsure():
+    """"Służbowy" alone leaves the account type open (asked); with a NIP or a company's legal name it does not."""
+    assert extract("to byl telefon sluzbowy").account_type_unsure
+    facts = extract("komorka byla sluzbowa, nie mamy jej. Firma Lakmar Sp. z o.o., NIP 526-025-02-74")
+    assert facts.account_type == "company" and not facts.account_type_unsure
