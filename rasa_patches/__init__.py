@@ -21,7 +21,10 @@ Patches (one module each):
 - `action_validation`: action-server responses are validated with a
   pre-compiled jsonschema validator instead of `jsonschema.validate`, which
   re-checks the schema against its meta-schema on every call: per message (one
-  action response) 5 ms instead of 44 ms on the busy machine.
+  action response) 5 ms instead of 44 ms on the busy machine; and each event is
+  checked against its own type's schema rather than all 23 of the schema's `oneOf`
+  (the same verdict: `event` is required and each type's constant differs), 0.2 ms
+  instead of 2.1 ms on a quiet one.
 - `event_types`: event classes are looked up by type name in a table instead of
   a walk over every `Event` subclass for each event deserialised: 0.1 µs instead
   of 150 µs a lookup, some 20 lookups a message (the recent turns read from the

@@ -8,7 +8,7 @@ or an order number costs nothing; a missed code would.
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Optional
 
 from contact_rules import redact
 from contact_rules.redaction import EMAIL_MARK, NUMBER_MARK
@@ -28,32 +28,51 @@ def redact_text(text: str) -> str:
     return redact(text)
 
 
+class _OnceEach:
+    """Redaction of one event: a text found in several places (a message's text, its parse data's,
+    an entity's) goes through the finders once. Nothing outlives the event."""
+
+    def __init__(self, already: Optional[dict[str, str]] = None) -> None:
+        self.seen: dict[str, str] = dict(already or {})
+
+    def text(self, text: str) -> str:
+        redacted = self.seen.get(text)
+        if redacted is None:
+            redacted = self.seen[text] = redact(text)
+        return redacted
+
+    def value(self, value: Any) -> Any:
+        if isinstance(value, str):
+            return self.text(value)
+        if isinstance(value, dict):
+            return {key: self.value(item) for key, item in value.items()}
+        if isinstance(value, list):
+            return [self.value(item) for item in value]
+        return value
+
+    def entities(self, entities: list) -> list:
+        redacted = []
+        for entity in entities or []:
+            entity = dict(entity)
+            if entity.get("entity") in SENSITIVE_ENTITIES:
+                entity["value"] = f"[{entity['entity']}]"
+                entity.pop("text", None)
+            redacted.append(self.value(entity))
+        return redacted
+
+    def metadata(self, metadata: Any) -> Any:
+        if not isinstance(metadata, dict):
+            return self.value(metadata)
+        return {key: self.value(value) for key, value in metadata.items() if key not in DROPPED_METADATA}
+
+
 def redact_value(value: Any) -> Any:
     """Every string inside dicts and lists redacted; other values kept."""
-    if isinstance(value, str):
-        return redact_text(value)
-    if isinstance(value, dict):
-        return {key: redact_value(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [redact_value(item) for item in value]
-    return value
-
-
-def redact_entities(entities: list) -> list:
-    redacted = []
-    for entity in entities or []:
-        entity = dict(entity)
-        if entity.get("entity") in SENSITIVE_ENTITIES:
-            entity["value"] = f"[{entity['entity']}]"
-            entity.pop("text", None)
-        redacted.append(redact_value(entity))
-    return redacted
+    return _OnceEach().value(value)
 
 
 def redact_metadata(metadata: Any) -> Any:
-    if not isinstance(metadata, dict):
-        return redact_value(metadata)
-    return {key: redact_value(value) for key, value in metadata.items() if key not in DROPPED_METADATA}
+    return _OnceEach().metadata(metadata)
 
 
 def redact_slot(name: str, value: Any) -> Any:
@@ -62,9 +81,10 @@ def redact_slot(name: str, value: Any) -> Any:
     return redact_metadata(value) if name == SESSION_METADATA_SLOT else value
 
 
-def redact_event(event: dict) -> dict:
+def redact_event(event: dict, already: Optional[dict[str, str]] = None) -> dict:
     """A serialised Rasa event as it may be stored: user and bot texts, parse data,
-    metadata and the session's metadata slot redacted."""
+    metadata and the session's metadata slot redacted. `already`: texts and their redacted
+    form, as `redact_text` gives it, where the caller has it at hand."""
     event = dict(event)
     kind = event.get("event")
     if kind == "slot":
@@ -73,17 +93,18 @@ def redact_event(event: dict) -> dict:
         return event
     if kind not in ("user", "bot"):
         return event
+    once = _OnceEach(already)
     if isinstance(event.get("text"), str):
-        event["text"] = redact_text(event["text"])
+        event["text"] = once.text(event["text"])
     if "metadata" in event:
-        event["metadata"] = redact_metadata(event["metadata"])
+        event["metadata"] = once.metadata(event["metadata"])
     if kind == "user" and isinstance(event.get("parse_data"), dict):
         parse_data = dict(event["parse_data"])
-        parse_data["entities"] = redact_entities(parse_data.get("entities", []))
-        parse_data = {key: (value if key == "entities" else redact_value(value)) for key, value in parse_data.items()}
+        parse_data["entities"] = once.entities(parse_data.get("entities", []))
+        parse_data = {key: (value if key == "entities" else once.value(value)) for key, value in parse_data.items()}
         if "metadata" in parse_data:
-            parse_data["metadata"] = redact_metadata(event["parse_data"]["metadata"])
+            parse_data["metadata"] = once.metadata(event["parse_data"]["metadata"])
         event["parse_data"] = parse_data
     if kind == "bot" and isinstance(event.get("data"), dict):
-        event["data"] = redact_value(event["data"])
+        event["data"] = once.value(event["data"])
     return event

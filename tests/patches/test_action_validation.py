@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import datetime
 import json
 import logging
 import threading
@@ -145,3 +146,62 @@ def test_the_patch_is_in_effect_in_the_running_server(stack, sender_id):
     log = (stack.workdir / "rasa.log").read_text()
     assert "action responses are validated with a pre-compiled validator" in log
     assert "nothing patched" not in log
+
+
+def every_kind_of_event() -> list[dict]:
+    """One event of each type Rasa knows, as an action server would send it, and broken variants of each."""
+    from rasa.shared.core import events as rasa_events
+
+    made = [
+        rasa_events.UserUttered("mój telefon 500 000 000", {"name": "inform", "confidence": 0.9},
+                                [{"entity": "phone", "value": "500000000", "start": 10, "end": 21}]),
+        rasa_events.BotUttered("Wysłaliśmy kod.", {"buttons": []}, {"utter_action": "utter_x"}),
+        rasa_events.SlotSet("phone", "+48500000000"), rasa_events.SlotSet("step", None),
+        rasa_events.ActionExecuted("action_listen"), rasa_events.ActionExecuted("action_turn", policy="RulePolicy",
+                                                                                 confidence=1.0),
+        rasa_events.EntitiesAdded([{"entity": "email", "value": "a@b.pl"}]),
+        rasa_events.DefinePrevUserUtteredFeaturization(False), rasa_events.ReminderCancelled("r"),
+        rasa_events.ReminderScheduled("EXTERNAL_x", datetime.datetime(2026, 12, 4)),
+        rasa_events.ActionExecutionRejected("action_turn"), rasa_events.LoopInterrupted(True),
+        rasa_events.ActiveLoop("form"), rasa_events.ActiveLoop(None), rasa_events.AllSlotsReset(),
+        rasa_events.ConversationResumed(), rasa_events.ConversationPaused(), rasa_events.FollowupAction("action_turn"),
+        rasa_events.StoryExported(), rasa_events.Restarted(), rasa_events.UserUtteranceReverted(),
+        rasa_events.ActionReverted(), rasa_events.SessionStarted(), rasa_events.AgentUttered("text", {}),
+    ]
+    valid = [event.as_dict() for event in made] + [{"event": "form", "name": "form"}]
+    broken = []
+    for event in valid:
+        for key, value in event.items():
+            if key != "event":
+                broken += [{**event, key: wrong} for wrong in (12, "x", [1], {"a": 1}, True)
+                           if type(wrong) is not type(value)]
+        broken += [{**event, "event": other} for other in ("user", "slot", "bot", "nope", 5)]
+        broken.append({key: value for key, value in event.items() if key != "event"})
+    return valid + broken
+
+
+def test_checking_each_event_against_its_own_type_gives_the_schemas_verdict():
+    schema = RemoteAction.action_response_format_spec()
+    as_written = jsonschema.validators.validator_for(schema)(schema)
+    dispatching = action_validation.compiled_validator(RemoteAction)
+    assert isinstance(dispatching, action_validation.DispatchingValidator)
+    events = every_kind_of_event()
+    verdicts = {True: 0, False: 0}
+    for event in events:
+        for result in ({"events": [event]}, {"events": [{"event": "action", "name": "action_listen"}, event]},
+                       {"events": [event], "responses": "x"}):
+            verdict = as_written.is_valid(result)
+            assert dispatching.is_valid(result) is verdict, result
+            verdicts[verdict] += 1
+    assert verdicts[True] > 25 and verdicts[False] > 100  # both verdicts well covered
+    for result in VALID + INVALID:
+        assert dispatching.is_valid(copy.deepcopy(result)) is as_written.is_valid(result)
+
+
+def test_a_schema_of_another_shape_is_checked_as_written():
+    schema = copy.deepcopy(RemoteAction.action_response_format_spec())
+    items = schema["properties"]["events"]["items"]
+    items["oneOf"][1]["properties"]["event"] = {"const": "user"}  # two branches for one type: dispatch would differ
+    assert action_validation.dispatching_validator(schema, jsonschema.Draft7Validator) is None
+    items["required"] = []
+    assert action_validation.dispatching_validator(schema, jsonschema.Draft7Validator) is None

@@ -77,3 +77,13 @@ def test_every_log_record_and_its_traceback_are_redacted(caplog):
     finally:
         logging.setLogRecordFactory(factory)
         warnings.showwarning = show
+
+
+def test_redacting_rasas_ids_once_gives_the_same_event():
+    model_id = "0f082e55012346abbadff94180ce1ba"
+    event = {"event": "user", "text": "tel 601 234 567", "metadata": {"model_id": model_id, "assistant_id": "a-1"},
+             "parse_data": {"text": "tel 601 234 567", "message_id": "b5c75afbddbc439d8391985763c4c765",
+                            "entities": [{"entity": "phone", "value": "601234567", "text": "601 234 567"}]}}
+    whole = redact_event(event)
+    assert "601" not in str(whole) and "5501234" not in str(whole)
+    assert redact_event(event, {model_id: redact_text(model_id), "a-1": "a-1"}) == whole

@@ -5,29 +5,55 @@ from __future__ import annotations
 
 import asyncio
 
+import psycopg2
 import pytest
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, ActiveLoop, AllSlotsReset, BotUttered, SessionStarted, SlotSet, UserUttered
 
-from devstack import REPO
+from devstack import MACHINE_POSTGRES, REPO, own_database
 from runtime.tracker_store import RedactingSQLTrackerStore
 from scaling.recent_window import WINDOW_EVENTS, RecentWindowMixin
+from tests.conftest import require_service
 
 
 class Store(RecentWindowMixin, SQLTrackerStore):
     pass
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store(request, tmp_path):
+    """The store on SQLite and on PostgreSQL (the scaled set-up's), with what opens another store on it."""
+    domain = Domain.load(str(REPO / "domain"))
+    if request.param == "sqlite":
+        connection = {"dialect": "sqlite", "db": str(tmp_path / "t.sqlite3")}
+    else:
+        try:
+            name = request.getfixturevalue("postgres_database")
+        except psycopg2.OperationalError:
+            require_service("PostgreSQL")
+            raise
+        connection = {"dialect": "postgresql", "host": MACHINE_POSTGRES["host"], "port": MACHINE_POSTGRES["port"],
+                      "username": MACHINE_POSTGRES["user"], "password": MACHINE_POSTGRES["password"], "db": name}
+    store = Store(domain=domain, **connection)
+    store.connection = connection
+    yield store
+    store.engine.dispose()
+
+
 @pytest.fixture
-def store(tmp_path):
-    return Store(domain=Domain.load(str(REPO / "domain")), dialect="sqlite", db=str(tmp_path / "t.sqlite3"))
+def postgres_database():
+    with own_database("recent_window") as name:
+        yield name
 
 
 def rasas_read(store, sender: str):
     """The current session as Rasa's own SQL store reads it from the same database."""
-    return asyncio.run(SQLTrackerStore.retrieve(SQLTrackerStore(domain=store.domain, dialect="sqlite",
-                                                                db=store.engine.url.database), sender))
+    rasas = SQLTrackerStore(domain=store.domain, **store.connection)
+    try:
+        return asyncio.run(SQLTrackerStore.retrieve(rasas, sender))
+    finally:
+        rasas.engine.dispose()
 
 
 def turn(number: int) -> list:
@@ -102,3 +128,24 @@ def test_a_short_conversation_is_read_whole(store):
 
 def test_the_assistants_store_loads_recent_turns():
     assert issubclass(RedactingSQLTrackerStore, RecentWindowMixin)
+
+
+def test_a_session_read_whole_and_counted_as_rasa_does(store):
+    """The statements built once read and count what Rasa's own `_event_query` does: from the latest session start."""
+    converse(store, "two-sessions", 2)
+    tracker = asyncio.run(store.retrieve("two-sessions"))
+    for event in [ActionExecuted("action_session_start"), SessionStarted(), ActionExecuted("action_listen"), *turn(7)]:
+        tracker.update(event)
+    asyncio.run(store.save(tracker))
+    converse(store, "new", 0)
+    for sender in ("two-sessions", "new", "nobody"):
+        with store.session_scope() as session:
+            rasas_count = SQLTrackerStore._event_query(store, session, sender, False).count()
+            ours = session.execute(store._window_statements.whole_session_count, {"sender": sender}).scalar()
+        assert ours == rasas_count
+        read = asyncio.run(store.retrieve(sender))
+        assert comparable(read.events if read else []) == comparable(
+            (rasas_read(store, sender) or store.init_tracker(sender)).events if read else [])
+    whole = asyncio.run(store.retrieve_full_tracker("two-sessions"))
+    assert [e.type_name for e in whole.events].count("session_started") == 2
+    assert [e.text for e in whole.events if e.type_name == "user"].count("pytanie 7") == 1
