@@ -32,7 +32,11 @@ def base_env(tmp_path: Path, **extra: str) -> dict:
         "RECOVERY_ENV": "development", "BACKEND_API_KEY": API_KEY, "BACKEND_STAFF_KEY": STAFF_KEY,
         "DATABASE_URL": f"sqlite:///{tmp_path / 'backend.sqlite3'}", "ACCOUNTS_FIXTURE": str(FIXTURE),
         "SMS_OUTBOX": str(tmp_path / "sms.jsonl"), "EMAIL_OUTBOX": str(tmp_path / "mail.jsonl"),
-        "VOICE_OUTBOX": str(tmp_path / "calls.jsonl"), **extra,
+        "VOICE_OUTBOX": str(tmp_path / "calls.jsonl"),
+        # One outbox worker sends in the order the backend queued (by id): the tests read a confirmation
+        # and its notice by position. With four, the two could land in the file either way round
+        # (a clean-clone CI run saw it); test_outbox.py runs four on purpose.
+        "OUTBOX_WORKERS": "1", **extra,
     }
 
 

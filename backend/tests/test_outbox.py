@@ -8,12 +8,18 @@ import threading
 import time
 from pathlib import Path
 
+import conftest
 import httpx
-from conftest import API_KEY, BackendProcess, make_backend
+from conftest import API_KEY, BackendProcess
 
 from devstack.fake_http import FakeHttpServer
 
 HEADERS = {"X-API-Key": API_KEY}
+
+
+def make_backend(tmp_path: Path, **env: str) -> conftest.Backend:
+    """As the service runs by default: four outbox workers (the other tests' backends run one)."""
+    return conftest.make_backend(tmp_path, **{"OUTBOX_WORKERS": "4", **env})
 
 
 class Smsapi:
